@@ -77,10 +77,19 @@ Status XChaChaOpenInPlace(ConstSpan<kAeadKeySize> key, ConstSpan<kXChaChaNonceSi
                           ByteView ad, MutableByteView buffer) {
   if (buffer.size() < kAeadTagSize) return AuthError();
   const size_t plain_len = buffer.size() - kAeadTagSize;
+  // Verify before touching the buffer: on a bad tag libsodium zeroes its
+  // output, which here is the caller's ciphertext, and callers that try
+  // several keys on one buffer (skipped or next header keys) need it intact.
+  // A null output pointer makes libsodium only check the tag.
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+          nullptr, nullptr, buffer.data(), plain_len, buffer.data() + plain_len, ad.data(),
+          ad.size(), nonce.data(), key.data()) != 0) {
+    return AuthError();
+  }
   if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
           buffer.data(), nullptr, buffer.data(), plain_len, buffer.data() + plain_len, ad.data(),
           ad.size(), nonce.data(), key.data()) != 0) {
-    return AuthError();
+    return AuthError();  // unreachable: the tag verified above
   }
   return Status::Ok();
 }

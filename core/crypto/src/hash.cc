@@ -11,6 +11,18 @@ static_assert(crypto_generichash_blake2b_BYTES_MIN == kBlake2bMinOutput);
 static_assert(crypto_generichash_blake2b_BYTES_MAX == kBlake2bMaxOutput);
 static_assert(crypto_generichash_blake2b_KEYBYTES_MAX == kBlake2bMaxKey);
 
+namespace {
+
+// libsodium declares some pointer parameters nonnull even when their length
+// is zero, and an empty span's data() may be null (undefined behaviour that
+// UBSan reports). Point empty inputs at a harmless byte instead.
+const uint8_t* NonNullData(ByteView b) {
+  static constexpr uint8_t kEmpty = 0;
+  return b.data() != nullptr ? b.data() : &kEmpty;
+}
+
+}  // namespace
+
 void Blake2b(MutableByteView out, ByteView data, ByteView key) {
   assert(out.size() >= kBlake2bMinOutput && out.size() <= kBlake2bMaxOutput);
   assert(key.size() <= kBlake2bMaxKey);
@@ -65,7 +77,7 @@ ByteArray<64> Sha512(ByteView data) {
 
 void HmacSha256(ByteView key, ByteView data, MutSpan<32> out) {
   crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+  crypto_auth_hmacsha256_init(&st, NonNullData(key), key.size());
   crypto_auth_hmacsha256_update(&st, data.data(), data.size());
   crypto_auth_hmacsha256_final(&st, out.data());
   sodium_memzero(&st, sizeof(st));
@@ -73,7 +85,7 @@ void HmacSha256(ByteView key, ByteView data, MutSpan<32> out) {
 
 void HmacSha512(ByteView key, ByteView data, MutSpan<64> out) {
   crypto_auth_hmacsha512_state st;
-  crypto_auth_hmacsha512_init(&st, key.data(), key.size());
+  crypto_auth_hmacsha512_init(&st, NonNullData(key), key.size());
   crypto_auth_hmacsha512_update(&st, data.data(), data.size());
   crypto_auth_hmacsha512_final(&st, out.data());
   sodium_memzero(&st, sizeof(st));

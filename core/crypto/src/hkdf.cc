@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "attune/crypto/hash.h"
 

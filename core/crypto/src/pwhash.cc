@@ -11,8 +11,7 @@ Argon2idParams Argon2idParams::Moderate() {
 }
 
 Argon2idParams Argon2idParams::Interactive() {
-  return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
-          crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
+  return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
 }
 
 bool Argon2idParams::IsValid() const {
@@ -27,9 +26,13 @@ Status Argon2id(ByteView password, ConstSpan<kArgon2SaltSize> salt, const Argon2
   if (!params.IsValid() || out.size() < crypto_pwhash_argon2id_BYTES_MIN) {
     return MakeError(ErrorCode::kInvalidArgument, "Argon2id parameters out of range");
   }
-  if (crypto_pwhash(out.data(), out.size(), reinterpret_cast<const char*>(password.data()),
-                    password.size(), salt.data(), params.ops_limit,
-                    static_cast<size_t>(params.mem_limit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  // crypto_pwhash declares the password nonnull even when it is empty.
+  static constexpr char kEmptyPassword = 0;
+  const char* password_ptr =
+      password.empty() ? &kEmptyPassword : reinterpret_cast<const char*>(password.data());
+  if (crypto_pwhash(out.data(), out.size(), password_ptr, password.size(), salt.data(),
+                    params.ops_limit, static_cast<size_t>(params.mem_limit),
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return MakeError(ErrorCode::kInternal, "Argon2id could not allocate its memory");
   }
   return Status::Ok();

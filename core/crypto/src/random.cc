@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "attune/crypto/hash.h"
 
 namespace attune::crypto {

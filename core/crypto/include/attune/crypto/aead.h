@@ -30,7 +30,9 @@ Result<Bytes> ChaChaIetfOpen(ConstSpan<kAeadKeySize> key, ConstSpan<kChaChaIetfN
 
 // In-place variants for hot paths: `buffer` holds the plaintext followed by
 // kAeadTagSize spare bytes (seal) or the ciphertext with its tag (open).
-// Open leaves the plaintext in the first size-16 bytes.
+// Open leaves the plaintext in the first size-16 bytes; when the tag does not
+// verify it fails with kAuthFailed and leaves the buffer unchanged, so the
+// same buffer can be tried with another key.
 void XChaChaSealInPlace(ConstSpan<kAeadKeySize> key, ConstSpan<kXChaChaNonceSize> nonce,
                         ByteView ad, MutableByteView buffer);
 Status XChaChaOpenInPlace(ConstSpan<kAeadKeySize> key, ConstSpan<kXChaChaNonceSize> nonce,

@@ -26,4 +26,12 @@ X25519KeyPair X25519KeyPairFromPrivate(ConstSpan<kX25519KeySize> private_key);
 Result<SecretArray<kX25519KeySize>> X25519(ConstSpan<kX25519KeySize> private_key,
                                            ConstSpan<kX25519KeySize> peer_public);
 
+// True when public_key is the canonical encoding (top bit clear, u < p) of a
+// point that is not of small order, i.e. a key X25519 can agree with safely.
+// Peer keys read from an invitation or a first message are checked with this
+// once, at parse time, so that a hostile key is rejected before any DH.
+// Every key made by X25519KeyPairFromPrivate passes. Not constant time:
+// public keys are public.
+bool X25519IsValidPublicKey(ConstSpan<kX25519KeySize> public_key);
+
 }  // namespace attune::crypto

@@ -1,0 +1,74 @@
+// Crash-safe sending and receiving (docs/protocol/client.md, "Message
+// flow"; docs/security/client.md).
+//
+// Sending: Queue encrypts and commits the new ratchet state, the history row
+// and the outbox row in ONE transaction; FlushOutbox then uploads and marks
+// each row sent once the relay acknowledged it (durable there). A crash
+// before the commit loses nothing that was ever encrypted; a crash after it
+// re-uploads on the next flush, and the recipient drops the duplicate.
+//
+// Receiving: HandleDelivery decrypts and commits the new ratchet state, the
+// message and the wire blob's hash in ONE transaction; only then does the
+// caller ack to the relay. A redelivered blob is recognised by its hash (or
+// by the ratchet as kDuplicate) and acked without being shown twice.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "attune/base/bytes.h"
+#include "attune/base/result.h"
+#include "attune/client/context.h"
+#include "attune/client/relay_pool.h"
+#include "attune/net/relay_connection.h"
+
+namespace attune::client {
+
+// Encrypts serialised Content for `contact_name` and commits it to the
+// outbox; returns the history row id. Errors (nothing stored):
+//   kNotFound         no such contact
+//   kIdentityChanged  the contact's identity key changed and has not been
+//                     re-verified (`attune verify NAME --confirm`)
+//   kInvalidArgument  sending to this contact is blocked (restored database;
+//                     see docs/security/client.md) or the session cannot send
+//   plus Session::Encrypt's errors.
+Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content);
+
+// Queues a Text message (validated as therapy content).
+Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text);
+
+struct FlushReport {
+  size_t sent = 0;
+  size_t pending = 0;  // still unsent (relay unreachable or refused)
+  std::string last_error;
+};
+
+// Creates mailboxes still waiting for their ticket, then uploads unsent
+// outbox rows oldest first. A relay that fails is skipped for the rest of the
+// call; its rows stay queued.
+FlushReport FlushOutbox(Context& ctx, RelayPool& pool);
+// Only the mailbox creation part.
+Status CreatePendingMailboxes(Context& ctx, RelayPool& pool);
+
+struct ReceivedEvent {
+  enum class Kind {
+    kMessage,    // a new message, stored
+    kPaired,     // a first message created (or renewed) a contact
+    kDuplicate,  // already processed: ack, show nothing
+    kDropped,    // undecryptable or unexpected: ack, warn
+  };
+  Kind kind = Kind::kDropped;
+  int64_t contact_id = 0;
+  std::string contact_name;
+  int64_t message_id = 0;  // history row (kMessage)
+  Bytes content;           // serialised Content (kMessage)
+  bool identity_changed = false;  // kPaired: a known contact came back with a new key
+  std::string reason;             // kDropped
+};
+
+// Processes one delivery for a mailbox of this profile. When it returns a
+// value, everything is committed and the caller must ack the delivery.
+// Errors are local failures (database, I/O): do not ack, retry later.
+Result<ReceivedEvent> HandleDelivery(Context& ctx, const net::Delivery& delivery);
+
+}  // namespace attune::client

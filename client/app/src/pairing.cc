@@ -1,0 +1,206 @@
+#include "attune/client/pairing.h"
+
+#include "attune/client/account.h"
+#include "attune/client/messaging.h"
+#include "attune/client/routing.h"
+#include "attune/client/store/records.h"
+#include "attune/e2e/invitation.h"
+#include "attune/e2e/invitation_codec.h"
+#include "attune/e2e/x3dh.h"
+#include "content.pb.h"
+
+namespace attune::client {
+namespace {
+
+constexpr int kMaxNameSuffix = 1000;
+
+// The ContactHello Content (proto/content.proto) sent as the first message.
+Bytes BuildHello(Context& ctx, std::string_view display_name, const net::MailboxId& mailbox,
+                 const crypto::SecretArray<32>& capability) {
+  content::v1::Content content;
+  ByteArray<16> id = ctx.random.Array<16>();
+  content.set_message_id(id.data(), id.size());
+  content.set_sent_at(ctx.now());
+  auto* hello = content.mutable_contact_hello();
+  hello->set_display_name(std::string(display_name));
+  hello->set_mailbox_id(mailbox.data(), mailbox.size());
+  hello->set_send_capability(capability.data(), capability.size());
+  std::string out;
+  content.SerializeToString(&out);
+  Bytes bytes(out.begin(), out.end());
+  crypto::SecureZero(out.data(), out.size());
+  auto* cap = hello->mutable_send_capability();
+  crypto::SecureZero(cap->data(), cap->size());
+  return bytes;
+}
+
+}  // namespace
+
+Result<std::string> UniqueContactName(store::Database& db, std::string_view base) {
+  std::string name(base);
+  for (int i = 2; i <= kMaxNameSuffix; ++i) {
+    auto c = store::GetContactByName(db, name);
+    if (!c.ok() && c.error().code == ErrorCode::kNotFound) return name;
+    if (!c.ok()) return c.error();
+    name = std::string(base) + "-" + std::to_string(i);
+  }
+  return MakeError(ErrorCode::kLimitExceeded, "too many contacts with the same name");
+}
+
+Result<InvitationOutput> CreateInvitation(Context& ctx, RelayPool& pool,
+                                          std::optional<std::string> local_name,
+                                          std::optional<std::string> replaces,
+                                          uint64_t lifetime_seconds) {
+  store::Database& db = ctx.db();
+  ATTUNE_ASSIGN_OR_RETURN(AccountInfo account, LoadAccount(db));
+  if (account.role != Role::kTherapist) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "only a therapist profile can invite (clients accept invitations)");
+  }
+  if (local_name) ATTUNE_RETURN_IF_ERROR(ValidateDisplayName(*local_name));
+  std::optional<int64_t> replaces_id;
+  if (replaces) {
+    ATTUNE_ASSIGN_OR_RETURN(store::Contact c, store::GetContactByName(db, *replaces));
+    replaces_id = c.id;
+  } else if (local_name) {
+    if (store::GetContactByName(db, *local_name).ok()) {
+      return MakeError(ErrorCode::kAlreadyExists,
+                       "a contact named " + *local_name +
+                           " exists; use --replaces to pair them again");
+    }
+  }
+  ATTUNE_ASSIGN_OR_RETURN(ClinicRelay clinic, LoadClinicRelay(db));
+  ATTUNE_ASSIGN_OR_RETURN(e2e::Identity identity, LoadIdentity(db));
+
+  // The mailbox this client will send to: fresh id, owner key, capability.
+  store::OwnedMailbox mailbox;
+  mailbox.mailbox_id = ctx.random.Array<32>();
+  ctx.random.Fill(mailbox.owner_seed.mutable_span());
+  ctx.random.Fill(mailbox.send_capability.mutable_span());
+  mailbox.relay = ToRoute(clinic.endpoint);
+
+  ATTUNE_ASSIGN_OR_RETURN(net::RelayConnection * relay, pool.Get(clinic.endpoint));
+  crypto::Ed25519KeyPair owner = crypto::Ed25519KeyPairFromSeed(mailbox.owner_seed.span());
+  ATTUNE_RETURN_IF_ERROR(relay->CreateMailbox(
+      mailbox.mailbox_id, owner.public_key,
+      net::ComputeSendCapabilityHash(mailbox.send_capability.span()),
+      net::CreateAuthorization::Credential(clinic.credential.span())));
+  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretArray<32> ticket, relay->IssueTicket(clinic.credential.span()));
+
+  Routing routing;
+  routing.relay = clinic.endpoint;
+  routing.inviter_mailbox = mailbox.mailbox_id;
+  routing.send_capability = mailbox.send_capability.Clone();
+  routing.ticket = std::move(ticket);
+  routing.inviter_name = account.display_name;
+  Bytes blob = EncodeRouting(routing);
+  auto minted = e2e::MintInvitation(identity, blob, ctx.now(), lifetime_seconds, ctx.random);
+  crypto::SecureZero(blob.data(), blob.size());
+  if (!minted.ok()) return minted.error();
+
+  ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+  ATTUNE_ASSIGN_OR_RETURN(int64_t mailbox_row, store::InsertMailbox(db, mailbox));
+  store::InvitationRecord record;
+  record.secrets = minted->secrets.Serialize();
+  record.mailbox_row = mailbox_row;
+  record.replaces_contact = replaces_id;
+  record.suggested_name = local_name.value_or("");
+  record.created_at = static_cast<int64_t>(ctx.now());
+  record.expires_at = static_cast<int64_t>(minted->invitation.expires_at());
+  ATTUNE_ASSIGN_OR_RETURN(int64_t invitation_row, store::InsertInvitation(db, record));
+  (void)invitation_row;
+  ATTUNE_RETURN_IF_ERROR(tx.Commit());
+  return InvitationOutput{e2e::EncodeInvitationText(minted->invitation),
+                          minted->invitation.expires_at()};
+}
+
+Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string_view text,
+                                      std::optional<std::string> local_name) {
+  store::Database& db = ctx.db();
+  ATTUNE_ASSIGN_OR_RETURN(AccountInfo account, LoadAccount(db));
+  if (account.role != Role::kClient) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "only a client profile accepts invitations (therapists create them)");
+  }
+  ATTUNE_ASSIGN_OR_RETURN(e2e::ValidatedInvitation invitation,
+                          e2e::ParseInvitationText(text, ctx.now()));
+  ATTUNE_ASSIGN_OR_RETURN(Routing routing, ParseRouting(invitation.routing_blob()));
+  ATTUNE_ASSIGN_OR_RETURN(e2e::Identity identity, LoadIdentity(db));
+  std::string name = local_name.value_or(routing.inviter_name);
+  ATTUNE_RETURN_IF_ERROR(ValidateDisplayName(name));
+
+  store::OwnedMailbox mailbox;
+  mailbox.mailbox_id = ctx.random.Array<32>();
+  ctx.random.Fill(mailbox.owner_seed.mutable_span());
+  ctx.random.Fill(mailbox.send_capability.mutable_span());
+  mailbox.relay = ToRoute(routing.relay);
+  mailbox.has_pending_ticket = true;
+  mailbox.pending_ticket = routing.ticket.Clone();
+
+  Bytes hello = BuildHello(ctx, account.display_name, mailbox.mailbox_id, mailbox.send_capability);
+  auto accepted = e2e::AcceptInvitation(identity, invitation, hello, ctx.now(), ctx.random);
+  crypto::SecureZero(hello.data(), hello.size());
+  if (!accepted.ok()) return accepted.error();
+
+  const ByteArray<e2e::kIdentityRecordSize>& inviter_record = invitation.inviter().record();
+  const Bytes inviter(inviter_record.begin(), inviter_record.end());
+  AcceptOutput out;
+  uint64_t generation = 0;
+  {
+    ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    // Re-pairing: the same name, or the same identity under another name.
+    std::optional<store::Contact> existing;
+    auto by_name = store::GetContactByName(db, name);
+    if (by_name.ok()) {
+      existing = std::move(by_name).value();
+    } else if (by_name.error().code != ErrorCode::kNotFound) {
+      return by_name.error();
+    } else {
+      ATTUNE_ASSIGN_OR_RETURN(existing, store::FindContactByIdentity(db, inviter));
+    }
+    ATTUNE_ASSIGN_OR_RETURN(int64_t mailbox_row, store::InsertMailbox(db, mailbox));
+    store::Contact contact;
+    if (existing) {
+      contact = std::move(*existing);
+      if (contact.identity_key != inviter) {
+        contact.identity_changed = true;
+        contact.verified = false;
+        out.identity_changed = true;
+      }
+    } else {
+      contact.name = name;
+      contact.created_at = static_cast<int64_t>(ctx.now());
+    }
+    contact.display_name = routing.inviter_name;
+    contact.identity_key = inviter;
+    contact.send_block.clear();
+    contact.peer_relay = ToRoute(routing.relay);
+    contact.peer_mailbox_id = routing.inviter_mailbox;
+    contact.peer_send_capability = routing.send_capability.Clone();
+    contact.own_mailbox_row = mailbox_row;
+    if (existing) {
+      ATTUNE_RETURN_IF_ERROR(store::UpdateContact(db, contact));
+    } else {
+      ATTUNE_ASSIGN_OR_RETURN(contact.id, store::InsertContact(db, contact));
+    }
+    Bytes state = accepted->session.Serialize();
+    Status put = store::PutSession(db, contact.id, state, static_cast<int64_t>(ctx.now()));
+    crypto::SecureZero(state.data(), state.size());
+    ATTUNE_RETURN_IF_ERROR(put);
+    ATTUNE_ASSIGN_OR_RETURN(
+        int64_t outbox_row,
+        store::InsertOutbox(db, store::OutboxEntry{0, contact.id, 0, accepted->first_message},
+                            static_cast<int64_t>(ctx.now())));
+    (void)outbox_row;
+    ATTUNE_ASSIGN_OR_RETURN(generation, ctx.profile.BumpGeneration());
+    ATTUNE_RETURN_IF_ERROR(tx.Commit());
+    out.contact_name = contact.name;
+  }
+  ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  FlushReport report = FlushOutbox(ctx, pool);
+  out.delivered = report.pending == 0 && report.last_error.empty();
+  out.pending_reason = report.last_error;
+  return out;
+}
+
+}  // namespace attune::client

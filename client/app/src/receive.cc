@@ -1,0 +1,199 @@
+// Receiving: decrypt and commit in one transaction; the caller acks after.
+#include <cstring>
+
+#include "attune/client/account.h"
+#include "attune/client/messaging.h"
+#include "attune/client/pairing.h"
+#include "attune/client/routing.h"
+#include "attune/client/store/records.h"
+#include "attune/crypto/hash.h"
+#include "attune/e2e/first_message.h"
+#include "attune/e2e/session.h"
+#include "attune/e2e/x3dh.h"
+#include "content.pb.h"
+
+namespace attune::client {
+namespace {
+
+ReceivedEvent Dropped(std::string reason) {
+  ReceivedEvent e;
+  e.kind = ReceivedEvent::Kind::kDropped;
+  e.reason = std::move(reason);
+  return e;
+}
+
+ReceivedEvent Duplicate() {
+  ReceivedEvent e;
+  e.kind = ReceivedEvent::Kind::kDuplicate;
+  return e;
+}
+
+struct Hello {
+  std::string display_name;
+  net::MailboxId mailbox_id{};
+  crypto::SecretArray<32> send_capability;
+};
+
+// The first message's plaintext: a Content whose body is a ContactHello.
+Result<Hello> ParseHello(ByteView plaintext) {
+  content::v1::Content content;
+  if (!content.ParseFromArray(plaintext.data(), static_cast<int>(plaintext.size())) ||
+      !content.has_contact_hello()) {
+    return MakeError(ErrorCode::kInvalidArgument, "the first message is not a contact hello");
+  }
+  const auto& h = content.contact_hello();
+  Hello hello;
+  bool ok = ValidateDisplayName(h.display_name()).ok() && h.mailbox_id().size() == 32 &&
+            h.send_capability().size() == 32;
+  if (ok) {
+    hello.display_name = h.display_name();
+    std::memcpy(hello.mailbox_id.data(), h.mailbox_id().data(), 32);
+    std::memcpy(hello.send_capability.data(), h.send_capability().data(), 32);
+  }
+  auto* cap = content.mutable_contact_hello()->mutable_send_capability();
+  crypto::SecureZero(cap->data(), cap->size());
+  if (!ok) return MakeError(ErrorCode::kInvalidArgument, "the contact hello is malformed");
+  return hello;
+}
+
+Status StoreSessionAndBump(Context& ctx, int64_t contact_id, const e2e::Session& session,
+                           uint64_t* generation) {
+  Bytes state = session.Serialize();
+  Status put = store::PutSession(ctx.db(), contact_id, state, static_cast<int64_t>(ctx.now()));
+  crypto::SecureZero(state.data(), state.size());
+  ATTUNE_RETURN_IF_ERROR(put);
+  ATTUNE_ASSIGN_OR_RETURN(*generation, ctx.profile.BumpGeneration());
+  return Status::Ok();
+}
+
+// A message on the mailbox of an established contact.
+Result<ReceivedEvent> HandleContactMessage(Context& ctx, const store::Contact& contact,
+                                           const net::Delivery& delivery,
+                                           const ByteArray<32>& blob_hash, uint64_t* generation) {
+  store::Database& db = ctx.db();
+  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(db, contact.id));
+  ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
+  auto plaintext = session.Decrypt(delivery.blob, ctx.now());
+  if (!plaintext.ok()) {
+    ATTUNE_RETURN_IF_ERROR(store::MarkProcessed(db, blob_hash, static_cast<int64_t>(ctx.now())));
+    if (plaintext.error().code == ErrorCode::kDuplicate) return Duplicate();
+    return Dropped("a message from " + contact.name + " could not be decrypted (" +
+                   plaintext.error().message + ")");
+  }
+  store::MessageRecord record;
+  record.contact_id = contact.id;
+  record.direction = store::Direction::kIncoming;
+  record.content = std::move(plaintext).value();
+  record.created_at = static_cast<int64_t>(ctx.now());
+  ATTUNE_ASSIGN_OR_RETURN(int64_t message_id, store::InsertMessage(db, record));
+  ATTUNE_RETURN_IF_ERROR(StoreSessionAndBump(ctx, contact.id, session, generation));
+  ATTUNE_RETURN_IF_ERROR(store::MarkProcessed(db, blob_hash, static_cast<int64_t>(ctx.now())));
+  ReceivedEvent e;
+  e.kind = ReceivedEvent::Kind::kMessage;
+  e.contact_id = contact.id;
+  e.contact_name = contact.name;
+  e.message_id = message_id;
+  e.content = std::move(record.content);
+  return e;
+}
+
+// The first message of a pairing, on the fresh mailbox of one invitation.
+Result<ReceivedEvent> HandleFirstMessage(Context& ctx, const store::OwnedMailbox& mailbox,
+                                         store::InvitationRecord& invitation,
+                                         const net::Delivery& delivery,
+                                         const ByteArray<32>& blob_hash, uint64_t* generation) {
+  store::Database& db = ctx.db();
+  ATTUNE_ASSIGN_OR_RETURN(e2e::Identity self, LoadIdentity(db));
+  ATTUNE_ASSIGN_OR_RETURN(e2e::InvitationSecrets secrets,
+                          e2e::InvitationSecrets::Deserialize(invitation.secrets.view()));
+  auto processed = e2e::ProcessFirstMessage(self, secrets, delivery.blob, ctx.now());
+  if (!processed.ok()) {
+    if (processed.error().code == ErrorCode::kDuplicate) return Duplicate();
+    // Consumes nothing: the invitation stays open for the genuine message.
+    return Dropped("a pairing message could not be accepted (" + processed.error().message + ")");
+  }
+  auto hello = ParseHello(processed->plaintext);
+  if (!hello.ok()) return Dropped(hello.error().message);
+
+  const Bytes peer_record(processed->peer.record().begin(), processed->peer.record().end());
+  std::optional<store::Contact> existing;
+  if (invitation.replaces_contact) {
+    ATTUNE_ASSIGN_OR_RETURN(store::Contact c, store::GetContact(db, *invitation.replaces_contact));
+    existing = std::move(c);
+  } else {
+    ATTUNE_ASSIGN_OR_RETURN(existing, store::FindContactByIdentity(db, peer_record));
+  }
+
+  store::Contact contact;
+  bool changed = false;
+  if (existing) {
+    contact = std::move(*existing);
+    changed = contact.identity_key != peer_record;
+    if (changed) {
+      contact.identity_changed = true;
+      contact.verified = false;
+    }
+  } else {
+    ATTUNE_ASSIGN_OR_RETURN(
+        contact.name,
+        UniqueContactName(db, invitation.suggested_name.empty() ? hello->display_name
+                                                                : invitation.suggested_name));
+    contact.created_at = static_cast<int64_t>(ctx.now());
+  }
+  contact.display_name = hello->display_name;
+  contact.identity_key = peer_record;
+  contact.send_block.clear();
+  contact.peer_relay = mailbox.relay;  // the accepting side's mailbox is on our relay
+  contact.peer_mailbox_id = hello->mailbox_id;
+  contact.peer_send_capability = hello->send_capability.Clone();
+  contact.own_mailbox_row = mailbox.row;
+  if (existing) {
+    ATTUNE_RETURN_IF_ERROR(store::UpdateContact(db, contact));
+  } else {
+    ATTUNE_ASSIGN_OR_RETURN(contact.id, store::InsertContact(db, contact));
+  }
+  ATTUNE_RETURN_IF_ERROR(StoreSessionAndBump(ctx, contact.id, processed->session, generation));
+  crypto::SecretBytes consumed = processed->secrets.Serialize();
+  ATTUNE_RETURN_IF_ERROR(store::UpdateInvitation(db, invitation.row, consumed.view(), true));
+  ATTUNE_RETURN_IF_ERROR(store::MarkProcessed(db, blob_hash, static_cast<int64_t>(ctx.now())));
+  ReceivedEvent e;
+  e.kind = ReceivedEvent::Kind::kPaired;
+  e.contact_id = contact.id;
+  e.contact_name = contact.name;
+  e.identity_changed = changed;
+  return e;
+}
+
+}  // namespace
+
+Result<ReceivedEvent> HandleDelivery(Context& ctx, const net::Delivery& delivery) {
+  store::Database& db = ctx.db();
+  ByteArray<32> blob_hash;
+  crypto::Blake2bHasher hasher(32);
+  hasher.Update(AsBytes("attune-client/v1/processed")).Update(delivery.blob);
+  hasher.Final(blob_hash);
+
+  uint64_t generation = 0;
+  Result<ReceivedEvent> event = Dropped("");
+  {
+    ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    ATTUNE_ASSIGN_OR_RETURN(bool seen, store::WasProcessed(db, blob_hash));
+    if (seen) return Duplicate();
+    ATTUNE_ASSIGN_OR_RETURN(auto mailbox, store::FindMailbox(db, delivery.mailbox_id));
+    if (!mailbox) return Dropped("a message arrived for a mailbox this profile does not own");
+    ATTUNE_ASSIGN_OR_RETURN(auto contact, store::FindContactByOwnMailbox(db, mailbox->row));
+    if (contact) {
+      event = HandleContactMessage(ctx, *contact, delivery, blob_hash, &generation);
+    } else {
+      ATTUNE_ASSIGN_OR_RETURN(auto invitation, store::FindInvitationByMailbox(db, mailbox->row));
+      if (!invitation) return Dropped("a message arrived on a mailbox with no contact");
+      event = HandleFirstMessage(ctx, *mailbox, *invitation, delivery, blob_hash, &generation);
+    }
+    if (!event.ok()) return event;
+    ATTUNE_RETURN_IF_ERROR(tx.Commit());
+  }
+  if (generation != 0) ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  return event;
+}
+
+}  // namespace attune::client

@@ -1,0 +1,169 @@
+// Sending: queue (one transaction), then upload (outbox flush).
+#include <chrono>
+#include <set>
+#include <tuple>
+
+#include "attune/client/messaging.h"
+#include "attune/client/store/records.h"
+#include "attune/e2e/session.h"
+#include "attune/therapy/content.h"
+
+namespace attune::client {
+namespace {
+
+constexpr size_t kFlushBatch = 256;
+
+Status CheckSendable(const store::Contact& contact) {
+  if (contact.identity_changed) {
+    return MakeError(ErrorCode::kIdentityChanged,
+                     "refusing to send: " + contact.name +
+                         "'s identity key has changed since you paired. Compare safety numbers "
+                         "in person or by phone (`attune verify " + contact.name +
+                         "`), then run `attune verify " + contact.name + " --confirm`");
+  }
+  if (contact.send_block == "rollback") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "refusing to send: this profile's database was restored from an older copy, "
+                     "so its encryption keys for " + contact.name +
+                         " may already have been used. Pair again with a new invitation to "
+                         "continue (docs/security/client.md)");
+  }
+  if (!contact.send_block.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "refusing to send to " + contact.name + ": " + contact.send_block);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+uint64_t SystemNow() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content) {
+  store::Database& db = ctx.db();
+  const auto now = static_cast<int64_t>(ctx.now());
+  uint64_t generation = 0;
+  int64_t message_id = 0;
+  {
+    ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, store::GetContactByName(db, contact_name));
+    ATTUNE_RETURN_IF_ERROR(CheckSendable(contact));
+    ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(db, contact.id));
+    ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
+    if (!session.can_send()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "cannot send to " + contact.name + " before they have written first");
+    }
+    ATTUNE_ASSIGN_OR_RETURN(Bytes wire, session.Encrypt(content, ctx.random));
+    store::MessageRecord record;
+    record.contact_id = contact.id;
+    record.direction = store::Direction::kOutgoing;
+    record.content.assign(content.begin(), content.end());
+    record.created_at = now;
+    record.read = true;
+    ATTUNE_ASSIGN_OR_RETURN(message_id, store::InsertMessage(db, record));
+    ATTUNE_ASSIGN_OR_RETURN(
+        int64_t outbox_row,
+        store::InsertOutbox(db, store::OutboxEntry{0, contact.id, message_id, wire}, now));
+    (void)outbox_row;
+    Bytes new_state = session.Serialize();
+    Status put = store::PutSession(db, contact.id, new_state, now);
+    crypto::SecureZero(new_state.data(), new_state.size());
+    ATTUNE_RETURN_IF_ERROR(put);
+    ATTUNE_ASSIGN_OR_RETURN(generation, ctx.profile.BumpGeneration());
+    ATTUNE_RETURN_IF_ERROR(tx.Commit());
+  }
+  ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  return message_id;
+}
+
+Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text) {
+  therapy::ValidatedContent content =
+      therapy::NewContent(ctx.random, ctx.now(), therapy::TextMessage{std::string(text)});
+  Bytes bytes = therapy::SerializeContent(content);
+  // Validate exactly as the receiver will, so nothing invalid is sent.
+  auto check = therapy::ParseContent(bytes);
+  if (!check.ok()) return check.error();
+  return QueueMessage(ctx, contact_name, bytes);
+}
+
+Status CreatePendingMailboxes(Context& ctx, RelayPool& pool) {
+  ATTUNE_ASSIGN_OR_RETURN(auto mailboxes, store::ListMailboxes(ctx.db()));
+  for (const store::OwnedMailbox& m : mailboxes) {
+    if (!m.has_pending_ticket) continue;
+    ATTUNE_ASSIGN_OR_RETURN(net::RelayConnection * relay, pool.Get(ToEndpoint(m.relay)));
+    crypto::Ed25519KeyPair owner = crypto::Ed25519KeyPairFromSeed(m.owner_seed.span());
+    Status created = relay->CreateMailbox(
+        m.mailbox_id, owner.public_key,
+        net::ComputeSendCapabilityHash(m.send_capability.span()),
+        net::CreateAuthorization::Ticket(m.pending_ticket.span()));
+    // The id is 32 random bytes of ours: "exists" means an earlier attempt
+    // of ours got through before a crash.
+    if (!created.ok() && created.error().code != ErrorCode::kAlreadyExists) {
+      if (net::IsRetryable(created.error())) pool.Drop(ToEndpoint(m.relay));
+      return created;
+    }
+    ATTUNE_RETURN_IF_ERROR(store::MarkMailboxCreated(ctx.db(), m.row));
+  }
+  return Status::Ok();
+}
+
+FlushReport FlushOutbox(Context& ctx, RelayPool& pool) {
+  FlushReport report;
+  Status pending = CreatePendingMailboxes(ctx, pool);
+  if (!pending.ok()) report.last_error = pending.error().message;
+  auto rows = store::ListUnsent(ctx.db(), kFlushBatch);
+  if (!rows.ok()) {
+    report.last_error = rows.error().message;
+    return report;
+  }
+  std::set<std::tuple<std::string, uint16_t, ByteArray<32>>> failed;
+  while (!rows->empty()) {
+    for (const store::OutboxEntry& row : *rows) {
+      auto contact = store::GetContact(ctx.db(), row.contact_id);
+      if (!contact.ok()) {
+        report.last_error = contact.error().message;
+        ++report.pending;
+        continue;
+      }
+      const store::RelayRoute& route = contact->peer_relay;
+      auto key = std::make_tuple(route.host, route.port, route.relay_public_key);
+      if (failed.count(key) != 0) {
+        ++report.pending;
+        continue;
+      }
+      auto relay = pool.Get(ToEndpoint(route));
+      Result<uint64_t> sent =
+          relay.ok() ? (*relay)->Send(contact->peer_mailbox_id,
+                                      contact->peer_send_capability.span(), row.wire)
+                     : Result<uint64_t>(relay.error());
+      if (!sent.ok()) {
+        report.last_error = sent.error().message;
+        ++report.pending;
+        if (net::IsRetryable(sent.error())) pool.Drop(ToEndpoint(route));
+        failed.insert(key);
+        continue;
+      }
+      Status marked =
+          store::MarkSent(ctx.db(), row.id, *sent, static_cast<int64_t>(ctx.now()));
+      if (!marked.ok()) {
+        report.last_error = marked.error().message;
+        return report;
+      }
+      ++report.sent;
+    }
+    if (!failed.empty() || rows->size() < kFlushBatch) break;
+    rows = store::ListUnsent(ctx.db(), kFlushBatch);
+    if (!rows.ok()) {
+      report.last_error = rows.error().message;
+      break;
+    }
+  }
+  return report;
+}
+
+}  // namespace attune::client

@@ -1,0 +1,101 @@
+// init, passwd, wipe.
+#include <iostream>
+#include <unistd.h>
+
+#include "attune/client/account.h"
+#include "attune/client/store/profile.h"
+#include "commands.h"
+#include "passphrase.h"
+
+namespace attune::cli {
+namespace {
+
+struct InitOptions {
+  std::string role;
+  std::string name;
+  std::string relay;
+  std::string relay_key;
+  std::string credential_file;
+  int credential_fd = -1;
+};
+
+void RunInit(CliContext& ctx, const InitOptions& o) {
+  client::Role role = Take(client::ParseRole(o.role));
+  client::AccountInfo info{role, o.name};
+  Check(client::ValidateDisplayName(o.name));
+  std::optional<client::ClinicRelay> relay;
+  if (role == client::Role::kTherapist) {
+    if (o.relay.empty() || o.relay_key.empty() ||
+        (o.credential_file.empty() && o.credential_fd < 0)) {
+      throw CommandError(
+          "a therapist needs --relay HOST:PORT, --relay-key HEX and the clinic credential "
+          "(--credential-file FILE or --credential-fd N; never on the command line)");
+    }
+    auto [host, port] = Take(client::ParseHostPort(o.relay));
+    client::ClinicRelay r;
+    r.endpoint.host = host;
+    r.endpoint.port = port;
+    r.endpoint.relay_public_key = Take(client::ParseHexKey32(o.relay_key, "--relay-key"));
+    crypto::SecretBytes text = o.credential_fd >= 0 ? Take(ReadSecretLineFromFd(o.credential_fd))
+                                                    : Take(ReadSecretFile(o.credential_file));
+    ByteArray<32> credential =
+        Take(client::ParseHexKey32(AsStringView(text.view()), "the credential"));
+    r.credential = crypto::SecretArray<32>(credential);
+    crypto::SecureZero(credential.data(), credential.size());
+    relay = std::move(r);
+  } else if (!o.relay.empty() || !o.relay_key.empty() || !o.credential_file.empty() ||
+             o.credential_fd >= 0) {
+    throw CommandError("a client gets its relay from the therapist's invitation; drop --relay");
+  }
+  client::Context& c = ctx.Create();
+  Check(client::InitializeAccount(c.db(), info, relay, c.random));
+  std::cout << "Created " << client::RoleName(role) << " profile \"" << o.name << "\" in "
+            << ctx.ProfileDir() << "\n";
+}
+
+}  // namespace
+
+void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
+  auto init_opts = std::make_shared<InitOptions>();
+  CLI::App* init = app.add_subcommand("init", "Create a profile (asks for a new passphrase)");
+  init->add_option("--role", init_opts->role, "therapist or client")->required();
+  init->add_option("--name", init_opts->name, "Your display name, shown to the people you pair with")
+      ->required();
+  init->add_option("--relay", init_opts->relay, "Therapists: the clinic relay, HOST:PORT");
+  init->add_option("--relay-key", init_opts->relay_key,
+                   "Therapists: the relay's public key (64 hex digits, from `attune-relay keygen`)");
+  init->add_option("--credential-file", init_opts->credential_file,
+                   "Therapists: file holding the clinic credential (from `attune-relay "
+                   "credential issue`)");
+  init->add_option("--credential-fd", init_opts->credential_fd,
+                   "Therapists: read the clinic credential from this file descriptor");
+  init->callback([&ctx, init_opts] { RunInit(ctx, *init_opts); });
+
+  CLI::App* passwd = app.add_subcommand("passwd", "Change the profile's passphrase (re-encrypts)");
+  passwd->callback([&ctx] {
+    client::Context& c = ctx.Open();
+    crypto::SecretBytes next = ctx.NewPassphrase();
+    Check(c.profile.ChangePassphrase(next.view(), c.random));
+    std::cout << "Passphrase changed.\n";
+  });
+
+  auto yes = std::make_shared<bool>(false);
+  CLI::App* wipe = app.add_subcommand(
+      "wipe", "Delete this profile: keys, contacts and history (cannot be undone)");
+  wipe->add_flag("--yes", *yes, "Do not ask for confirmation");
+  wipe->callback([&ctx, yes] {
+    const std::string dir = ctx.ProfileDir();
+    if (!client::store::Profile::Exists(dir)) throw CommandError("no profile in " + dir);
+    if (!*yes) {
+      if (!::isatty(0)) throw CommandError("refusing to wipe without --yes (no terminal)");
+      std::cout << "Delete the profile in " << dir << " for good? Type \"wipe\": " << std::flush;
+      std::string answer;
+      std::getline(std::cin, answer);
+      if (answer != "wipe") throw CommandError("not wiped");
+    }
+    Check(client::store::Profile::Wipe(dir));
+    std::cout << "Profile deleted.\n";
+  });
+}
+
+}  // namespace attune::cli

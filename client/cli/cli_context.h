@@ -1,0 +1,79 @@
+// State shared by every `attune` subcommand: global options, the profile
+// (opened lazily, once), randomness and output helpers.
+//
+// Commands report failure by throwing CommandError (only here, in the CLI
+// layer; core and client libraries return Status). main() catches it and
+// prints one line: "attune: <message>".
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "attune/base/result.h"
+#include "attune/client/context.h"
+#include "attune/client/store/profile.h"
+#include "attune/crypto/secret.h"
+
+namespace attune::cli {
+
+// Exit statuses (documented in docs/protocol/client.md, "Command line").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitWrongPassphrase = 3;
+
+class CommandError : public std::runtime_error {
+ public:
+  CommandError(std::string message, int exit_code = kExitError)
+      : std::runtime_error(std::move(message)), exit_code_(exit_code) {}
+  int exit_code() const { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+
+// Throws CommandError for a failed status (wrong passphrase gets its own code).
+[[noreturn]] void Fail(const Error& error);
+void Check(const Status& status);
+template <typename T>
+T Take(Result<T> result) {
+  if (!result.ok()) Fail(result.error());
+  return std::move(result).value();
+}
+
+struct GlobalOptions {
+  std::string profile_dir;      // --profile; empty = default location
+  int passphrase_fd = -1;       // --passphrase-fd
+  int new_passphrase_fd = -1;   // --new-passphrase-fd (passwd, init)
+};
+
+class CliContext {
+ public:
+  GlobalOptions options;
+
+  // The profile directory: --profile, else $XDG_DATA_HOME/attune, else
+  // ~/.local/share/attune.
+  std::string ProfileDir() const;
+
+  // Opens the profile (asks for the passphrase) on first use.
+  client::Context& Open();
+  client::store::Profile& profile();
+
+  // For `init`: creates the profile with a new passphrase (asked twice when
+  // interactive) and returns the context.
+  client::Context& Create();
+
+  // Asks for the existing / a new passphrase per the options (fd, env, tty).
+  crypto::SecretBytes CurrentPassphrase();
+  crypto::SecretBytes NewPassphrase();
+
+  crypto::RandomSource& random();
+
+ private:
+  std::optional<client::store::Profile> profile_;
+  std::unique_ptr<client::Context> context_;
+};
+
+}  // namespace attune::cli

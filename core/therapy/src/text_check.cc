@@ -1,0 +1,73 @@
+#include "text_check.h"
+
+#include <cstdint>
+
+namespace attune::therapy::internal {
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<uint8_t>(text[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > text.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<uint8_t>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    // C1 controls (U+0080..U+009F) are rejected by the caller's rule below.
+    if (cp >= 0x80 && cp <= 0x9F) return false;
+    i += len;
+  }
+  return true;
+}
+
+Status CheckText(std::string_view field, std::string_view text, size_t max_bytes, bool required,
+                 bool multiline) {
+  const std::string name(field);
+  if (required && text.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, name + " is empty");
+  }
+  if (text.size() > max_bytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     name + " is longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  for (char ch : text) {
+    const auto c = static_cast<uint8_t>(ch);
+    if (c == '\n' || c == '\t') {
+      if (!multiline) return MakeError(ErrorCode::kInvalidArgument, name + " contains a line break");
+      continue;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      return MakeError(ErrorCode::kInvalidArgument, name + " contains a control character");
+    }
+  }
+  if (!IsValidUtf8(text)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     name + " is not valid UTF-8 or contains a control character");
+  }
+  return Status::Ok();
+}
+
+}  // namespace attune::therapy::internal

@@ -1,0 +1,170 @@
+#include "admin_commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include "attune/base/bytes.h"
+#include "attune/crypto/random.h"
+#include "attune/crypto/secret.h"
+#include "attune/crypto/util.h"
+#include "attune/crypto/x25519.h"
+#include "attune/relay/core/hashes.h"
+#include "attune/relay/core/mailbox_logic.h"
+#include "attune/relay/server/key_file.h"
+#include "attune/relay/store/sqlite_store.h"
+
+namespace attune::relay::cli {
+namespace {
+
+uint64_t UnixNow() { return static_cast<uint64_t>(std::time(nullptr)); }
+
+std::string Date(uint64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+Result<std::unique_ptr<SqliteMailboxStore>> OpenStore(const std::string& data_dir) {
+  ATTUNE_RETURN_IF_ERROR(EnsureDataDir(data_dir));
+  return SqliteMailboxStore::Open(DatabasePath(data_dir));
+}
+
+// Writes a secret as hex + newline to stdout without it ever sitting in a
+// std::string; the buffer is wiped afterwards.
+bool WriteSecretHexLine(ByteView secret) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  crypto::SecretBytes line(secret.size() * 2 + 1);
+  for (size_t i = 0; i < secret.size(); ++i) {
+    line.data()[2 * i] = static_cast<uint8_t>(kDigits[secret[i] >> 4]);
+    line.data()[2 * i + 1] = static_cast<uint8_t>(kDigits[secret[i] & 15]);
+  }
+  line.data()[line.size() - 1] = '\n';
+  std::fflush(stdout);
+  size_t off = 0;
+  while (off < line.size()) {
+    ssize_t n = ::write(STDOUT_FILENO, line.data() + off, line.size() - off);
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool InitCrypto() {
+  if (!crypto::Init().ok()) {
+    PrintError("cannot initialise libsodium");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void PrintError(const std::string& message) {
+  std::cerr << "attune-relay: error: " << message << std::endl;
+}
+
+int Keygen(const std::string& data_dir) {
+  if (!InitCrypto()) return kExitError;
+  if (auto st = EnsureDataDir(data_dir); !st.ok()) {
+    PrintError(st.error().message);
+    return kExitError;
+  }
+  crypto::X25519KeyPair key = crypto::GenerateX25519KeyPair(crypto::SystemRandom());
+  if (auto st = WriteNewKeyFile(KeyFilePath(data_dir), key); !st.ok()) {
+    PrintError(st.error().message);
+    return kExitError;
+  }
+  std::cout << ToHex(key.public_key) << std::endl;
+  return kExitOk;
+}
+
+int PrintPublicKey(const std::string& data_dir) {
+  if (!InitCrypto()) return kExitError;
+  auto key = ReadKeyFile(KeyFilePath(data_dir));
+  if (!key.ok()) {
+    PrintError(key.error().message);
+    return kExitError;
+  }
+  std::cout << ToHex(key->public_key) << std::endl;
+  return kExitOk;
+}
+
+int CredentialIssue(const std::string& data_dir, uint64_t uses, uint64_t expires_in_days) {
+  if (!InitCrypto()) return kExitError;
+  if (uses == 0 || expires_in_days == 0 || expires_in_days > 36500) {
+    PrintError("--uses must be >= 1 and --expires-in between 1 and 36500 days");
+    return kExitUsage;
+  }
+  auto store = OpenStore(data_dir);
+  if (!store.ok()) {
+    PrintError(store.error().message);
+    return kExitError;
+  }
+  crypto::SecretArray<kTokenSize> token = crypto::SystemRandom().Secret<kTokenSize>();
+  const uint64_t expires_at = UnixNow() + expires_in_days * kSecondsPerDay;
+  auto id = (*store)->InsertCredential(CredentialHash(token.view()), uses, expires_at);
+  if (!id.ok()) {
+    PrintError(id.error().message);
+    return kExitError;
+  }
+  if (!WriteSecretHexLine(token.view())) {
+    PrintError("cannot write the credential to stdout; revoke credential " +
+               std::to_string(*id));
+    return kExitError;
+  }
+  std::cerr << "credential " << *id << " issued: " << uses << " uses, expires "
+            << Date(expires_at) << std::endl;
+  return kExitOk;
+}
+
+int CredentialList(const std::string& data_dir) {
+  auto store = OpenStore(data_dir);
+  if (!store.ok()) {
+    PrintError(store.error().message);
+    return kExitError;
+  }
+  auto list = (*store)->ListCredentials();
+  if (!list.ok()) {
+    PrintError(list.error().message);
+    return kExitError;
+  }
+  const uint64_t now = UnixNow();
+  std::cout << "ID\tUSES_LEFT\tEXPIRES\tSTATUS\n";
+  for (const CredentialRecord& c : *list) {
+    const char* status = c.revoked              ? "revoked"
+                         : now >= c.expires_at  ? "expired"
+                         : c.uses_left == 0     ? "used-up"
+                                                : "active";
+    std::cout << c.id << '\t' << c.uses_left << '\t' << Date(c.expires_at) << '\t' << status
+              << '\n';
+  }
+  std::cout.flush();
+  return kExitOk;
+}
+
+int CredentialRevoke(const std::string& data_dir, int64_t id) {
+  auto store = OpenStore(data_dir);
+  if (!store.ok()) {
+    PrintError(store.error().message);
+    return kExitError;
+  }
+  auto found = (*store)->RevokeCredential(id);
+  if (!found.ok()) {
+    PrintError(found.error().message);
+    return kExitError;
+  }
+  if (!*found) {
+    PrintError("no credential with id " + std::to_string(id));
+    return kExitError;
+  }
+  std::cerr << "credential " << id << " revoked" << std::endl;
+  return kExitOk;
+}
+
+}  // namespace attune::relay::cli

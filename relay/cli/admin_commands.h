@@ -1,0 +1,27 @@
+// The attune-relay subcommands. Each returns the process exit status and
+// prints its own one-line error (docs/protocol/mailbox.md §7).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace attune::relay::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+inline constexpr uint64_t kDefaultCredentialUses = 1000;
+inline constexpr uint64_t kDefaultCredentialDays = 365;
+
+int Keygen(const std::string& data_dir);
+int PrintPublicKey(const std::string& data_dir);
+int CredentialIssue(const std::string& data_dir, uint64_t uses, uint64_t expires_in_days);
+int CredentialList(const std::string& data_dir);
+int CredentialRevoke(const std::string& data_dir, int64_t id);
+int Serve(const std::string& config_path);
+
+// "attune-relay: error: <message>" on stderr.
+void PrintError(const std::string& message);
+
+}  // namespace attune::relay::cli

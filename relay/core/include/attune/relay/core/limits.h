@@ -1,0 +1,53 @@
+// Every limit of the relay in one place: the hard protocol maxima and the
+// defaults of the configurable limits (docs/protocol/mailbox.md section 5).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "attune/noise/constants.h"
+
+namespace attune::relay {
+
+// --- protocol maxima (changing them changes the protocol) -------------------
+// 60 KiB: a Send or Delivery frame with a maximal blob stays below the Noise
+// message limit of 65535 bytes (protobuf overhead < 120 bytes + 16-byte tag).
+inline constexpr size_t kMaxBlobSize = 61440;
+inline constexpr size_t kMaxFrameSize = noise::kMaxMessageSize;
+// NK message 1 with the empty payload the relay requires: e (32) || tag (16).
+inline constexpr size_t kHandshakeMessage1Size = noise::kDhLen + noise::kTagLen;
+inline constexpr size_t kSignatureSize = 64;
+
+inline constexpr uint64_t kSecondsPerDay = 86400;
+
+// --- per-mailbox limits -----------------------------------------------------
+struct MailboxLimits {
+  uint64_t message_ttl_seconds = 14 * kSecondsPerDay;
+  uint64_t ticket_ttl_seconds = 30 * kSecondsPerDay;
+  uint64_t purge_interval_seconds = 300;
+  uint64_t max_messages_per_mailbox = 10000;
+  uint64_t max_bytes_per_mailbox = 64ull * 1024 * 1024;
+  size_t max_blob_size = kMaxBlobSize;
+};
+
+// --- per-connection and server limits ---------------------------------------
+struct ConnectionLimits {
+  size_t max_connections = 10000;
+  size_t max_frame_size = kMaxFrameSize;
+  uint64_t handshake_timeout_ms = 10000;
+  uint64_t idle_timeout_seconds = 300;
+  uint64_t write_timeout_seconds = 30;
+  double handshakes_per_second = 1000;
+  double handshake_burst = 2000;
+  double requests_per_second = 2000;
+  double request_burst = 4000;
+  size_t max_pending_requests = 1024;
+  size_t max_subscriptions_per_connection = 64;
+  size_t delivery_window = 64;
+  size_t max_write_queue_bytes = 256 * 1024;
+};
+
+// Rows deleted by one purge transaction, so purging never stalls sends.
+inline constexpr size_t kPurgeBatchRows = 5000;
+
+}  // namespace attune::relay

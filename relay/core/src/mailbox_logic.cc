@@ -1,0 +1,153 @@
+#include "attune/relay/core/mailbox_logic.h"
+
+#include "attune/crypto/ed25519.h"
+#include "attune/crypto/util.h"
+
+namespace attune::relay {
+namespace {
+
+Outcome Fail(Code code, const char* message) { return Outcome{code, message, 0, std::nullopt}; }
+Outcome Unavailable() { return Fail(Code::kUnavailable, "storage unavailable"); }
+Outcome Ok() { return Outcome{}; }
+
+// Looks up a mailbox and checks a signature by its owner key. Unknown
+// mailboxes and bad signatures give the same answer, so nobody without the
+// owner key learns whether a mailbox exists.
+Result<std::optional<MailboxRecord>> OwnedMailbox(MailboxStore& store, const MailboxId& id,
+                                                  ByteView signed_bytes, const Signature& sig) {
+  auto mailbox = store.GetMailbox(id);
+  if (!mailbox.ok()) return mailbox.error();
+  if (!*mailbox || !crypto::Ed25519Verify((*mailbox)->owner_key, signed_bytes, sig)) {
+    return std::optional<MailboxRecord>();
+  }
+  return mailbox;
+}
+
+}  // namespace
+
+bool CredentialUsable(const CredentialRecord& c, uint64_t now) {
+  return !c.revoked && now < c.expires_at && c.uses_left > 0;
+}
+
+Outcome CreateMailbox(MailboxStore& store, const CreateMailboxRequest& req, uint64_t now) {
+  auto existing = store.GetMailbox(req.mailbox_id);
+  if (!existing.ok()) return Unavailable();
+  if (*existing) {
+    // A retried create (the first reply was lost) is OK without spending
+    // again; only the owner knows the owner key.
+    if ((*existing)->owner_key == req.owner_key &&
+        crypto::ConstantTimeEqual((*existing)->cap_hash, req.cap_hash)) {
+      return Ok();
+    }
+  }
+
+  std::optional<CredentialRecord> credential;
+  if (req.auth == CreateMailboxRequest::Auth::kCredential) {
+    auto found = store.FindCredential(req.auth_hash);
+    if (!found.ok()) return Unavailable();
+    if (!*found || !CredentialUsable(**found, now)) {
+      return Fail(Code::kUnauthorized, "credential not valid");
+    }
+    credential = **found;
+  } else {
+    auto ticket = store.FindTicket(req.auth_hash);
+    if (!ticket.ok()) return Unavailable();
+    if (!*ticket || now >= (*ticket)->expires_at) {
+      return Fail(Code::kUnauthorized, "ticket not valid");
+    }
+  }
+  if (*existing) return Fail(Code::kAlreadyExists, "mailbox id taken");
+
+  MailboxRecord record;
+  record.id = req.mailbox_id;
+  record.owner_key = req.owner_key;
+  record.cap_hash = req.cap_hash;
+  if (!store.InsertMailbox(record).ok()) return Unavailable();
+  Status spent = credential ? store.SetCredentialUses(credential->id, credential->uses_left - 1)
+                            : store.DeleteTicket(req.auth_hash);
+  if (!spent.ok()) return Unavailable();
+  return Ok();
+}
+
+Outcome IssueTicket(MailboxStore& store, const IssueTicketRequest& req,
+                    const MailboxLimits& limits, uint64_t now, crypto::RandomSource& random) {
+  auto found = store.FindCredential(req.credential_hash);
+  if (!found.ok()) return Unavailable();
+  if (!*found || !CredentialUsable(**found, now)) {
+    return Fail(Code::kUnauthorized, "credential not valid");
+  }
+  ByteArray<kTokenSize> ticket = random.Array<kTokenSize>();
+  TicketRecord record{TicketHash(ticket), (*found)->id, now + limits.ticket_ttl_seconds};
+  if (!store.InsertTicket(record).ok()) return Unavailable();
+  if (!store.SetCredentialUses((*found)->id, (*found)->uses_left - 1).ok()) return Unavailable();
+  Outcome out = Ok();
+  out.ticket = ticket;
+  return out;
+}
+
+Outcome SendMessage(MailboxStore& store, const SendRequest& req, const MailboxLimits& limits,
+                    uint64_t now) {
+  auto mailbox = store.GetMailbox(req.mailbox_id);
+  if (!mailbox.ok()) return Unavailable();
+  // Same answer for "no such mailbox" and "wrong capability": a stale sender
+  // does not learn whether the mailbox still exists.
+  if (!*mailbox || !crypto::ConstantTimeEqual((*mailbox)->cap_hash, req.presented_cap_hash)) {
+    return Fail(Code::kUnauthorized, "no such mailbox or wrong send capability");
+  }
+  const MailboxRecord& m = **mailbox;
+  if (m.message_count + 1 > limits.max_messages_per_mailbox ||
+      m.byte_count + req.blob->size() > limits.max_bytes_per_mailbox) {
+    return Fail(Code::kQuotaExceeded, "mailbox full");
+  }
+  if (!store.AppendMessage(m.id, m.next_message_id, req.blob, now + limits.message_ttl_seconds)
+           .ok()) {
+    return Unavailable();
+  }
+  Outcome out = Ok();
+  out.message_id = m.next_message_id;
+  return out;
+}
+
+Outcome AuthorizeSubscribe(MailboxStore& store, const SubscribeRequest& req,
+                           const HandshakeHash& handshake_hash) {
+  auto owned = OwnedMailbox(store, req.mailbox_id,
+                            SubscribeSignedBytes(handshake_hash, req.mailbox_id), req.signature);
+  if (!owned.ok()) return Unavailable();
+  if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  return Ok();
+}
+
+Outcome AckMessage(MailboxStore& store, const AckRequest& req) {
+  if (!store.DeleteMessage(req.mailbox_id, req.message_id).ok()) return Unavailable();
+  return Ok();
+}
+
+Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
+                      const HandshakeHash& handshake_hash) {
+  auto owned = OwnedMailbox(store, req.mailbox_id,
+                            DeleteSignedBytes(handshake_hash, req.mailbox_id), req.signature);
+  if (!owned.ok()) return Unavailable();
+  if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  if (!store.DeleteMailbox(req.mailbox_id).ok()) return Unavailable();
+  return Ok();
+}
+
+Outcome RotateMailbox(MailboxStore& store, const RotateMailboxRequest& req,
+                      const HandshakeHash& handshake_hash) {
+  Bytes signed_bytes =
+      RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key, req.new_cap_hash);
+  // The new key must sign too: nobody can hand a mailbox to a key they do
+  // not hold.
+  if (!crypto::Ed25519Verify(req.new_owner_key, signed_bytes, req.new_owner_signature)) {
+    return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  }
+  auto owned = OwnedMailbox(store, req.mailbox_id, signed_bytes, req.signature);
+  if (!owned.ok()) return Unavailable();
+  if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  if (!store.UpdateMailboxKeys(req.mailbox_id, req.new_owner_key, req.new_cap_hash).ok()) {
+    return Unavailable();
+  }
+  return Ok();
+}
+
+}  // namespace attune::relay

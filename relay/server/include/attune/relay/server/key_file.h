@@ -1,0 +1,30 @@
+// The relay's static X25519 key on disk: DATA_DIR/relay.key holds exactly the
+// 32 raw private-key bytes, mode 0600 (docs/protocol/mailbox.md §8). The key
+// never passes through argv, std::string or a log.
+#pragma once
+
+#include <string>
+
+#include "attune/base/result.h"
+#include "attune/crypto/x25519.h"
+
+namespace attune::relay {
+
+inline constexpr const char* kKeyFileName = "relay.key";
+inline constexpr const char* kDatabaseFileName = "relay.db";
+
+std::string KeyFilePath(const std::string& data_dir);
+std::string DatabasePath(const std::string& data_dir);
+
+// Creates data_dir (mode 0700) if missing.
+Status EnsureDataDir(const std::string& data_dir);
+
+// Writes a new key file with O_EXCL (kAlreadyExists if one exists) and
+// fsyncs it and its directory.
+Status WriteNewKeyFile(const std::string& path, const crypto::X25519KeyPair& key);
+
+// Errors: kNotFound (no file: run keygen), kInvalidArgument (not 32 bytes),
+// kIoError.
+Result<crypto::X25519KeyPair> ReadKeyFile(const std::string& path);
+
+}  // namespace attune::relay

@@ -1,0 +1,271 @@
+// Request handling and subscription delivery for a Connection. Storage work
+// runs on the committer's thread; its results come back here (io thread)
+// only after the batch holding them is durable.
+#include <algorithm>
+#include <type_traits>
+
+#include "asio/post.hpp"
+#include "attune/crypto/random.h"
+#include "attune/relay/server/log.h"
+#include "relay.pb.h"
+#include "server_state.h"
+
+namespace attune::relay {
+namespace {
+
+namespace pb = attune::relay::v1;
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+template <typename Work, typename Done>
+void Connection::SubmitStorage(uint64_t request_id, Work work, Done done) {
+  pending_requests_++;
+  asio::io_context* io = &server_.io;
+  auto self = shared_from_this();
+  // `self` travels storage thread -> io thread by move, so the last
+  // reference to a Connection is never dropped on the storage thread.
+  bool queued = server_.committer.Submit(
+      [self, io, work = std::move(work),
+       done = std::move(done)](MailboxStore& store) mutable -> GroupCommitter::Completion {
+        auto result = work(store);
+        return [self = std::move(self), io, result = std::move(result),
+                done = std::move(done)](const Status& commit) mutable {
+          asio::post(*io, [self = std::move(self), result = std::move(result),
+                           done = std::move(done), ok = commit.ok()]() mutable {
+            self->pending_requests_--;
+            done(*self, std::move(result), ok);
+          });
+        };
+      });
+  if (!queued) {
+    pending_requests_--;
+    RespondCode(request_id, Code::kUnavailable, "shutting down");
+  }
+}
+
+void Connection::HandleRequest(ValidatedRequest req) {
+  const ConnectionLimits& limits = server_.config.limits;
+  const uint64_t rid = req.request_id;
+  server_.stats.requests++;
+  if (draining_) return;
+  if (server_.shutting_down) {
+    RespondCode(rid, Code::kUnavailable, "shutting down");
+    return;
+  }
+  if (!requests_.TryTake(limits.requests_per_second, limits.request_burst, SteadyNowNs())) {
+    // A client that ignores RATE_LIMITED answers for a whole burst is
+    // hostile or broken; stop spending effort on it.
+    if (++rate_limited_streak_ > limits.request_burst) {
+      Log(LogLevel::kDebug, "ignored rate limit");
+      Close(CloseReason::kProtocol);
+      return;
+    }
+    RespondCode(rid, Code::kRateLimited, "too many requests");
+    return;
+  }
+  rate_limited_streak_ = 0;
+  if (pending_requests_ >= limits.max_pending_requests &&
+      !std::holds_alternative<PingRequest>(req.body)) {
+    RespondCode(rid, Code::kRateLimited, "too many requests in flight");
+    return;
+  }
+
+  const MailboxLimits* mlimits = &server_.config.mailbox;
+  auto finish = [rid](Connection& c, Outcome o, bool committed) {
+    if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+    c.Respond(rid, o);
+  };
+
+  std::visit(
+      Overloaded{
+          [&](PingRequest&) { RespondCode(rid, Code::kOk, ""); },
+          [&](CreateMailboxRequest& r) {
+            SubmitStorage(
+                rid, [r](MailboxStore& s) { return CreateMailbox(s, r, UnixNow()); }, finish);
+          },
+          [&](IssueTicketRequest& r) {
+            SubmitStorage(
+                rid,
+                [r, mlimits](MailboxStore& s) {
+                  return IssueTicket(s, r, *mlimits, UnixNow(), crypto::SystemRandom());
+                },
+                finish);
+          },
+          [&](SendRequest& r) {
+            MailboxId id = r.mailbox_id;
+            Blob blob = r.blob;
+            SubmitStorage(
+                rid,
+                [r = std::move(r), mlimits](MailboxStore& s) {
+                  return SendMessage(s, r, *mlimits, UnixNow());
+                },
+                [rid, id, blob](Connection& c, Outcome o, bool committed) {
+                  if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
+                  c.Respond(rid, o);
+                  if (o.ok()) c.server_.NotifyNewMessage(id, o.message_id, blob);
+                });
+          },
+          [&](SubscribeRequest& r) {
+            if (Subscription* existing = FindSubscription(r.mailbox_id)) {
+              RespondCode(rid, Code::kAlreadyExists, "already subscribed");
+              return;
+            }
+            if (subs_.size() >= limits.max_subscriptions_per_connection) {
+              RespondCode(rid, Code::kRateLimited, "too many subscriptions on this connection");
+              return;
+            }
+            auto sub = std::make_unique<Subscription>();
+            sub->mailbox_id = r.mailbox_id;
+            sub->connection = this;
+            subs_.push_back(std::move(sub));
+            HandshakeHash h = session_->handshake_hash();
+            MailboxId id = r.mailbox_id;
+            SubmitStorage(
+                rid, [r, h](MailboxStore& s) { return AuthorizeSubscribe(s, r, h); },
+                [rid, id](Connection& c, Outcome o, bool committed) {
+                  if (c.closed_) return;
+                  Subscription* sub = c.FindSubscription(id);
+                  if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
+                  if (sub == nullptr || !o.ok()) {
+                    if (sub != nullptr) c.RemoveSubscription(sub);
+                    c.Respond(rid, o);
+                    return;
+                  }
+                  sub->active = true;
+                  sub->more_available = true;
+                  c.server_.AddSubscriber(sub);
+                  c.Respond(rid, o);
+                  c.MaybeFetch(*sub);
+                });
+          },
+          [&](AckRequest& r) {
+            Subscription* sub = FindSubscription(r.mailbox_id);
+            if (sub == nullptr || !sub->active) {
+              RespondCode(rid, Code::kUnauthorized, "not subscribed to this mailbox");
+              return;
+            }
+            auto it = std::find(sub->in_flight.begin(), sub->in_flight.end(), r.message_id);
+            if (it != sub->in_flight.end()) sub->in_flight.erase(it);
+            SubmitStorage(
+                rid, [r](MailboxStore& s) { return AckMessage(s, r); }, finish);
+            // The fetch is queued behind the ack, so it sees the deletion.
+            MaybeFetch(*sub);
+          },
+          [&](DeleteMailboxRequest& r) {
+            HandshakeHash h = session_->handshake_hash();
+            MailboxId id = r.mailbox_id;
+            SubmitStorage(
+                rid, [r, h](MailboxStore& s) { return DeleteMailbox(s, r, h); },
+                [rid, id](Connection& c, Outcome o, bool committed) {
+                  if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
+                  if (o.ok()) {
+                    c.server_.EvictSubscribers(id, &c);
+                    if (Subscription* sub = c.FindSubscription(id)) c.RemoveSubscription(sub);
+                  }
+                  c.Respond(rid, o);
+                });
+          },
+          [&](RotateMailboxRequest& r) {
+            HandshakeHash h = session_->handshake_hash();
+            MailboxId id = r.mailbox_id;
+            SubmitStorage(
+                rid, [r, h](MailboxStore& s) { return RotateMailbox(s, r, h); },
+                [rid, id](Connection& c, Outcome o, bool committed) {
+                  if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
+                  // Others authenticated with the old key: they must prove
+                  // the new one.
+                  if (o.ok()) c.server_.EvictSubscribers(id, &c);
+                  c.Respond(rid, o);
+                });
+          },
+      },
+      req.body);
+}
+
+Subscription* Connection::FindSubscription(const MailboxId& id) {
+  for (auto& sub : subs_) {
+    if (sub->mailbox_id == id) return sub.get();
+  }
+  return nullptr;
+}
+
+void Connection::RemoveSubscription(Subscription* sub) {
+  if (sub->active) server_.RemoveSubscriber(sub);
+  sub->active = false;
+  subs_.erase(std::remove_if(subs_.begin(), subs_.end(),
+                             [sub](const std::unique_ptr<Subscription>& s) { return s.get() == sub; }),
+              subs_.end());
+}
+
+void Connection::MaybeFetch(Subscription& sub) {
+  const ConnectionLimits& limits = server_.config.limits;
+  if (closed_ || draining_ || !sub.active || sub.fetch_pending || !sub.more_available) return;
+  if (sub.in_flight.size() >= limits.delivery_window) return;
+  // Deliveries only fill half the write queue, leaving room for replies; a
+  // fetch returns at most half of what is left (or one message), so the queue
+  // never overflows because of deliveries.
+  if (wqueue_bytes_ > limits.max_write_queue_bytes / 2) return;
+  const size_t budget = (limits.max_write_queue_bytes - wqueue_bytes_) / 2;
+  const size_t count = limits.delivery_window - sub.in_flight.size();
+  sub.fetch_pending = true;
+  sub.more_available = false;
+  const MailboxId id = sub.mailbox_id;
+  const uint64_t after = sub.last_delivered;
+  SubmitStorage(
+      0,
+      [id, after, count, budget](MailboxStore& s) {
+        return s.FetchMessages(id, after, UnixNow(), count, budget);
+      },
+      [id](Connection& c, Result<std::vector<StoredMessage>> messages, bool committed) {
+        if (c.closed_) return;
+        Subscription* sub = c.FindSubscription(id);
+        if (sub == nullptr || !sub->active) return;
+        sub->fetch_pending = false;
+        if (!committed || !messages.ok()) {
+          Log(LogLevel::kWarn, "storage error while fetching messages; closing connection");
+          c.Close(CloseReason::kProtocol);
+          return;
+        }
+        if (!messages->empty()) sub->more_available = true;
+        for (const StoredMessage& m : *messages) {
+          if (m.message_id > sub->last_delivered) c.PushDelivery(*sub, m.message_id, m.blob);
+        }
+        c.MaybeFetch(*sub);
+      });
+}
+
+void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob) {
+  const ConnectionLimits& limits = server_.config.limits;
+  if (closed_ || draining_ || !sub.active || message_id <= sub.last_delivered) return;
+  // Caught up and room left: push straight from memory, no store read.
+  if (!sub.fetch_pending && !sub.more_available &&
+      sub.in_flight.size() < limits.delivery_window &&
+      wqueue_bytes_ <= limits.max_write_queue_bytes / 2) {
+    PushDelivery(sub, message_id, blob);
+    return;
+  }
+  sub.more_available = true;
+  MaybeFetch(sub);
+}
+
+void Connection::PushDelivery(Subscription& sub, uint64_t message_id, const Blob& blob) {
+  pb::RelayFrame frame;
+  pb::Delivery* d = frame.mutable_delivery();
+  d->set_mailbox_id(sub.mailbox_id.data(), sub.mailbox_id.size());
+  d->set_message_id(message_id);
+  d->set_blob(*blob);
+  std::string plaintext = frame.SerializeAsString();
+  SendPlaintext(plaintext, false);
+  sub.last_delivered = message_id;
+  sub.in_flight.push_back(message_id);
+  server_.stats.deliveries++;
+}
+
+}  // namespace attune::relay

@@ -1,0 +1,77 @@
+// GroupCommitter: the relay's storage thread. Connections submit operations;
+// the thread takes every operation queued so far (up to max_batch), runs them
+// inside ONE transaction of the MailboxStore, commits (one fsync for the whole
+// batch) and only then runs each operation's completion. So durability costs
+// one fsync per batch, not per send, and no reply can announce a write that
+// is not yet on disk.
+//
+// An Operation runs on the storage thread with the store inside the open
+// transaction and returns the Completion to run after the commit. The
+// Completion receives the commit status: OK means everything the operation
+// wrote is durable; an error means the whole batch was rolled back (reply
+// UNAVAILABLE). Completions also run on the storage thread: they must be
+// quick and hand results to the network thread (asio::post).
+//
+// Thread safety: Submit() may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "attune/base/result.h"
+#include "attune/relay/store/mailbox_store.h"
+
+namespace attune::relay {
+
+class GroupCommitter {
+ public:
+  using Completion = std::function<void(const Status& commit)>;
+  using Operation = std::function<Completion(MailboxStore& store)>;
+
+  // Bounds the work done under one transaction so a flood of sends cannot
+  // delay every reply behind one huge commit.
+  static constexpr size_t kDefaultMaxBatch = 1024;
+
+  // `store` must outlive the committer.
+  explicit GroupCommitter(MailboxStore& store, size_t max_batch = kDefaultMaxBatch);
+  ~GroupCommitter();  // Stop()s
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  void Start();
+  // Runs every operation already submitted, then joins the thread. Later
+  // Submit() calls return false.
+  void Stop();
+
+  // Queues `op`. False (and `op` is dropped unrun) once Stop() has begun.
+  bool Submit(Operation op);
+
+  // Operations submitted but whose completion has not run yet.
+  size_t pending() const;
+
+  struct Stats {
+    uint64_t batches = 0;
+    uint64_t operations = 0;
+    uint64_t failed_batches = 0;
+  };
+  Stats stats() const;
+
+ private:
+  void Run();
+
+  MailboxStore& store_;
+  const size_t max_batch_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Operation> queue_;
+  size_t in_progress_ = 0;
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace attune::relay
