@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "attune/client/account.h"
+#include "attune/client/routing.h"
 #include "attune/client/store/profile.h"
 #include "commands.h"
 #include "passphrase.h"

@@ -20,8 +20,10 @@ namespace attune::cli {
 void RegisterAccountCommands(CLI::App& app, CliContext& ctx);
 // invite, accept, contacts, verify
 void RegisterPairingCommands(CLI::App& app, CliContext& ctx);
-// send, inbox, history, export
+// send, inbox, history
 void RegisterMessageCommands(CLI::App& app, CliContext& ctx);
+// export (JSON)
+void RegisterExportCommands(CLI::App& app, CliContext& ctx);
 // sync, watch
 void RegisterSyncCommands(CLI::App& app, CliContext& ctx);
 

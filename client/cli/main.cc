@@ -18,6 +18,7 @@ constexpr Register kCommandGroups[] = {
     attune::cli::RegisterAccountCommands,
     attune::cli::RegisterPairingCommands,
     attune::cli::RegisterMessageCommands,
+    attune::cli::RegisterExportCommands,
     attune::cli::RegisterSyncCommands,
 };
 

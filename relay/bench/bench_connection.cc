@@ -55,9 +55,9 @@ void BenchConnection::Flush() {
 void BenchConnection::ReadMore() {
   socket_.async_read_some(asio::buffer(read_buffer_), [this](asio::error_code ec, size_t n) {
     if (ec) {
-      return Fail(MakeError(ErrorCode::kIoError,
-                            ec == asio::error::eof ? "relay closed the connection"
-                                                   : "read: " + ec.message()));
+      return Fail(MakeError(ErrorCode::kIoError, ec == asio::error::eof
+                                                     ? "relay closed the connection"
+                                                     : "read: " + ec.message()));
     }
     OnRead(n);
     if (!failed_) ReadMore();

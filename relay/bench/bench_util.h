@@ -42,7 +42,8 @@ inline double SelfCpuSeconds() {
 // The q-quantile (0..1) of `values` in place (nearest rank).
 inline double Quantile(std::vector<double>& values, double q) {
   if (values.empty()) return 0;
-  const size_t k = std::min(values.size() - 1, static_cast<size_t>(q * static_cast<double>(values.size())));
+  const size_t k =
+      std::min(values.size() - 1, static_cast<size_t>(q * static_cast<double>(values.size())));
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
   return values[k];
 }
@@ -57,13 +58,11 @@ struct BenchMailbox {
 // connection (setup, not measured).
 inline Result<std::vector<BenchMailbox>> CreateMailboxes(const RelayTarget& target, size_t n) {
   auto& random = crypto::SystemRandom();
-  ATTUNE_ASSIGN_OR_RETURN(auto connection,
-                          net::RelayConnection::Connect(target.endpoint, std::chrono::seconds(10),
-                                                        random));
+  ATTUNE_ASSIGN_OR_RETURN(auto connection, net::RelayConnection::Connect(
+                                               target.endpoint, std::chrono::seconds(10), random));
   std::vector<BenchMailbox> out;
   for (size_t i = 0; i < n; ++i) {
-    BenchMailbox m{random.Array<32>(), crypto::GenerateEd25519KeyPair(random),
-                   random.Secret<32>()};
+    BenchMailbox m{random.Array<32>(), crypto::GenerateEd25519KeyPair(random), random.Secret<32>()};
     ATTUNE_RETURN_IF_ERROR(connection->CreateMailbox(
         m.id, m.owner.public_key, net::ComputeSendCapabilityHash(m.capability.span()),
         net::CreateAuthorization::Credential(target.credential.span())));

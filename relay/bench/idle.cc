@@ -26,7 +26,8 @@ int RunIdle(const RelayTarget& target, const IdleOptions& o) {
   // relay cost).
   std::function<void()> start_next = [&] {
     while (started < o.connections && started - done < o.concurrent_handshakes) {
-      auto& c = connections.emplace_back(std::make_unique<BenchConnection>(io, target.endpoint, 256));
+      auto& c =
+          connections.emplace_back(std::make_unique<BenchConnection>(io, target.endpoint, 256));
       ++started;
       c->on_error([&](const Error& e) { note_error("idle connection dropped: " + e.ToString()); });
       c->Start(random, [&](Status s) {
@@ -56,8 +57,9 @@ int RunIdle(const RelayTarget& target, const IdleOptions& o) {
 
   std::printf("== idle: %zu connections opened in %.2f s\n", o.connections, connect_seconds);
   if (before && after) {
-    const double per = (static_cast<double>(after->rss_kib) - static_cast<double>(before->rss_kib)) *
-                       1024.0 / static_cast<double>(o.connections);
+    const double per =
+        (static_cast<double>(after->rss_kib) - static_cast<double>(before->rss_kib)) * 1024.0 /
+        static_cast<double>(o.connections);
     std::printf("relay RSS                    %llu KiB before, %llu KiB after\n",
                 static_cast<unsigned long long>(before->rss_kib),
                 static_cast<unsigned long long>(after->rss_kib));

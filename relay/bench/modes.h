@@ -9,8 +9,8 @@
 namespace attune::bench {
 
 struct ThroughputOptions {
-  size_t pairs = 50;        // sender -> receiver mailbox pairs (2 connections each)
-  size_t window = 1;        // messages in flight per pair (sent, not yet delivered)
+  size_t pairs = 50;  // sender -> receiver mailbox pairs (2 connections each)
+  size_t window = 1;  // messages in flight per pair (sent, not yet delivered)
   double warmup_seconds = 1;
   double seconds = 5;
   size_t blob_size = 256;

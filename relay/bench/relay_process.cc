@@ -182,7 +182,8 @@ std::optional<ProcessStats> ReadProcessStats(pid_t pid) {
     if (i == 12) utime = std::stoull(field);
     if (i == 13) stime = std::stoull(field);
   }
-  stats.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  stats.cpu_seconds =
+      static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   return stats;
 }
 

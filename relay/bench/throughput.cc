@@ -69,8 +69,7 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
       if (r.request_id == 0) ++subscribed;
     });
     const auto sig = crypto::Ed25519Sign(
-        p.mailbox.owner,
-        net::SubscribeSignatureInput(p.receiver->handshake_hash(), p.mailbox.id));
+        p.mailbox.owner, net::SubscribeSignatureInput(p.receiver->handshake_hash(), p.mailbox.id));
     p.receiver->Send(net::EncodeSubscribe(0, p.mailbox.id, sig));
   }
   while (subscribed < o.pairs && failures == 0 && io.run_one() > 0) {
@@ -160,14 +159,16 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
   io.run_for(std::chrono::milliseconds(100));
 
   const uint64_t measured = delivered_at_end - delivered_at_start;
-  std::printf("== throughput: %zu pairs, window %zu, %zu-byte blobs, %.1f s (after %.1f s warmup)\n",
-              o.pairs, o.window, o.blob_size, elapsed, o.warmup_seconds);
+  std::printf(
+      "== throughput: %zu pairs, window %zu, %zu-byte blobs, %.1f s (after %.1f s warmup)\n",
+      o.pairs, o.window, o.blob_size, elapsed, o.warmup_seconds);
   std::printf("delivered                    %" PRIu64 " messages, %.0f msg/s\n", measured,
               static_cast<double>(measured) / elapsed);
-  std::printf("send-to-delivery latency     p50 %.3f ms  p99 %.3f ms  max %.3f ms  (%zu samples)\n",
-              Quantile(latencies_ms, 0.50), Quantile(latencies_ms, 0.99),
-              latencies_ms.empty() ? 0.0 : *std::max_element(latencies_ms.begin(), latencies_ms.end()),
-              latencies_ms.size());
+  std::printf(
+      "send-to-delivery latency     p50 %.3f ms  p99 %.3f ms  max %.3f ms  (%zu samples)\n",
+      Quantile(latencies_ms, 0.50), Quantile(latencies_ms, 0.99),
+      latencies_ms.empty() ? 0.0 : *std::max_element(latencies_ms.begin(), latencies_ms.end()),
+      latencies_ms.size());
   if (relay_before && relay_after && measured > 0) {
     const double relay_cpu = relay_after->cpu_seconds - relay_before->cpu_seconds;
     std::printf("relay CPU                    %.1f us/message (%.0f%% of one core)\n",

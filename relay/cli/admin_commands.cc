@@ -114,12 +114,11 @@ int CredentialIssue(const std::string& data_dir, uint64_t uses, uint64_t expires
     return kExitError;
   }
   if (!WriteSecretHexLine(token.view())) {
-    PrintError("cannot write the credential to stdout; revoke credential " +
-               std::to_string(*id));
+    PrintError("cannot write the credential to stdout; revoke credential " + std::to_string(*id));
     return kExitError;
   }
-  std::cerr << "credential " << *id << " issued: " << uses << " uses, expires "
-            << Date(expires_at) << std::endl;
+  std::cerr << "credential " << *id << " issued: " << uses << " uses, expires " << Date(expires_at)
+            << std::endl;
   return kExitOk;
 }
 
@@ -137,10 +136,10 @@ int CredentialList(const std::string& data_dir) {
   const uint64_t now = UnixNow();
   std::cout << "ID\tUSES_LEFT\tEXPIRES\tSTATUS\n";
   for (const CredentialRecord& c : *list) {
-    const char* status = c.revoked              ? "revoked"
-                         : now >= c.expires_at  ? "expired"
-                         : c.uses_left == 0     ? "used-up"
-                                                : "active";
+    const char* status = c.revoked             ? "revoked"
+                         : now >= c.expires_at ? "expired"
+                         : c.uses_left == 0    ? "used-up"
+                                               : "active";
     std::cout << c.id << '\t' << c.uses_left << '\t' << Date(c.expires_at) << '\t' << status
               << '\n';
   }
@@ -154,7 +153,13 @@ int CredentialRevoke(const std::string& data_dir, int64_t id) {
     PrintError(store.error().message);
     return kExitError;
   }
+  // Revocation and deleting its tickets happen together or not at all.
+  if (auto st = (*store)->Begin(); !st.ok()) {
+    PrintError(st.error().message);
+    return kExitError;
+  }
   auto found = (*store)->RevokeCredential(id);
+  if (auto st = (*store)->Commit(); found.ok() && !st.ok()) found = st.error();
   if (!found.ok()) {
     PrintError(found.error().message);
     return kExitError;

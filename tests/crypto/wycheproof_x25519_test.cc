@@ -63,5 +63,58 @@ TEST(WycheproofX25519, AllVectors) {
   EXPECT_EQ(non_canonical, 13u);  // 6 more are non-canonical low-order points
 }
 
+// u < p = 2^255 - 19 for a 32-byte little-endian u with the top bit clear,
+// by subtracting p and looking at the final borrow.
+bool BelowP(const Bytes& u) {
+  ByteArray<32> p;
+  p.fill(0xff);
+  p[0] = 0xed;
+  p[31] = 0x7f;
+  int borrow = 0;
+  for (size_t i = 0; i < 32; ++i) {
+    const int diff = int{u[i]} - int{p[i]} - borrow;
+    borrow = diff < 0 ? 1 : 0;
+  }
+  return borrow == 1;
+}
+
+// X25519IsValidPublicKey (used at parse time by the message layer) must
+// accept exactly the canonical keys that X25519 agrees with: it refuses the
+// 21 keys with the top bit set, the 8 with u >= p, and the 15 canonical
+// small-order keys (all-zero secret); the other 474 pass.
+TEST(WycheproofX25519, PublicKeyValidationMatchesAgreement) {
+  ATTUNE_REQUIRE_SHARED_VECTORS(shared);
+  ASSERT_TRUE(Init().ok());
+  auto json = testing::LoadWycheproof(shared, "x25519_test.json", 518);
+  ASSERT_TRUE(json);
+
+  size_t valid = 0, top_bit = 0, not_reduced = 0, small_order = 0;
+  for (const auto& group : (*json)["testGroups"]) {
+    for (const auto& test : group["tests"]) {
+      const Bytes pub = HexField(test, "public");
+      ASSERT_EQ(pub.size(), kX25519KeySize) << Describe(test);
+      const bool zero_secret = IsAllZero(HexField(test, "shared"));
+      bool expected = false;
+      if ((pub[31] & 0x80) != 0) {
+        ++top_bit;
+      } else if (!BelowP(pub)) {
+        ++not_reduced;
+      } else if (zero_secret) {
+        ++small_order;
+      } else {
+        expected = true;
+        ++valid;
+      }
+      EXPECT_EQ(X25519IsValidPublicKey(ConstSpan<kX25519KeySize>(pub.data(), kX25519KeySize)),
+                expected)
+          << Describe(test);
+    }
+  }
+  EXPECT_EQ(valid, 474u);
+  EXPECT_EQ(top_bit, 21u);
+  EXPECT_EQ(not_reduced, 8u);
+  EXPECT_EQ(small_order, 15u);
+}
+
 }  // namespace
 }  // namespace attune::crypto

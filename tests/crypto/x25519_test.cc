@@ -65,6 +65,8 @@ TEST_F(X25519Test, GeneratedPairsAgreeBothWays) {
   ASSERT_TRUE(ba.ok());
   EXPECT_TRUE(ConstantTimeEqual(ab->view(), ba->view()));
   EXPECT_FALSE(IsAllZero(ab->view()));
+  EXPECT_TRUE(X25519IsValidPublicKey(a.public_key));
+  EXPECT_TRUE(X25519IsValidPublicKey(b.public_key));
   // The public key is a function of the private key alone.
   EXPECT_EQ(X25519KeyPairFromPrivate(a.private_key.span()).public_key, a.public_key);
 }
@@ -82,6 +84,7 @@ TEST_F(X25519Test, LowOrderPublicKeysAreRefused) {
   for (const char* hex : {"0000000000000000000000000000000000000000000000000000000000000000",
                           "0100000000000000000000000000000000000000000000000000000000000000",
                           "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"}) {
+    EXPECT_FALSE(X25519IsValidPublicKey(Key(hex))) << hex;
     auto shared = X25519(me.private_key.span(), Key(hex));
     ASSERT_FALSE(shared.ok()) << hex;
     EXPECT_EQ(shared.error().code, ErrorCode::kCryptoFailed) << hex;

@@ -85,6 +85,27 @@ void BM_RatchetPingPong(benchmark::State& state) {
 }
 BENCHMARK(BM_RatchetPingPong)->Arg(1000)->Unit(benchmark::kMillisecond);
 
+// Serialize + Deserialize of a session holding `range(0)` skipped keys: what
+// the client pays to persist and reload a conversation's state.
+void BM_RatchetStateSaveRestore(benchmark::State& state) {
+  if (!crypto::Init().ok()) std::abort();
+  crypto::RandomSource& rng = crypto::SystemRandom();
+  Pair pair = MakePair(rng);
+  const Bytes plaintext(16, 0x42);
+  const int64_t skipped = state.range(0);
+  for (int64_t i = 0; i < skipped; ++i) {
+    if (!pair.alice.Encrypt(plaintext, rng).ok()) std::abort();
+  }
+  Exchange(pair.alice, pair.bob, plaintext, rng);
+  for (auto _ : state) {
+    Bytes bytes = pair.bob.Serialize();
+    Result<Session> restored = Session::Deserialize(bytes);
+    if (!restored.ok()) std::abort();
+    benchmark::DoNotOptimize(restored->stored_skipped_keys());
+  }
+}
+BENCHMARK(BM_RatchetStateSaveRestore)->Arg(0)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace attune::e2e
 

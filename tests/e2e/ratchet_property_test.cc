@@ -15,8 +15,9 @@
 namespace attune::e2e {
 namespace {
 
-constexpr int kSteps = 5000;
-constexpr int kSeeds = 4;
+// Two seeds of 3,000 steps: a few seconds under ASan on a loaded CI runner.
+constexpr int kSteps = 3000;
+constexpr int kSeeds = 2;
 // Deliveries pick among the oldest few messages in flight: reordering within
 // a window, as a store-and-forward relay with retries produces. A message can
 // still be overtaken by many others (it is picked with probability 1/window).
@@ -30,9 +31,9 @@ struct InFlight {
 
 struct Party {
   std::unique_ptr<Session> session;
-  std::deque<InFlight> inbox;         // sent to this party, not yet delivered
-  std::vector<InFlight> delivered;    // delivered to this party
-  std::map<uint64_t, bool> seen;      // id -> decrypted
+  std::deque<InFlight> inbox;       // sent to this party, not yet delivered
+  std::vector<InFlight> delivered;  // delivered to this party
+  std::map<uint64_t, bool> seen;    // id -> decrypted
 };
 
 // A small deterministic PRNG over DeterministicRandom bytes.
@@ -61,8 +62,8 @@ void RunProperty(int seed) {
 
   uint64_t now = testing::kNow;
   uint64_t next_id = 0;
-  size_t sends = 0, first_deliveries = 0, duplicates = 0, drops = 0, tampered = 0,
-         restores = 0, ratchet_steps = 0;
+  size_t sends = 0, first_deliveries = 0, duplicates = 0, drops = 0, tampered = 0, restores = 0,
+         ratchet_steps = 0;
 
   for (int step = 0; step < kSteps; ++step) {
     now += dice.Below(60);
@@ -113,8 +114,8 @@ void RunProperty(int seed) {
     } else if (action < 90) {  // drop (lost forever)
       if (self.inbox.empty()) continue;
       self.inbox.erase(self.inbox.begin() +
-                       static_cast<std::ptrdiff_t>(dice.Below(static_cast<uint32_t>(
-                           std::min(self.inbox.size(), kReorderWindow)))));
+                       static_cast<std::ptrdiff_t>(dice.Below(
+                           static_cast<uint32_t>(std::min(self.inbox.size(), kReorderWindow)))));
       ++drops;
     } else if (action < 95) {  // tampered copy of an in-flight message
       if (self.inbox.empty()) continue;
@@ -147,12 +148,12 @@ void RunProperty(int seed) {
   }
   EXPECT_EQ(first_deliveries + drops, sends);
   // The run exercised every kind of step.
-  EXPECT_GT(sends, 1500u);
-  EXPECT_GT(duplicates, 200u);
-  EXPECT_GT(drops, 100u);
-  EXPECT_GT(tampered, 100u);
-  EXPECT_GT(restores, 100u);
-  EXPECT_GT(ratchet_steps, 50u);
+  EXPECT_GT(sends, 900u);
+  EXPECT_GT(duplicates, 100u);
+  EXPECT_GT(drops, 50u);
+  EXPECT_GT(tampered, 50u);
+  EXPECT_GT(restores, 50u);
+  EXPECT_GT(ratchet_steps, 20u);
 }
 
 TEST(RatchetProperty, RandomSendsDropsDuplicatesReordersAndRestores) {

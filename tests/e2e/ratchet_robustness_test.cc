@@ -162,17 +162,16 @@ Bytes CraftMessage(const RatchetKey& header_key, const RatchetHeader& header,
   rng.Fill(MutableByteView(out.data() + 1, kHeaderNonceSize));
   const auto h = header.Encode();
   std::copy(h.begin(), h.end(), out.begin() + 1 + kHeaderNonceSize);
-  crypto::XChaChaSealInPlace(header_key.span(),
-                             crypto::ConstSpan<kHeaderNonceSize>(out.data() + 1, kHeaderNonceSize),
-                             ByteView(out.data(), 1),
-                             MutableByteView(out.data() + 1 + kHeaderNonceSize, 56));
+  crypto::XChaChaSealInPlace(
+      header_key.span(), crypto::ConstSpan<kHeaderNonceSize>(out.data() + 1, kHeaderNonceSize),
+      ByteView(out.data(), 1), MutableByteView(out.data() + 1 + kHeaderNonceSize, 56));
   Pad(ByteView(), MutableByteView(out.data() + kWirePrefixSize, kMinPaddedSize));
   Bytes body_ad(ad.begin(), ad.end());
   body_ad.insert(body_ad.end(), out.begin(), out.begin() + kWirePrefixSize);
   const MessageAeadKey k = DeriveMessageAeadKey(message_key.span());
-  crypto::XChaChaSealInPlace(k.key.span(), k.nonce.span(), body_ad,
-                             MutableByteView(out.data() + kWirePrefixSize,
-                                             kMinPaddedSize + kAeadTagSize));
+  crypto::XChaChaSealInPlace(
+      k.key.span(), k.nonce.span(), body_ad,
+      MutableByteView(out.data() + kWirePrefixSize, kMinPaddedSize + kAeadTagSize));
   return out;
 }
 
@@ -183,8 +182,7 @@ TEST(RatchetRobustness, LowOrderRatchetKeyFromPeerIsRejected) {
   RatchetInit init = testing::MakeInit(rng, "a|b");
   const RatchetKey nhkb = init.shared_nhkb.Clone();
   crypto::X25519KeyPair bob_ratchet = crypto::GenerateX25519KeyPair(rng);
-  Result<Session> alice =
-      Session::InitInitiator(std::move(init), bob_ratchet.public_key, rng);
+  Result<Session> alice = Session::InitInitiator(std::move(init), bob_ratchet.public_key, rng);
   ASSERT_TRUE(alice.ok());
   RatchetHeader header;  // dh = all zero: a low-order point
   const Bytes wire = CraftMessage(nhkb, header, rng.Secret<32>(), AsBytes("a|b"), rng);
@@ -222,6 +220,39 @@ TEST(RatchetRobustness, BadPaddingInsideAnAuthenticBodyIsRejected) {
   crypto::XChaChaSealInPlace(k.key.span(), k.nonce.span(), body_ad, body);
   std::copy(body.begin(), body.end(), wire.begin() + kWirePrefixSize);
   ExpectRejected(bob, wire, ErrorCode::kInvalidArgument);
+}
+
+TEST(RatchetRobustness, PeerCannotStartASecondChainBeforeWeReply) {
+  // After Bob receives Alice's first chain, Alice cannot honestly start
+  // another one until she has Bob's next ratchet key. A hand-made message
+  // under Bob's new NHKr with yet another ratchet key is refused.
+  crypto::DeterministicRandom rng("ratchet second chain");
+  RatchetInit init = testing::MakeInit(rng, "a|b");
+  const RatchetKey hka = init.shared_hka.Clone();
+  const RatchetKey sk = init.root_key.Clone();
+  crypto::X25519KeyPair bob_ratchet = crypto::GenerateX25519KeyPair(rng);
+  const crypto::X25519PublicKey bob_public = bob_ratchet.public_key;
+  Session bob = Session::InitResponder(std::move(init), std::move(bob_ratchet));
+  const crypto::X25519KeyPair a = crypto::GenerateX25519KeyPair(rng);
+  const RatchetKey dh = crypto::X25519(a.private_key.span(), bob_public).value();
+  const RootKdfOutput root = KdfRk(sk.span(), dh.span());
+  RatchetHeader first;
+  first.dh = a.public_key;
+  ExpectDecrypts(
+      bob, CraftMessage(hka, first, KdfCk(root.chain_key.span()).message_key, AsBytes("a|b"), rng),
+      "");
+  RatchetHeader second;
+  second.dh = crypto::GenerateX25519KeyPair(rng).public_key;
+  second.pn = 1;
+  ExpectRejected(bob,
+                 CraftMessage(root.next_header_key, second, rng.Secret<32>(), AsBytes("a|b"), rng),
+                 ErrorCode::kAuthFailed);
+  // A header under HKr announcing a different ratchet key is refused too.
+  RatchetHeader wrong_key = first;
+  wrong_key.dh = second.dh;
+  wrong_key.n = 1;
+  ExpectRejected(bob, CraftMessage(hka, wrong_key, rng.Secret<32>(), AsBytes("a|b"), rng),
+                 ErrorCode::kAuthFailed);
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ class RawRelayClient {
   // Half-closes: the relay reads end of file.
   void ShutdownWrite();
   // Runs the NK handshake (empty payloads) against `relay_public_key`.
-  Status Handshake(const crypto::X25519PublicKey& relay_public_key, std::chrono::milliseconds timeout);
+  Status Handshake(const crypto::X25519PublicKey& relay_public_key,
+                   std::chrono::milliseconds timeout);
   // Encrypts `plaintext` as one transport message and frames it.
   Status SendPlaintext(ByteView plaintext);
   // The next relay frame, decrypted and parsed; kIoError on close/timeout.

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "attune/net/relay_codec.h"
-#include "relay.pb.h"
 #include "raw_relay_client.h"
+#include "relay.pb.h"
 #include "relay_test_util.h"
 
 namespace attune::testing {
@@ -28,7 +28,8 @@ TEST(RelayBasic, SendReceiveAckInOrderAndAckedMessagesStayGone) {
 
   std::vector<uint64_t> ids;
   for (int i = 0; i < 3; ++i) {
-    auto id = sender->Send(mailbox.id, mailbox.capability.span(), Text("blob " + std::to_string(i)));
+    auto id =
+        sender->Send(mailbox.id, mailbox.capability.span(), Text("blob " + std::to_string(i)));
     ASSERT_TRUE(id.ok()) << id.error().ToString();
     ids.push_back(*id);
   }
@@ -135,9 +136,8 @@ TEST(RelayBasic, ExpiredMessagesAreNeverDelivered) {
 }
 
 TEST(RelayBasic, QuotaRefusesWithClearErrorUntilAcked) {
-  auto relay = RelayUnderTest::Start({{"mailbox",
-                                       {{"max_messages_per_mailbox", "3"},
-                                        {"max_bytes_per_mailbox", "5000"}}}});
+  auto relay = RelayUnderTest::Start(
+      {{"mailbox", {{"max_messages_per_mailbox", "3"}, {"max_bytes_per_mailbox", "5000"}}}});
   ASSERT_TRUE(relay.ok()) << relay.error().ToString();
   ATTUNE_CONNECT_OR_FAIL(c, **relay);
   TestMailbox mailbox = NewMailboxKeys();

@@ -22,9 +22,11 @@ using std::chrono::seconds;
 
 // Test relays keep every unacked delivery in flight so a drain needs no acks
 // and the send rate limit never interferes.
-const RelaySettings kBurstSettings = {
-    {"limits", {{"delivery_window", "4096"}, {"requests_per_second", "100000"},
-                {"request_burst", "100000"}}}};
+const RelaySettings kBurstSettings = {{"limits",
+                                       {{"delivery_window", "10000"},
+                                        {"max_write_queue_bytes", "16777216"},
+                                        {"requests_per_second", "100000"},
+                                        {"request_burst", "100000"}}}};
 
 struct Acked {
   size_t mailbox = 0;
@@ -75,8 +77,9 @@ class Burst {
       std::string plaintext = "attune check-in round " + std::to_string(round_) + " sender " +
                               std::to_string(s) + " seq " + std::to_string(seq) +
                               " mood=4 sleep=7 note=slept badly, anxious before work";
-      auto id = (*connection)->SendNoWait(mailboxes_[s].id, mailboxes_[s].capability.span(),
-                                          sealer_.Seal(AsBytes(plaintext)));
+      auto id = (*connection)
+                    ->SendNoWait(mailboxes_[s].id, mailboxes_[s].capability.span(),
+                                 sealer_.Seal(AsBytes(plaintext)));
       if (!id.ok()) return;
       ++attempted_;
       in_flight.emplace_back(*id, std::move(plaintext));
@@ -175,8 +178,8 @@ TEST(RelayDurability, OfflineMessagesSurviveGracefulRestart) {
     ATTUNE_ASSERT_OK(CreateWithCredential(*c, mailbox, (*relay)->credential()));
     for (int i = 0; i < 5; ++i) {
       sent.push_back("offline message " + std::to_string(i));
-      ASSERT_TRUE(c->Send(mailbox.id, mailbox.capability.span(), sealer.Seal(AsBytes(sent.back())))
-                      .ok());
+      ASSERT_TRUE(
+          c->Send(mailbox.id, mailbox.capability.span(), sealer.Seal(AsBytes(sent.back()))).ok());
     }
   }
   auto status = (*relay)->Terminate(seconds(5));
@@ -199,7 +202,7 @@ TEST(RelayDurability, KillNineDuringBurstLosesNoAcknowledgedMessage) {
   auto relay = RelayUnderTest::Start(kBurstSettings);
   ASSERT_TRUE(relay.ok()) << relay.error().ToString();
   E2eSealer sealer;
-  constexpr int kRounds = 3;
+  constexpr int kRounds = 5;
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     const auto mailboxes = CreateMailboxes(**relay, Burst::kSenders);

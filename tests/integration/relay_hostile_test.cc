@@ -33,7 +33,8 @@ class GoodClient {
     if (!c.ok()) return nullptr;
     g->connection_ = std::move(*c);
     g->mailbox_ = NewMailboxKeys();
-    if (!CreateWithCredential(*g->connection_, g->mailbox_, relay.credential()).ok()) return nullptr;
+    if (!CreateWithCredential(*g->connection_, g->mailbox_, relay.credential()).ok())
+      return nullptr;
     if (!g->connection_->Subscribe(g->mailbox_.id, g->mailbox_.owner).ok()) return nullptr;
     return g;
   }
@@ -80,8 +81,8 @@ Bytes Frame(ByteView body) { return noise::EncodeFrame(body); }
 }
 
 TEST(RelayHostile, MalformedTruncatedAndOversizedFramesCloseOnlyTheOffender) {
-  auto relay = RelayUnderTest::Start({{"limits", {{"max_frame_size", "4096"}}},
-                                      {"mailbox", {{"max_blob_size", "1024"}}}});
+  auto relay = RelayUnderTest::Start(
+      {{"limits", {{"max_frame_size", "4096"}}}, {"mailbox", {{"max_blob_size", "1024"}}}});
   ASSERT_TRUE(relay.ok()) << relay.error().ToString();
   RelayUnderTest& r = **relay;
   auto good = GoodClient::Make(r);

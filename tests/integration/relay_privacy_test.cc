@@ -45,10 +45,10 @@ TEST(RelayPrivacy, DataDirAndLogsHoldNoPlaintextIdentityKeysOrSecrets) {
 
   ATTUNE_CONNECT_OR_FAIL(client, r);
   TestMailbox to_client = NewMailboxKeys();
-  ATTUNE_ASSERT_OK(client->CreateMailbox(
-      to_client.id, to_client.owner.public_key,
-      net::ComputeSendCapabilityHash(to_client.capability.span()),
-      net::CreateAuthorization::Ticket(ticket->span())));
+  ATTUNE_ASSERT_OK(
+      client->CreateMailbox(to_client.id, to_client.owner.public_key,
+                            net::ComputeSendCapabilityHash(to_client.capability.span()),
+                            net::CreateAuthorization::Ticket(ticket->span())));
 
   std::vector<std::string> plaintexts = {
       "CHECKIN-PLAINTEXT mood=2 sleep=4h anxiety=8 PHQ-9 item 9: several days",
@@ -86,7 +86,8 @@ TEST(RelayPrivacy, DataDirAndLogsHoldNoPlaintextIdentityKeysOrSecrets) {
   ASSERT_TRUE(status && status->Success());
 
   std::vector<Needle> needles;
-  for (const auto& p : plaintexts) needles.push_back({"plaintext: " + p, Bytes(p.begin(), p.end())});
+  for (const auto& p : plaintexts)
+    needles.push_back({"plaintext: " + p, Bytes(p.begin(), p.end())});
   needles.push_back({"identity key bundle", invitation});
   AddRawAndHex(needles, "therapist identity key", therapist_identity.public_key);
   AddRawAndHex(needles, "client identity key", client_identity.public_key);

@@ -54,10 +54,10 @@ class E2eSealer {
     if (blob.size() < crypto::kXChaChaNonceSize) {
       return MakeError(ErrorCode::kInvalidArgument, "short blob");
     }
-    return crypto::XChaChaOpen(key_.span(),
-                               crypto::ConstSpan<crypto::kXChaChaNonceSize>(blob.data(),
-                                                                            crypto::kXChaChaNonceSize),
-                               {}, blob.subspan(crypto::kXChaChaNonceSize));
+    return crypto::XChaChaOpen(
+        key_.span(),
+        crypto::ConstSpan<crypto::kXChaChaNonceSize>(blob.data(), crypto::kXChaChaNonceSize), {},
+        blob.subspan(crypto::kXChaChaNonceSize));
   }
 
  private:
@@ -65,14 +65,14 @@ class E2eSealer {
 };
 
 // Connects or fails the test.
-#define ATTUNE_CONNECT_OR_FAIL(var, relay)                               \
-  auto var##_result = (relay).Connect();                                 \
-  ASSERT_TRUE(var##_result.ok()) << var##_result.error().ToString();     \
+#define ATTUNE_CONNECT_OR_FAIL(var, relay)                           \
+  auto var##_result = (relay).Connect();                             \
+  ASSERT_TRUE(var##_result.ok()) << var##_result.error().ToString(); \
   std::unique_ptr<net::RelayConnection> var = std::move(var##_result).value()
 
-#define ATTUNE_ASSERT_OK(expr)                                  \
-  do {                                                          \
-    auto attune_s_ = (expr);                                    \
+#define ATTUNE_ASSERT_OK(expr)                                   \
+  do {                                                           \
+    auto attune_s_ = (expr);                                     \
     ASSERT_TRUE(attune_s_.ok()) << attune_s_.error().ToString(); \
   } while (0)
 

@@ -58,9 +58,8 @@ Result<std::unique_ptr<RelayUnderTest>> RelayUnderTest::Start(const RelaySetting
   auto pub = FromHex(m[1].str());
   std::copy(pub->begin(), pub->end(), relay->public_key_.begin());
 
-  ATTUNE_ASSIGN_OR_RETURN(
-      Completed issue,
-      RunRelayCommand({"credential", "issue", "--data-dir", relay->data_dir_.string()}));
+  ATTUNE_ASSIGN_OR_RETURN(Completed issue, RunRelayCommand({"credential", "issue", "--data-dir",
+                                                            relay->data_dir_.string()}));
   if (!issue.status.Success()) return RelayError("credential issue failed", issue.stderr_text);
   if (!std::regex_search(issue.stdout_text, m, kHexLine)) {
     return RelayError("credential issue printed no token", issue.stderr_text);
@@ -70,15 +69,22 @@ Result<std::unique_ptr<RelayUnderTest>> RelayUnderTest::Start(const RelaySetting
   // The token only lived in this test's memory; wipe the copies we can reach.
   crypto::SecureZero(credential->data(), credential->size());
 
-  RelaySettings merged = Defaults(relay->data_dir_);
-  for (const auto& [section, keys] : settings) {
-    for (const auto& [key, value] : keys) merged[section][key] = value;
-  }
-  if (!WriteFileText(relay->config_path_, ToToml(merged))) {
-    return MakeError(ErrorCode::kIoError, "cannot write the relay config");
-  }
+  relay->settings_ = settings;
+  ATTUNE_RETURN_IF_ERROR(relay->WriteConfig(0));
   ATTUNE_RETURN_IF_ERROR(relay->Serve());
   return relay;
+}
+
+Status RelayUnderTest::WriteConfig(uint16_t port) {
+  RelaySettings merged = Defaults(data_dir_);
+  for (const auto& [section, keys] : settings_) {
+    for (const auto& [key, value] : keys) merged[section][key] = value;
+  }
+  merged["listen"]["port"] = std::to_string(port);
+  if (!WriteFileText(config_path_, ToToml(merged))) {
+    return MakeError(ErrorCode::kIoError, "cannot write the relay config");
+  }
+  return Status::Ok();
 }
 
 Status RelayUnderTest::Serve() {
@@ -101,10 +107,11 @@ Status RelayUnderTest::Serve() {
   return Status::Ok();
 }
 
-Status RelayUnderTest::Restart() {
+Status RelayUnderTest::Restart(bool same_port) {
   if (process_ && process_->Running()) {
     return MakeError(ErrorCode::kInternal, "restart while the relay still runs");
   }
+  ATTUNE_RETURN_IF_ERROR(WriteConfig(same_port ? port_ : 0));
   return Serve();
 }
 
@@ -128,8 +135,7 @@ std::string RelayUnderTest::AllLogs() const {
 }
 
 Result<std::unique_ptr<net::RelayConnection>> RelayUnderTest::Connect() const {
-  return net::RelayConnection::Connect(endpoint(), std::chrono::seconds(5),
-                                       crypto::SystemRandom());
+  return net::RelayConnection::Connect(endpoint(), std::chrono::seconds(5), crypto::SystemRandom());
 }
 
 }  // namespace attune::testing

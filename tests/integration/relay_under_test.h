@@ -29,8 +29,10 @@ class RelayUnderTest {
   // keygen + credential issue + serve. Errors carry the relay's stderr.
   static Result<std::unique_ptr<RelayUnderTest>> Start(const RelaySettings& settings = {});
 
-  // Starts serve again on the same data dir after Kill9()/Terminate().
-  Status Restart();
+  // Starts serve again on the same data dir after Kill9()/Terminate(). With
+  // same_port the relay binds the port it had (clients with a fixed endpoint
+  // can come back); otherwise a fresh one.
+  Status Restart(bool same_port = false);
   // SIGKILL and reap.
   void Kill9();
   // SIGTERM; the exit status, or nullopt if it did not exit within timeout.
@@ -54,10 +56,12 @@ class RelayUnderTest {
  private:
   RelayUnderTest() : dir_("attune-relay-it") {}
   Status Serve();
+  Status WriteConfig(uint16_t port);
 
   TempDir dir_;
   std::filesystem::path data_dir_;
   std::filesystem::path config_path_;
+  RelaySettings settings_;
   crypto::X25519PublicKey public_key_{};
   crypto::SecretArray<32> credential_;
   std::unique_ptr<Process> process_;

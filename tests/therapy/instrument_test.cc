@@ -166,7 +166,9 @@ TEST(Risk, PhqNineItemNineAboveZeroIsUrgent) {
     ASSERT_TRUE(c.ok());
     const RiskAssessment risk = AssessRisk(*c);
     EXPECT_EQ(risk.urgent, item9 > 0);
-    if (item9 > 0) EXPECT_EQ(risk.reasons, kRiskSelfHarmItem);
+    if (item9 > 0) {
+      EXPECT_EQ(risk.reasons, kRiskSelfHarmItem);
+    }
   }
 }
 

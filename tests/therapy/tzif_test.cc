@@ -79,8 +79,12 @@ TEST(Tzif, LoadRefusesBadNamesAndMissingZones) {
   EXPECT_EQ(LoadTimeZone("Nowhere/Atlantis").error().code, ErrorCode::kNotFound);
   ATTUNE_REQUIRE_ZONE(probe, "America/New_York");
   EXPECT_EQ(LoadTimeZone("America").error().code, ErrorCode::kNotFound);  // a directory
-  // Not TZif at all.
-  EXPECT_EQ(LoadTimeZone("zone1970.tab").error().code, ErrorCode::kNotFound);
+  // Files beside the zones: refused by name, or as not TZif.
+  EXPECT_EQ(LoadTimeZone("zone1970.tab").error().code, ErrorCode::kInvalidArgument);
+  if (auto leap = LoadTimeZone("leapseconds"); !leap.ok()) {
+    EXPECT_EQ(leap.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(leap.error().message.find("magic"), std::string::npos);
+  }
 }
 
 // ---- synthetic files ----
@@ -224,6 +228,21 @@ TEST(Tzif, RejectsMalformedFiles) {
   for (size_t n = 0; n < good.size(); ++n) {
     EXPECT_FALSE(TzifZone::Parse("Test/Trunc", ByteView(good.data(), n)).ok()) << n;
   }
+}
+
+TEST(Tzif, RealFileCorruptions) {
+  ATTUNE_REQUIRE_ZONE(probe, "America/New_York");
+  const Bytes real = ReadZoneFile("America/New_York");
+  ASSERT_TRUE(TzifZone::Parse("America/New_York", real).ok());
+  for (size_t n = 0; n < real.size(); n += 7) {
+    EXPECT_FALSE(TzifZone::Parse("Trunc", ByteView(real.data(), n)).ok()) << n;
+  }
+  Bytes extra = real;
+  extra.push_back('\n');
+  EXPECT_FALSE(TzifZone::Parse("Extra", extra).ok());
+  Bytes footer = real;
+  footer[footer.size() - 3] = '!';  // inside the TZ string
+  EXPECT_FALSE(TzifZone::Parse("Footer", footer).ok());
 }
 
 TEST(PosixTz, Rules) {

@@ -14,8 +14,11 @@
 namespace attune::client {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 using RelayKey = std::tuple<std::string, uint16_t, ByteArray<32>>;
+
+// attune-relay's default max_subscriptions_per_connection.
+constexpr size_t kMaxSubscriptionsPerConnection = 64;
 
 RelayKey KeyOf(const store::RelayRoute& r) { return {r.host, r.port, r.relay_public_key}; }
 
@@ -45,32 +48,34 @@ Result<SyncReport> SyncOnce(Context& ctx, RelayPool& pool, const SyncOptions& op
   for (const auto& m : mailboxes) {
     if (!m.has_pending_ticket) by_relay[KeyOf(m.relay)].push_back(&m);
   }
-  const auto deadline = Clock::now() + options.max_duration;
+  const auto deadline = Steady::now() + options.max_duration;
   for (auto& [key, boxes] : by_relay) {
     const net::RelayEndpoint endpoint = ToEndpoint(boxes.front()->relay);
-    ATTUNE_ASSIGN_OR_RETURN(net::RelayConnection * relay, pool.Get(endpoint));
-    for (const store::OwnedMailbox* m : boxes) {
-      crypto::Ed25519KeyPair owner = crypto::Ed25519KeyPairFromSeed(m->owner_seed.span());
-      Status s = relay->Subscribe(m->mailbox_id, owner);
-      if (!s.ok()) {
-        if (net::IsRetryable(s.error())) {
-          pool.Drop(endpoint);
-          return s;
+    // The relay caps subscriptions per connection: one connection per chunk.
+    for (size_t first = 0; first < boxes.size(); first += kMaxSubscriptionsPerConnection) {
+      const size_t last = std::min(boxes.size(), first + kMaxSubscriptionsPerConnection);
+      ATTUNE_ASSIGN_OR_RETURN(auto relay,
+                              net::RelayConnection::Connect(endpoint, kConnectTimeout, ctx.random));
+      for (size_t i = first; i < last; ++i) {
+        const store::OwnedMailbox* m = boxes[i];
+        crypto::Ed25519KeyPair owner = crypto::Ed25519KeyPairFromSeed(m->owner_seed.span());
+        Status s = relay->Subscribe(m->mailbox_id, owner);
+        if (!s.ok()) {
+          if (net::IsRetryable(s.error())) return s.error();
+          // A mailbox the relay no longer knows (deleted, expired) must not
+          // keep every other conversation from syncing.
+          ++report.dropped;
         }
-        // A mailbox the relay no longer knows (deleted, expired) must not
-        // keep every other conversation from syncing.
-        ++report.dropped;
-        continue;
       }
-    }
-    while (Clock::now() < deadline) {
-      ATTUNE_ASSIGN_OR_RETURN(auto delivery, relay->NextDelivery(options.quiet));
-      if (!delivery) break;
-      ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent event, HandleDelivery(ctx, *delivery));
-      // Committed: now the relay may forget it.
-      ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
-      Count(report, event);
-      if (sink) sink(event);
+      while (Steady::now() < deadline) {
+        ATTUNE_ASSIGN_OR_RETURN(auto delivery, relay->NextDelivery(options.quiet));
+        if (!delivery) break;
+        ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent event, HandleDelivery(ctx, *delivery));
+        // Committed: now the relay may forget it.
+        ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
+        Count(report, event);
+        if (sink) sink(event);
+      }
     }
   }
   // Replies queued by pairings processed above (none today) and anything
@@ -85,16 +90,17 @@ Result<SyncReport> SyncOnce(Context& ctx, RelayPool& pool, const SyncOptions& op
 
 Status Watch(Context& ctx, const WatchOptions& options, const std::atomic<bool>* stop,
              const EventSink& sink, const std::function<void(const std::string&)>& status) {
-  std::map<RelayKey, std::unique_ptr<net::ReconnectingRelay>> relays;
+  std::map<std::pair<RelayKey, size_t>, std::unique_ptr<net::ReconnectingRelay>> relays;
+  std::map<RelayKey, size_t> per_relay_count;
   std::set<int64_t> subscribed;
   RelayPool pool(ctx.random);
-  const auto start = Clock::now();
+  const auto start = Steady::now();
   auto next_rescan = start;
   std::string last_flush_error;
   while (stop == nullptr || !stop->load()) {
-    if (options.duration.count() > 0 && Clock::now() - start >= options.duration) break;
-    if (Clock::now() >= next_rescan) {
-      next_rescan = Clock::now() + options.rescan;
+    if (options.duration.count() > 0 && Steady::now() - start >= options.duration) break;
+    if (Steady::now() >= next_rescan) {
+      next_rescan = Steady::now() + options.rescan;
       FlushReport flush = FlushOutbox(ctx, pool);
       if (flush.sent > 0 && status) status("sent " + std::to_string(flush.sent) + " queued message(s)");
       if (!flush.last_error.empty() && flush.last_error != last_flush_error && status) {
@@ -104,7 +110,8 @@ Status Watch(Context& ctx, const WatchOptions& options, const std::atomic<bool>*
       ATTUNE_ASSIGN_OR_RETURN(auto mailboxes, store::ListMailboxes(ctx.db()));
       for (const auto& m : mailboxes) {
         if (m.has_pending_ticket || subscribed.count(m.row) != 0) continue;
-        auto& relay = relays[KeyOf(m.relay)];
+        const size_t chunk = per_relay_count[KeyOf(m.relay)]++ / kMaxSubscriptionsPerConnection;
+        auto& relay = relays[{KeyOf(m.relay), chunk}];
         if (!relay) {
           relay = std::make_unique<net::ReconnectingRelay>(ToEndpoint(m.relay),
                                                            net::ReconnectPolicy{}, ctx.random);

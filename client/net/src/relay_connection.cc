@@ -7,9 +7,9 @@
 #include <unordered_set>
 
 #include "attune/crypto/ed25519.h"
+#include "attune/net/relay_codec.h"
 #include "attune/noise/framing.h"
 #include "attune/noise/handshake.h"
-#include "attune/net/relay_codec.h"
 
 namespace attune::net {
 namespace {
@@ -216,8 +216,8 @@ Status RelayConnection::Impl::ConnectAndHandshake(const RelayEndpoint& endpoint,
   asio::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
 
-  auto handshake =
-      noise::Handshake::Initiator(endpoint.relay_public_key, AsBytes(noise::kRelayPrologue), random);
+  auto handshake = noise::Handshake::Initiator(endpoint.relay_public_key,
+                                               AsBytes(noise::kRelayPrologue), random);
   auto message1 = handshake.WriteMessage({});
   if (!message1.ok()) return message1.error();
   ATTUNE_RETURN_IF_ERROR(WriteAll(noise::EncodeFrame(*message1), deadline));

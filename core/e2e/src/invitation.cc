@@ -1,5 +1,6 @@
 #include "attune/e2e/invitation.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "attune/crypto/x25519.h"
@@ -26,7 +27,8 @@ Result<MintedInvitation> MintInvitation(const Identity& inviter, ByteView routin
   if (routing_blob.size() > kMaxRoutingBlobSize) {
     return MakeError(ErrorCode::kInvalidArgument, "routing blob is too long");
   }
-  if (lifetime_seconds == 0 || lifetime_seconds > kMaxInvitationLifetimeSeconds) {
+  if (lifetime_seconds == 0 || lifetime_seconds > kMaxInvitationLifetimeSeconds ||
+      now_unix > UINT64_MAX - lifetime_seconds) {
     return MakeError(ErrorCode::kInvalidArgument, "invitation lifetime out of range");
   }
   InvitationSecrets secrets;

@@ -24,9 +24,8 @@ Result<Session> Session::InitInitiator(RatchetInit init,
   }
   // DHs = GENERATE_DH(); RK, CKs, NHKs = KDF_RK(SK, DH(DHs, DHr))
   crypto::X25519KeyPair dh_self = crypto::GenerateX25519KeyPair(rng);
-  ATTUNE_ASSIGN_OR_RETURN(
-      const RatchetKey dh_out,
-      crypto::X25519(dh_self.private_key.span(), responder_ratchet_public));
+  ATTUNE_ASSIGN_OR_RETURN(const RatchetKey dh_out,
+                          crypto::X25519(dh_self.private_key.span(), responder_ratchet_public));
   RootKdfOutput kdf = KdfRk(init.root_key.span(), dh_out.span());
 
   Session s;
@@ -117,10 +116,9 @@ Result<Bytes> Session::Encrypt(ByteView plaintext, crypto::RandomSource& rng) {
   header.n = n;
   const ByteArray<kHeaderSize> header_bytes = header.Encode();
   std::memcpy(p + 1 + kHeaderNonceSize, header_bytes.data(), kHeaderSize);
-  crypto::XChaChaSealInPlace(sending_header_key_.span(),
-                             crypto::ConstSpan<kHeaderNonceSize>(p + 1, kHeaderNonceSize),
-                             ByteView(p, 1),
-                             MutableByteView(p + 1 + kHeaderNonceSize, kHeaderSize + kAeadTagSize));
+  crypto::XChaChaSealInPlace(
+      sending_header_key_.span(), crypto::ConstSpan<kHeaderNonceSize>(p + 1, kHeaderNonceSize),
+      ByteView(p, 1), MutableByteView(p + 1 + kHeaderNonceSize, kHeaderSize + kAeadTagSize));
 
   // ENCRYPT(mk, pad(plaintext), AD || enc_header), key and nonce from mk.
   const MutableByteView body(p + kWirePrefixSize, padded_size + kAeadTagSize);

@@ -161,8 +161,7 @@ Result<Session> Session::Deserialize(ByteView serialized) {
     std::memcpy(remote.data(), state->remote_ratchet_public_key().data(), remote.size());
     s.dh_remote_ = remote;
   }
-  if (!ReadOptionalKey(state->sending_chain_key(), &s.sending_chain_key_,
-                       &s.has_sending_chain_) ||
+  if (!ReadOptionalKey(state->sending_chain_key(), &s.sending_chain_key_, &s.has_sending_chain_) ||
       !ReadOptionalKey(state->sending_header_key(), &s.sending_header_key_,
                        &s.has_sending_header_key_) ||
       !ReadKey(state->next_sending_header_key(), &s.next_sending_header_key_) ||
@@ -210,8 +209,7 @@ Result<Session> Session::Deserialize(ByteView serialized) {
       (s.has_receiving_chain_ || s.receiving_n_ == 0) &&
       (!s.has_sending_chain_ || (s.has_sending_header_key_ && s.dh_remote_)) &&
       (!s.pending_sending_step_ ||
-       (!s.has_sending_chain_ && s.has_sending_header_key_ && s.dh_remote_ &&
-        s.sending_n_ == 0)) &&
+       (!s.has_sending_chain_ && s.has_sending_header_key_ && s.dh_remote_ && s.sending_n_ == 0)) &&
       (s.has_sending_chain_ || s.sending_n_ == 0);
   if (!consistent) return Invalid("inconsistent session state");
 

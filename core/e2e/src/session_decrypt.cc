@@ -55,8 +55,8 @@ std::optional<RatchetHeader> TryOpenHeader(const RatchetKey& header_key,
                                            const RatchetMessageView& message) {
   uint8_t buffer[kHeaderSize + kAeadTagSize];
   std::memcpy(buffer, message.encrypted_header().data(), sizeof(buffer));
-  if (!crypto::XChaChaOpenInPlace(header_key.span(), message.header_nonce(),
-                                  message.version_byte(), MutableByteView(buffer))
+  if (!crypto::XChaChaOpenInPlace(header_key.span(), message.header_nonce(), message.version_byte(),
+                                  MutableByteView(buffer))
            .ok()) {
     return std::nullopt;
   }
@@ -191,8 +191,8 @@ Result<Bytes> Session::Decrypt(ByteView message, uint64_t now_unix) {
   const MessageAeadKey body_key = DeriveMessageAeadKey(plan.message_key.span());
   const ByteView encrypted_body = view.encrypted_body();
   Bytes out(encrypted_body.begin(), encrypted_body.end());
-  ATTUNE_RETURN_IF_ERROR(crypto::XChaChaOpenInPlace(
-      body_key.key.span(), body_key.nonce.span(), BodyAd(view.prefix()), MutableByteView(out)));
+  ATTUNE_RETURN_IF_ERROR(crypto::XChaChaOpenInPlace(body_key.key.span(), body_key.nonce.span(),
+                                                    BodyAd(view.prefix()), MutableByteView(out)));
   const auto plaintext = Unpad(ByteView(out).first(out.size() - kAeadTagSize));
   if (!plaintext.ok()) return plaintext.error();
   const size_t offset = static_cast<size_t>(plaintext->data() - out.data());

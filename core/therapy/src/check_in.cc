@@ -48,8 +48,10 @@ Result<CheckIn> CheckIn::Create(CheckInInput input) {
   c.filled_at_ = input.filled_at;
   c.utc_offset_seconds_ = input.utc_offset_seconds;
   c.help_now_ = input.help_now;
-  c.urgent_claimed_ = input.urgent_claimed;
   c.schedule_message_id_ = input.schedule_message_id;
+  // Canonical form: the sender's flag is kept only when the answers do not
+  // already explain it, so a check-in survives encode/decode unchanged.
+  c.urgent_claimed_ = input.urgent_claimed && !AssessRisk(c).urgent;
   return c;
 }
 

@@ -81,7 +81,8 @@ Result<CheckInSchedule> ParseSchedule(const pb::CheckInSchedule& s) {
     return Bad("an active schedule must ask for something");
   }
   ATTUNE_ASSIGN_OR_RETURN(out.cadence, Cadence::Parse(s.cadence()));
-  ATTUNE_RETURN_IF_ERROR(ValidateTimeZoneName(s.time_zone()));
+  // Empty means "the client's device zone".
+  if (!s.time_zone().empty()) ATTUNE_RETURN_IF_ERROR(ValidateTimeZoneName(s.time_zone()));
   out.time_zone = s.time_zone();
   return out;
 }

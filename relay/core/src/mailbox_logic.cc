@@ -69,8 +69,8 @@ Outcome CreateMailbox(MailboxStore& store, const CreateMailboxRequest& req, uint
   return Ok();
 }
 
-Outcome IssueTicket(MailboxStore& store, const IssueTicketRequest& req,
-                    const MailboxLimits& limits, uint64_t now, crypto::RandomSource& random) {
+Outcome IssueTicket(MailboxStore& store, const IssueTicketRequest& req, const MailboxLimits& limits,
+                    uint64_t now, crypto::RandomSource& random) {
   auto found = store.FindCredential(req.credential_hash);
   if (!found.ok()) return Unavailable();
   if (!*found || !CredentialUsable(**found, now)) {

@@ -29,7 +29,6 @@ Rejection Reject(uint64_t request_id, const char* reason) { return Rejection{req
 
 ParseOutcome ParseCreate(uint64_t rid, pb::CreateMailbox& m) {
   CreateMailboxRequest r;
-  if (!m.unknown_fields().empty()) return Reject(rid, "unknown fields in create_mailbox");
   if (!CopyExact(m.mailbox_id(), r.mailbox_id)) return Reject(rid, "bad mailbox_id size");
   if (!CopyExact(m.owner_public_key(), r.owner_key)) return Reject(rid, "bad owner key size");
   if (!CopyExact(m.send_capability_hash(), r.cap_hash)) {
@@ -55,7 +54,6 @@ ParseOutcome ParseCreate(uint64_t rid, pb::CreateMailbox& m) {
 }
 
 ParseOutcome ParseIssue(uint64_t rid, pb::IssueTicket& m) {
-  if (!m.unknown_fields().empty()) return Reject(rid, "unknown fields in issue_ticket");
   if (m.credential().size() != kTokenSize) return Reject(rid, "bad credential size");
   IssueTicketRequest r{CredentialHash(AsBytes(m.credential()))};
   Wipe(m.mutable_credential());
@@ -64,7 +62,6 @@ ParseOutcome ParseIssue(uint64_t rid, pb::IssueTicket& m) {
 
 ParseOutcome ParseSend(uint64_t rid, pb::Send& m, size_t max_blob) {
   SendRequest r;
-  if (!m.unknown_fields().empty()) return Reject(rid, "unknown fields in send");
   if (!CopyExact(m.mailbox_id(), r.mailbox_id)) return Reject(rid, "bad mailbox_id size");
   if (m.send_capability().size() != kTokenSize) return Reject(rid, "bad send_capability size");
   if (m.blob().empty()) return Reject(rid, "empty blob");
@@ -77,7 +74,6 @@ ParseOutcome ParseSend(uint64_t rid, pb::Send& m, size_t max_blob) {
 
 ParseOutcome ParseSubscribe(uint64_t rid, const pb::Subscribe& m) {
   SubscribeRequest r;
-  if (!m.unknown_fields().empty()) return Reject(rid, "unknown fields in subscribe");
   if (!CopyExact(m.mailbox_id(), r.mailbox_id)) return Reject(rid, "bad mailbox_id size");
   if (!CopyExact(m.signature(), r.signature)) return Reject(rid, "bad signature size");
   return ValidatedRequest{rid, r};
@@ -85,7 +81,6 @@ ParseOutcome ParseSubscribe(uint64_t rid, const pb::Subscribe& m) {
 
 ParseOutcome ParseAck(uint64_t rid, const pb::Ack& m) {
   AckRequest r;
-  if (!m.unknown_fields().empty()) return Reject(rid, "unknown fields in ack");
   if (!CopyExact(m.mailbox_id(), r.mailbox_id)) return Reject(rid, "bad mailbox_id size");
   if (m.message_id() == 0) return Reject(rid, "message_id 0");
   r.message_id = m.message_id();
@@ -94,7 +89,6 @@ ParseOutcome ParseAck(uint64_t rid, const pb::Ack& m) {
 
 ParseOutcome ParseDelete(uint64_t rid, const pb::DeleteMailbox& m) {
   DeleteMailboxRequest r;
-  if (!m.unknown_fields().empty()) return Reject(rid, "unknown fields in delete_mailbox");
   if (!CopyExact(m.mailbox_id(), r.mailbox_id)) return Reject(rid, "bad mailbox_id size");
   if (!CopyExact(m.signature(), r.signature)) return Reject(rid, "bad signature size");
   return ValidatedRequest{rid, r};
@@ -102,7 +96,6 @@ ParseOutcome ParseDelete(uint64_t rid, const pb::DeleteMailbox& m) {
 
 ParseOutcome ParseRotate(uint64_t rid, const pb::RotateMailbox& m) {
   RotateMailboxRequest r;
-  if (!m.unknown_fields().empty()) return Reject(rid, "unknown fields in rotate_mailbox");
   if (!CopyExact(m.mailbox_id(), r.mailbox_id)) return Reject(rid, "bad mailbox_id size");
   if (!CopyExact(m.new_owner_public_key(), r.new_owner_key)) {
     return Reject(rid, "bad new owner key size");
@@ -126,7 +119,6 @@ ParseOutcome ParseClientFrame(ByteView plaintext, size_t max_blob_size) {
     return Rejection{std::nullopt, "not a ClientFrame"};
   }
   const uint64_t rid = frame.request_id();
-  if (!frame.unknown_fields().empty()) return Reject(rid, "unknown fields in frame");
   const size_t max_blob = std::min(max_blob_size, kMaxBlobSize);
   switch (frame.request_case()) {
     case pb::ClientFrame::kCreateMailbox:
@@ -144,7 +136,6 @@ ParseOutcome ParseClientFrame(ByteView plaintext, size_t max_blob_size) {
     case pb::ClientFrame::kRotateMailbox:
       return ParseRotate(rid, frame.rotate_mailbox());
     case pb::ClientFrame::kPing:
-      if (!frame.ping().unknown_fields().empty()) return Reject(rid, "unknown fields in ping");
       return ValidatedRequest{rid, PingRequest{}};
     default:
       return Reject(rid, "no request in frame");
@@ -152,8 +143,8 @@ ParseOutcome ParseClientFrame(ByteView plaintext, size_t max_blob_size) {
 }
 
 const char* RequestKindName(const ValidatedRequest& request) {
-  static constexpr const char* kNames[] = {"create_mailbox", "issue_ticket",  "send",
-                                           "subscribe",      "ack",           "delete_mailbox",
+  static constexpr const char* kNames[] = {"create_mailbox", "issue_ticket", "send",
+                                           "subscribe",      "ack",          "delete_mailbox",
                                            "rotate_mailbox", "ping"};
   return kNames[request.body.index()];
 }

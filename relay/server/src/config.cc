@@ -1,10 +1,11 @@
 #include "attune/relay/server/config.h"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "asio/ip/address.hpp"
 
@@ -67,8 +68,8 @@ Result<ServerConfig> ParseConfig(std::string_view text) {
     root = toml::parse(text);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
-    msg << "config line " << e.source().begin.line << ", column " << e.source().begin.column
-        << ": " << e.description();
+    msg << "config line " << e.source().begin.line << ", column " << e.source().begin.column << ": "
+        << e.description();
     return Invalid(msg.str());
   }
 

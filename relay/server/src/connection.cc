@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <string>
 
-#include "asio/as_tuple.hpp"
 #include "asio/co_spawn.hpp"
 #include "asio/detached.hpp"
+#include "asio/experimental/as_tuple.hpp"
 #include "asio/use_awaitable.hpp"
 #include "asio/write.hpp"
 #include "attune/crypto/random.h"
@@ -24,7 +24,7 @@ namespace {
 
 namespace pb = attune::relay::v1;
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 // Smallest read chunk; the buffer grows to fit a whole frame when needed.
 constexpr size_t kReadChunk = 4096;
 
@@ -153,7 +153,8 @@ void Connection::ConsumeFrame(size_t frame_len) {
   }
 }
 
-asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> self) {
+// `self` keeps the connection alive while the coroutine runs.
+asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
   while (!closed_) {
     // Handle every complete frame already buffered.
     while (!closed_) {
@@ -283,7 +284,7 @@ void Connection::EnqueueFrame(Bytes frame) {
   write_signal_.cancel();
 }
 
-asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> self) {
+asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*self*/) {
   std::vector<Bytes> batch;
   std::vector<asio::const_buffer> buffers;
   while (!closed_) {

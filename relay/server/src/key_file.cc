@@ -31,14 +31,12 @@ class Fd {
 }  // namespace
 
 std::string KeyFilePath(const std::string& data_dir) { return data_dir + "/" + kKeyFileName; }
-std::string DatabasePath(const std::string& data_dir) {
-  return data_dir + "/" + kDatabaseFileName;
-}
+std::string DatabasePath(const std::string& data_dir) { return data_dir + "/" + kDatabaseFileName; }
 
 Status EnsureDataDir(const std::string& data_dir) {
   if (::mkdir(data_dir.c_str(), 0700) == 0) return Status::Ok();
   if (errno != EEXIST) return IoError("cannot create data directory " + data_dir);
-  struct stat st{};
+  struct stat st {};
   if (::stat(data_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return MakeError(ErrorCode::kInvalidArgument, data_dir + " is not a directory");
   }

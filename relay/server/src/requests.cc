@@ -25,25 +25,24 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
 template <typename Work, typename Done>
-void Connection::SubmitStorage(uint64_t request_id, Work work, Done done) {
+void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work work, Done done) {
   pending_requests_++;
   asio::io_context* io = &server_.io;
   auto self = shared_from_this();
   // `self` travels storage thread -> io thread by move, so the last
   // reference to a Connection is never dropped on the storage thread.
-  bool queued = server_.committer.Submit(
-      [self, io, work = std::move(work),
-       done = std::move(done)](MailboxStore& store) mutable -> GroupCommitter::Completion {
-        auto result = work(store);
-        return [self = std::move(self), io, result = std::move(result),
-                done = std::move(done)](const Status& commit) mutable {
-          asio::post(*io, [self = std::move(self), result = std::move(result),
-                           done = std::move(done), ok = commit.ok()]() mutable {
-            self->pending_requests_--;
-            done(*self, std::move(result), ok);
-          });
-        };
+  bool queued = queue.Submit([self, io, work = std::move(work), done = std::move(done)](
+                                 MailboxStore& store) mutable -> GroupCommitter::Completion {
+    auto result = work(store);
+    return [self = std::move(self), io, result = std::move(result),
+            done = std::move(done)](const Status& commit) mutable {
+      asio::post(*io, [self = std::move(self), result = std::move(result), done = std::move(done),
+                       ok = commit.ok()]() mutable {
+        self->pending_requests_--;
+        done(*self, std::move(result), ok);
       });
+    };
+  });
   if (!queued) {
     pending_requests_--;
     RespondCode(request_id, Code::kUnavailable, "shutting down");
@@ -88,11 +87,12 @@ void Connection::HandleRequest(ValidatedRequest req) {
           [&](PingRequest&) { RespondCode(rid, Code::kOk, ""); },
           [&](CreateMailboxRequest& r) {
             SubmitStorage(
-                rid, [r](MailboxStore& s) { return CreateMailbox(s, r, UnixNow()); }, finish);
+                server_.committer, rid,
+                [r](MailboxStore& s) { return CreateMailbox(s, r, UnixNow()); }, finish);
           },
           [&](IssueTicketRequest& r) {
             SubmitStorage(
-                rid,
+                server_.committer, rid,
                 [r, mlimits](MailboxStore& s) {
                   return IssueTicket(s, r, *mlimits, UnixNow(), crypto::SystemRandom());
                 },
@@ -102,7 +102,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
             MailboxId id = r.mailbox_id;
             Blob blob = r.blob;
             SubmitStorage(
-                rid,
+                server_.committer, rid,
                 [r = std::move(r), mlimits](MailboxStore& s) {
                   return SendMessage(s, r, *mlimits, UnixNow());
                 },
@@ -113,7 +113,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
                 });
           },
           [&](SubscribeRequest& r) {
-            if (Subscription* existing = FindSubscription(r.mailbox_id)) {
+            if (FindSubscription(r.mailbox_id) != nullptr) {
               RespondCode(rid, Code::kAlreadyExists, "already subscribed");
               return;
             }
@@ -128,7 +128,8 @@ void Connection::HandleRequest(ValidatedRequest req) {
             HandshakeHash h = session_->handshake_hash();
             MailboxId id = r.mailbox_id;
             SubmitStorage(
-                rid, [r, h](MailboxStore& s) { return AuthorizeSubscribe(s, r, h); },
+                server_.reader, rid,
+                [r, h](MailboxStore& s) { return AuthorizeSubscribe(s, r, h); },
                 [rid, id](Connection& c, Outcome o, bool committed) {
                   if (c.closed_) return;
                   Subscription* sub = c.FindSubscription(id);
@@ -154,7 +155,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
             auto it = std::find(sub->in_flight.begin(), sub->in_flight.end(), r.message_id);
             if (it != sub->in_flight.end()) sub->in_flight.erase(it);
             SubmitStorage(
-                rid, [r](MailboxStore& s) { return AckMessage(s, r); }, finish);
+                server_.committer, rid, [r](MailboxStore& s) { return AckMessage(s, r); }, finish);
             // The fetch is queued behind the ack, so it sees the deletion.
             MaybeFetch(*sub);
           },
@@ -162,7 +163,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
             HandshakeHash h = session_->handshake_hash();
             MailboxId id = r.mailbox_id;
             SubmitStorage(
-                rid, [r, h](MailboxStore& s) { return DeleteMailbox(s, r, h); },
+                server_.committer, rid, [r, h](MailboxStore& s) { return DeleteMailbox(s, r, h); },
                 [rid, id](Connection& c, Outcome o, bool committed) {
                   if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
                   if (o.ok()) {
@@ -176,7 +177,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
             HandshakeHash h = session_->handshake_hash();
             MailboxId id = r.mailbox_id;
             SubmitStorage(
-                rid, [r, h](MailboxStore& s) { return RotateMailbox(s, r, h); },
+                server_.committer, rid, [r, h](MailboxStore& s) { return RotateMailbox(s, r, h); },
                 [rid, id](Connection& c, Outcome o, bool committed) {
                   if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
                   // Others authenticated with the old key: they must prove
@@ -199,9 +200,10 @@ Subscription* Connection::FindSubscription(const MailboxId& id) {
 void Connection::RemoveSubscription(Subscription* sub) {
   if (sub->active) server_.RemoveSubscriber(sub);
   sub->active = false;
-  subs_.erase(std::remove_if(subs_.begin(), subs_.end(),
-                             [sub](const std::unique_ptr<Subscription>& s) { return s.get() == sub; }),
-              subs_.end());
+  subs_.erase(
+      std::remove_if(subs_.begin(), subs_.end(),
+                     [sub](const std::unique_ptr<Subscription>& s) { return s.get() == sub; }),
+      subs_.end());
 }
 
 void Connection::MaybeFetch(Subscription& sub) {
@@ -219,7 +221,7 @@ void Connection::MaybeFetch(Subscription& sub) {
   const MailboxId id = sub.mailbox_id;
   const uint64_t after = sub.last_delivered;
   SubmitStorage(
-      0,
+      server_.reader, 0,
       [id, after, count, budget](MailboxStore& s) {
         return s.FetchMessages(id, after, UnixNow(), count, budget);
       },
@@ -245,8 +247,7 @@ void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob
   const ConnectionLimits& limits = server_.config.limits;
   if (closed_ || draining_ || !sub.active || message_id <= sub.last_delivered) return;
   // Caught up and room left: push straight from memory, no store read.
-  if (!sub.fetch_pending && !sub.more_available &&
-      sub.in_flight.size() < limits.delivery_window &&
+  if (!sub.fetch_pending && !sub.more_available && sub.in_flight.size() < limits.delivery_window &&
       wqueue_bytes_ <= limits.max_write_queue_bytes / 2) {
     PushDelivery(sub, message_id, blob);
     return;

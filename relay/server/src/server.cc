@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <string>
 
-#include "asio/as_tuple.hpp"
 #include "asio/co_spawn.hpp"
 #include "asio/detached.hpp"
+#include "asio/experimental/as_tuple.hpp"
 #include "asio/post.hpp"
 #include "asio/use_awaitable.hpp"
 #include "attune/relay/server/log.h"
@@ -16,7 +16,7 @@
 namespace attune::relay {
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 // Deadline resolution: timeouts fire up to this much late. One timer for all
 // connections keeps per-connection state small.
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
@@ -86,17 +86,16 @@ asio::awaitable<void> StatsLoop(ServerState& s) {
     const RelayServer::Stats& now = s.stats;
     const RelayServer::Stats& then = s.last_logged;
     if (now.accepted == then.accepted && now.requests == then.requests) continue;
-    Log(LogLevel::kInfo,
-        "connections open " + std::to_string(now.open_connections) + ", opened +" +
-            std::to_string(now.accepted - then.accepted) + ", closed +" +
-            std::to_string(now.closed - then.closed) + " (timeouts +" +
-            std::to_string(now.timeouts - then.timeouts) + ", protocol errors +" +
-            std::to_string(now.protocol_errors - then.protocol_errors) +
-            ", failed handshakes +" +
-            std::to_string(now.handshake_failures - then.handshake_failures) + ", refused +" +
-            std::to_string(now.rejected - then.rejected) + "); requests +" +
-            std::to_string(now.requests - then.requests) + ", deliveries +" +
-            std::to_string(now.deliveries - then.deliveries));
+    Log(LogLevel::kInfo, "connections open " + std::to_string(now.open_connections) + ", opened +" +
+                             std::to_string(now.accepted - then.accepted) + ", closed +" +
+                             std::to_string(now.closed - then.closed) + " (timeouts +" +
+                             std::to_string(now.timeouts - then.timeouts) + ", protocol errors +" +
+                             std::to_string(now.protocol_errors - then.protocol_errors) +
+                             ", failed handshakes +" +
+                             std::to_string(now.handshake_failures - then.handshake_failures) +
+                             ", refused +" + std::to_string(now.rejected - then.rejected) +
+                             "); requests +" + std::to_string(now.requests - then.requests) +
+                             ", deliveries +" + std::to_string(now.deliveries - then.deliveries));
     s.last_logged = now;
   }
 }
@@ -105,7 +104,7 @@ asio::awaitable<void> ShutdownLoop(ServerState& s, std::function<void()> done, u
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   // Let queued storage work commit and its replies reach the clients.
   while (std::chrono::steady_clock::now() < give_up) {
-    bool idle = s.committer.pending() == 0;
+    bool idle = s.committer.pending() == 0 && s.reader.pending() == 0;
     for (Connection* c = s.first; idle && c != nullptr; c = c->next) {
       idle = c->closed() || c->write_idle();
     }
@@ -169,8 +168,10 @@ void ServerState::EvictSubscribers(const MailboxId& id, Connection* except) {
 // ------------------------------------------------------------ RelayServer --
 
 RelayServer::RelayServer(asio::io_context& io, const ServerConfig& config,
-                         crypto::X25519KeyPair static_key, GroupCommitter& committer)
-    : state_(std::make_unique<ServerState>(io, config, std::move(static_key), committer)) {}
+                         crypto::X25519KeyPair static_key, GroupCommitter& committer,
+                         GroupCommitter* reader)
+    : state_(std::make_unique<ServerState>(io, config, std::move(static_key), committer,
+                                           reader != nullptr ? *reader : committer)) {}
 
 RelayServer::~RelayServer() {
   // Connections still alive refer to the state; close them first.

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -43,10 +43,10 @@ inline uint64_t UnixNow() {
 struct Subscription {
   MailboxId mailbox_id{};
   Connection* connection = nullptr;
-  bool active = false;          // authorized (false while the check is pending)
-  bool fetch_pending = false;   // a FetchMessages is queued at the committer
-  bool more_available = false;  // the store may hold messages not yet pushed
-  uint64_t last_delivered = 0;  // highest message id pushed on this subscription
+  bool active = false;              // authorized (false while the check is pending)
+  bool fetch_pending = false;       // a FetchMessages is queued at the committer
+  bool more_available = false;      // the store may hold messages not yet pushed
+  uint64_t last_delivered = 0;      // highest message id pushed on this subscription
   std::vector<uint64_t> in_flight;  // pushed, not yet acked (<= delivery_window)
 };
 
@@ -64,14 +64,23 @@ enum class CloseReason { kPeer, kTimeout, kProtocol, kHandshake, kSlowReader, kE
 class ServerState {
  public:
   ServerState(asio::io_context& io, const ServerConfig& config, crypto::X25519KeyPair key,
-              GroupCommitter& committer)
-      : io(io), config(config), static_key(std::move(key)), committer(committer),
-        acceptor(io), sweep_timer(io), purge_timer(io), stats_timer(io), shutdown_timer(io) {}
+              GroupCommitter& committer, GroupCommitter& reader)
+      : io(io),
+        config(config),
+        static_key(std::move(key)),
+        committer(committer),
+        reader(reader),
+        acceptor(io),
+        sweep_timer(io),
+        purge_timer(io),
+        stats_timer(io),
+        shutdown_timer(io) {}
 
   asio::io_context& io;
   const ServerConfig config;
   const crypto::X25519KeyPair static_key;
-  GroupCommitter& committer;
+  GroupCommitter& committer;  // writes
+  GroupCommitter& reader;     // fetches and subscription checks
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer sweep_timer;
   asio::steady_timer purge_timer;
@@ -138,10 +147,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void SendPlaintext(std::string& plaintext, bool wipe);
   void EnqueueFrame(Bytes frame);
 
-  // Submits `work` to the committer; `done` runs on the io thread with the
-  // outcome once the batch holding it committed (or failed).
+  // Submits `work` to `queue` (the committer or the reader); `done` runs on
+  // the io thread with the outcome once the batch holding it committed (or
+  // failed).
   template <typename Work, typename Done>
-  void SubmitStorage(uint64_t request_id, Work work, Done done);
+  void SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work work, Done done);
 
   Subscription* FindSubscription(const MailboxId& id);
   void RemoveSubscription(Subscription* sub);
@@ -153,8 +163,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::ip::tcp::socket socket_;
   asio::steady_timer write_signal_;  // the writer sleeps on it; cancel() wakes it
   std::optional<noise::TransportSession> session_;
-  Bytes rbuf_;         // unread stream bytes; grows on demand, freed when empty
-  size_t rpos_ = 0;    // start of unconsumed bytes in rbuf_
+  Bytes rbuf_;       // unread stream bytes; grows on demand, freed when empty
+  size_t rpos_ = 0;  // start of unconsumed bytes in rbuf_
   std::vector<Bytes> wqueue_;
   size_t wqueue_bytes_ = 0;  // queued + being written
   uint64_t deadline_ns_ = 0;

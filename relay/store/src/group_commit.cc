@@ -16,9 +16,7 @@ class UnavailableStore final : public MailboxStore {
   void Rollback() override {}
   Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId&) override { return e_; }
   Status InsertMailbox(const MailboxRecord&) override { return e_; }
-  Status UpdateMailboxKeys(const MailboxId&, const OwnerKey&, const Hash32&) override {
-    return e_;
-  }
+  Status UpdateMailboxKeys(const MailboxId&, const OwnerKey&, const Hash32&) override { return e_; }
   Result<bool> DeleteMailbox(const MailboxId&) override { return e_; }
   Status AppendMessage(const MailboxId&, uint64_t, const Blob&, uint64_t) override { return e_; }
   Result<std::vector<StoredMessage>> FetchMessages(const MailboxId&, uint64_t, uint64_t, size_t,
@@ -42,8 +40,8 @@ class UnavailableStore final : public MailboxStore {
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(MailboxStore& store, size_t max_batch)
-    : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch) {}
+GroupCommitter::GroupCommitter(MailboxStore& store, size_t max_batch, Mode mode)
+    : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch), mode_(mode) {}
 
 GroupCommitter::~GroupCommitter() { Stop(); }
 
@@ -101,9 +99,14 @@ void GroupCommitter::Run() {
     }
     // While this batch is being written and fsync'd, new operations queue up
     // and form the next batch: that is the group commit.
-    Status status = store_.Begin();
+    Status status;
     completions.reserve(batch.size());
-    if (status.ok()) {
+    if (mode_ == Mode::kReadOnly) {
+      for (Operation& op : batch) {
+        Completion done = op(store_);
+        if (done) done(status);
+      }
+    } else if (status = store_.Begin(); status.ok()) {
       for (Operation& op : batch) completions.push_back(op(store_));
       status = store_.Commit();
     } else {

@@ -92,9 +92,8 @@ class SqliteMailboxStore::Statements {
 
 Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error e = SqliteError(db, "open database");
     sqlite3_close(db);
@@ -196,12 +195,12 @@ void SqliteMailboxStore::Rollback() {
   transaction_error_.reset();
 }
 
-#define ATTUNE_STORE_TRY(expr)              \
-  do {                                      \
-    auto attune_st_ = (expr);               \
-    if (!attune_st_.ok()) {                 \
-      return Fail(attune_st_.error());      \
-    }                                       \
+#define ATTUNE_STORE_TRY(expr)         \
+  do {                                 \
+    auto attune_st_ = (expr);          \
+    if (!attune_st_.ok()) {            \
+      return Fail(attune_st_.error()); \
+    }                                  \
   } while (0)
 
 Result<std::optional<MailboxRecord>> SqliteMailboxStore::GetMailbox(const MailboxId& id) {
@@ -262,8 +261,8 @@ Result<bool> SqliteMailboxStore::DeleteMailbox(const MailboxId& id) {
   return sqlite3_changes(db_) > 0;
 }
 
-Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_id,
-                                         const Blob& blob, uint64_t expires_at) {
+Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
+                                         uint64_t expires_at) {
   {
     StatementUse s(stmts_->advance_mailbox);
     s->Bind(1, id);
@@ -285,8 +284,7 @@ Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_i
 
 Result<std::vector<StoredMessage>> SqliteMailboxStore::FetchMessages(const MailboxId& id,
                                                                      uint64_t after_id,
-                                                                     uint64_t now,
-                                                                     size_t max_count,
+                                                                     uint64_t now, size_t max_count,
                                                                      size_t max_bytes) {
   std::vector<StoredMessage> out;
   if (max_count == 0) return out;

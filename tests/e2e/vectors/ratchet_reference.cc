@@ -208,9 +208,9 @@ Result<Bytes> ReferenceRatchet::Decrypt(ByteView wire, Json& trace) {
   const MessageAeadKey body_key = DeriveMessageAeadKey(mk.span());
   Bytes body_ad = ad_;
   Append(body_ad, wire.first(kWirePrefixSize));
-  ATTUNE_ASSIGN_OR_RETURN(Bytes padded, crypto::XChaChaOpen(body_key.key.span(),
-                                                            body_key.nonce.span(), body_ad,
-                                                            wire.subspan(kWirePrefixSize)));
+  ATTUNE_ASSIGN_OR_RETURN(Bytes padded,
+                          crypto::XChaChaOpen(body_key.key.span(), body_key.nonce.span(), body_ad,
+                                              wire.subspan(kWirePrefixSize)));
   ATTUNE_ASSIGN_OR_RETURN(ByteView plaintext, Unpad(padded));
   trace["plaintext"] = ToHex(plaintext);
   return Bytes(plaintext.begin(), plaintext.end());

@@ -42,7 +42,8 @@ void TakeLines(std::string& partial, std::vector<std::string>& lines) {
 }  // namespace
 
 std::string ExitStatus::ToString() const {
-  return exited ? "exit code " + std::to_string(code) : "killed by signal " + std::to_string(signal);
+  return exited ? "exit code " + std::to_string(code)
+                : "killed by signal " + std::to_string(signal);
 }
 
 // State shared between the Process and its I/O thread.
@@ -158,8 +159,8 @@ Result<std::unique_ptr<Process>> Process::Start(const ProcessOptions& options) {
       CloseFd(p[1]);
     }
   };
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
-      ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
+      ::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
     Error e = IoError("pipe");
     close_all();
     return e;
@@ -202,8 +203,8 @@ Result<std::unique_ptr<Process>> Process::Start(const ProcessOptions& options) {
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
   const int rc =
       ::posix_spawnp(&pid, options.executable.c_str(), &actions, &attr, argv.data(), envp.data());
@@ -376,9 +377,8 @@ Result<Completed> RunToCompletion(const ProcessOptions& options,
   auto status = process->Wait(timeout);
   if (!status) {
     process->Kill();
-    return MakeError(ErrorCode::kIoError,
-                     options.executable + " did not finish within " +
-                         std::to_string(timeout.count()) + " ms");
+    return MakeError(ErrorCode::kIoError, options.executable + " did not finish within " +
+                                              std::to_string(timeout.count()) + " ms");
   }
   // The pipes reach EOF once the child (and anything it left behind) exits.
   process->WaitForOutputEnd(std::chrono::milliseconds(2000));

@@ -1,7 +1,7 @@
 #include "attune/testing/temp_dir.h"
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>

@@ -100,7 +100,8 @@ class RelayConnection {
   // Creates a mailbox owned by `owner_public_key` that accepts sends whose
   // capability hashes to `send_capability_hash` (ComputeSendCapabilityHash).
   // Errors: kAuthFailed (bad credential/ticket), kAlreadyExists.
-  Status CreateMailbox(const MailboxId& mailbox_id, const crypto::Ed25519PublicKey& owner_public_key,
+  Status CreateMailbox(const MailboxId& mailbox_id,
+                       const crypto::Ed25519PublicKey& owner_public_key,
                        const SendCapabilityHash& send_capability_hash,
                        const CreateAuthorization& authorization);
 

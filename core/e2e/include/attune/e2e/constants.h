@@ -52,7 +52,7 @@ inline constexpr size_t kMaxPlaintextSize = kMaxPaddedSize - kPaddingLengthPrefi
 
 // --- Sizes ----------------------------------------------------------------
 
-inline constexpr size_t kRatchetKeySize = 32;       // RK, CK, HK, NHK, MK
+inline constexpr size_t kRatchetKeySize = 32;        // RK, CK, HK, NHK, MK
 inline constexpr size_t kRatchetPublicKeySize = 32;  // X25519
 inline constexpr size_t kHeaderSize = 40;            // DH pub 32 | PN u32 | N u32
 inline constexpr size_t kHeaderNonceSize = 24;       // random, per message

@@ -78,7 +78,6 @@ class ValidatedInvitation {
                                                  crypto::RandomSource&);
 
   // `encoded` must already be known to follow the layout above.
-
   ValidatedInvitation(PublicIdentity inviter, Bytes encoded);
 
   PublicIdentity inviter_;

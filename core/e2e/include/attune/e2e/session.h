@@ -136,20 +136,20 @@ class Session {
   ByteView BodyAd(ByteView wire_prefix);
 
   // Signal's state, section 4 names in comments.
-  RatchetKey root_key_;                       // RK
-  crypto::X25519KeyPair dh_self_;             // DHs
+  RatchetKey root_key_;                               // RK
+  crypto::X25519KeyPair dh_self_;                     // DHs
   std::optional<crypto::X25519PublicKey> dh_remote_;  // DHr
-  bool has_sending_chain_ = false;            // CKs != None
-  RatchetKey sending_chain_key_;              // CKs
-  bool has_sending_header_key_ = false;       // HKs != None
-  RatchetKey sending_header_key_;             // HKs
-  RatchetKey next_sending_header_key_;        // NHKs
-  RatchetKey next_receiving_header_key_;      // NHKr
-  bool has_receiving_chain_ = false;          // CKr != None (then HKr = back())
-  RatchetKey receiving_chain_key_;            // CKr
-  uint32_t sending_n_ = 0;                    // Ns
-  uint32_t receiving_n_ = 0;                  // Nr
-  uint32_t previous_sending_n_ = 0;           // PN
+  bool has_sending_chain_ = false;                    // CKs != None
+  RatchetKey sending_chain_key_;                      // CKs
+  bool has_sending_header_key_ = false;               // HKs != None
+  RatchetKey sending_header_key_;                     // HKs
+  RatchetKey next_sending_header_key_;                // NHKs
+  RatchetKey next_receiving_header_key_;              // NHKr
+  bool has_receiving_chain_ = false;                  // CKr != None (then HKr = back())
+  RatchetKey receiving_chain_key_;                    // CKr
+  uint32_t sending_n_ = 0;                            // Ns
+  uint32_t receiving_n_ = 0;                          // Nr
+  uint32_t previous_sending_n_ = 0;                   // PN
   // Set by a received DH ratchet step: the second half of DHRatchetHE (new
   // DHs, CKs, NHKs) runs at the next Encrypt, which has the rng.
   bool pending_sending_step_ = false;

@@ -34,7 +34,9 @@ struct CheckInInput {
   int64_t filled_at = 0;
   int32_t utc_offset_seconds = 0;
   bool help_now = false;
-  bool urgent_claimed = false;  // the sender's own risk verdict (received only)
+  // The sender's own risk verdict (received only). Kept only if the answers
+  // and help_now do not explain it (see urgent_claimed()).
+  bool urgent_claimed = false;
   std::optional<MessageId> schedule_message_id;
 };
 
@@ -55,6 +57,8 @@ class CheckIn {
   int64_t filled_at() const { return filled_at_; }
   int32_t utc_offset_seconds() const { return utc_offset_seconds_; }
   bool help_now() const { return help_now_; }
+  // True only when the sender flagged it urgent for a reason this device's
+  // rules do not see (e.g. a newer rule on the sender's side).
   bool urgent_claimed() const { return urgent_claimed_; }
   const std::optional<MessageId>& schedule_message_id() const { return schedule_message_id_; }
 

@@ -42,7 +42,7 @@ struct CheckInSchedule {
   std::vector<CheckInItem> items;          // unique
   std::vector<InstrumentId> instruments;   // unique
   Cadence cadence;
-  std::string time_zone;                   // validated IANA name shape
+  std::string time_zone;  // IANA name (shape validated); empty = the client device's zone
   bool active = true;
   friend bool operator==(const CheckInSchedule&, const CheckInSchedule&) = default;
 };

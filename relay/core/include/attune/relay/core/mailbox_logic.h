@@ -36,8 +36,8 @@ enum class Code {
 
 struct Outcome {
   Code code = Code::kOk;
-  const char* message = "";  // static text, never ids or keys
-  uint64_t message_id = 0;   // Send
+  const char* message = "";                     // static text, never ids or keys
+  uint64_t message_id = 0;                      // Send
   std::optional<ByteArray<kTokenSize>> ticket;  // IssueTicket
 
   bool ok() const { return code == Code::kOk; }
@@ -45,8 +45,8 @@ struct Outcome {
 
 Outcome CreateMailbox(MailboxStore& store, const CreateMailboxRequest& req, uint64_t now);
 
-Outcome IssueTicket(MailboxStore& store, const IssueTicketRequest& req,
-                    const MailboxLimits& limits, uint64_t now, crypto::RandomSource& random);
+Outcome IssueTicket(MailboxStore& store, const IssueTicketRequest& req, const MailboxLimits& limits,
+                    uint64_t now, crypto::RandomSource& random);
 
 // On kOk, outcome.message_id is the id the blob was stored under.
 Outcome SendMessage(MailboxStore& store, const SendRequest& req, const MailboxLimits& limits,

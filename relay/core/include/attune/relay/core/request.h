@@ -66,8 +66,8 @@ struct PingRequest {};
 
 struct ValidatedRequest {
   uint64_t request_id = 0;
-  std::variant<CreateMailboxRequest, IssueTicketRequest, SendRequest, SubscribeRequest,
-               AckRequest, DeleteMailboxRequest, RotateMailboxRequest, PingRequest>
+  std::variant<CreateMailboxRequest, IssueTicketRequest, SendRequest, SubscribeRequest, AckRequest,
+               DeleteMailboxRequest, RotateMailboxRequest, PingRequest>
       body;
 };
 

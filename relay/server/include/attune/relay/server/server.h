@@ -25,10 +25,13 @@ class ServerState;
 
 class RelayServer {
  public:
-  // `io` and `committer` must outlive the server; the committer must be
-  // started.
+  // `io`, `committer` and `reader` must outlive the server and be started.
+  // `committer` (Mode::kTransactional) takes every write; `reader`
+  // (Mode::kReadOnly, its own database connection) takes message fetches and
+  // subscription checks so they never wait behind a commit's fsync. Without a
+  // reader, reads go to the committer.
   RelayServer(asio::io_context& io, const ServerConfig& config, crypto::X25519KeyPair static_key,
-              GroupCommitter& committer);
+              GroupCommitter& committer, GroupCommitter* reader = nullptr);
   ~RelayServer();
   RelayServer(const RelayServer&) = delete;
   RelayServer& operator=(const RelayServer&) = delete;
@@ -48,9 +51,9 @@ class RelayServer {
     uint64_t open_connections = 0;
     uint64_t accepted = 0;
     uint64_t closed = 0;
-    uint64_t rejected = 0;          // refused at accept (limits)
+    uint64_t rejected = 0;  // refused at accept (limits)
     uint64_t handshake_failures = 0;
-    uint64_t protocol_errors = 0;   // bad frames, decrypt or parse failures
+    uint64_t protocol_errors = 0;  // bad frames, decrypt or parse failures
     uint64_t timeouts = 0;
     uint64_t requests = 0;
     uint64_t deliveries = 0;

@@ -36,8 +36,17 @@ class GroupCommitter {
   // delay every reply behind one huge commit.
   static constexpr size_t kDefaultMaxBatch = 1024;
 
+  enum class Mode {
+    kTransactional,  // writes: one transaction + fsync per batch (above)
+    // Reads only, each operation in autocommit mode on its own connection to
+    // the database, completed at once: with WAL a reader sees every committed
+    // transaction and never waits for the writer's fsync.
+    kReadOnly,
+  };
+
   // `store` must outlive the committer.
-  explicit GroupCommitter(MailboxStore& store, size_t max_batch = kDefaultMaxBatch);
+  explicit GroupCommitter(MailboxStore& store, size_t max_batch = kDefaultMaxBatch,
+                          Mode mode = Mode::kTransactional);
   ~GroupCommitter();  // Stop()s
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -65,6 +74,7 @@ class GroupCommitter {
 
   MailboxStore& store_;
   const size_t max_batch_;
+  const Mode mode_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Operation> queue_;

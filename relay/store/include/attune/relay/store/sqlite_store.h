@@ -53,8 +53,7 @@ class SqliteMailboxStore final : public MailboxStore {
   Result<bool> DeleteMessage(const MailboxId& id, uint64_t message_id) override;
   Result<uint64_t> PurgeExpired(uint64_t now, size_t max_rows) override;
 
-  Result<int64_t> InsertCredential(const Hash32& hash, uint64_t uses,
-                                   uint64_t expires_at) override;
+  Result<int64_t> InsertCredential(const Hash32& hash, uint64_t uses, uint64_t expires_at) override;
   Result<std::optional<CredentialRecord>> FindCredential(const Hash32& hash) override;
   Status SetCredentialUses(int64_t id, uint64_t uses_left) override;
   Result<std::vector<CredentialRecord>> ListCredentials() override;

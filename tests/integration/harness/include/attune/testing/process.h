@@ -28,7 +28,7 @@
 namespace attune::testing {
 
 struct ProcessOptions {
-  std::string executable;  // a path, or a name looked up in PATH
+  std::string executable;         // a path, or a name looked up in PATH
   std::vector<std::string> args;  // argv[1..]
   // Variables set in the child, added to (or replacing) the inherited ones.
   std::vector<std::pair<std::string, std::string>> env;
@@ -116,8 +116,7 @@ struct Completed {
   std::string stdout_text;
   std::string stderr_text;
 };
-Result<Completed> RunToCompletion(const ProcessOptions& options,
-                                  std::chrono::milliseconds timeout);
+Result<Completed> RunToCompletion(const ProcessOptions& options, std::chrono::milliseconds timeout);
 
 // Reads VmRSS (KiB) of any process from /proc/PID/status.
 std::optional<uint64_t> ReadRssKiB(pid_t pid);

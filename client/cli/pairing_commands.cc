@@ -1,0 +1,162 @@
+// invite, accept, contacts, verify.
+#include <iostream>
+#include <sstream>
+
+#include "attune/client/account.h"
+#include "attune/client/content_view.h"
+#include "attune/client/pairing.h"
+#include "attune/client/store/records.h"
+#include "attune/e2e/safety_number.h"
+#include "commands.h"
+#include "passphrase.h"
+#include "qr.h"
+#include "time_format.h"
+
+namespace attune::cli {
+namespace {
+
+struct InviteOptions {
+  std::string name;
+  std::string replaces;
+  double days = 7;
+  bool no_qr = false;
+};
+
+struct AcceptOptions {
+  std::string code;
+  std::string name;
+};
+
+void RunInvite(CliContext& ctx, const InviteOptions& o) {
+  if (!(o.days > 0 && o.days <= 30)) throw CommandError("--days must be more than 0 and at most 30");
+  client::Context& c = ctx.Open();
+  client::RelayPool pool(c.random);
+  auto out = Take(client::CreateInvitation(
+      c, pool, o.name.empty() ? std::nullopt : std::optional<std::string>(o.name),
+      o.replaces.empty() ? std::nullopt : std::optional<std::string>(o.replaces),
+      static_cast<uint64_t>(o.days * 86400)));
+  std::cout << "One-time invitation (valid until " << FormatTime(out.expires_at)
+            << "). Give it to your client in person or over a channel you trust;\n"
+               "anyone holding it can pair with you once.\n\n"
+            << out.text << "\n\n";
+  if (!o.no_qr) {
+    // The QR code carries the same text without separators (fewer modules).
+    std::string compact;
+    for (char ch : out.text) {
+      if (ch != '-' || compact.size() < 7) compact.push_back(ch);
+    }
+    auto qr = RenderQr(compact);
+    if (qr.ok()) std::cout << *qr << "\n";
+  }
+  std::cout << "The client runs: attune accept CODE   (or: attune accept - < file)\n";
+}
+
+void RunAccept(CliContext& ctx, const AcceptOptions& o) {
+  std::string code;
+  if (o.code == "-") {
+    std::ostringstream all;
+    all << std::cin.rdbuf();
+    code = all.str();
+    if (code.size() > 16384) throw CommandError("the invitation on standard input is too long");
+  } else {
+    code = o.code;
+  }
+  client::Context& c = ctx.Open();
+  client::RelayPool pool(c.random);
+  auto out = Take(client::AcceptInvitation(
+      c, pool, code, o.name.empty() ? std::nullopt : std::optional<std::string>(o.name)));
+  std::cout << "Paired with " << out.contact_name << ".\n";
+  if (out.identity_changed) {
+    std::cout << "WARNING: " << out.contact_name
+              << "'s identity key is different from before. Sending is disabled until you "
+                 "compare safety numbers: attune verify "
+              << out.contact_name << "\n";
+  }
+  if (!out.delivered) {
+    std::cout << "Your hello is queued (" << out.pending_reason
+              << "); `attune sync` will retry.\n";
+  }
+  std::cout << "Compare safety numbers with them: attune verify " << out.contact_name << "\n";
+}
+
+std::string ContactState(const client::store::Contact& contact) {
+  if (contact.identity_changed) return "IDENTITY KEY CHANGED - verify again";
+  if (contact.send_block == "rollback") return "sending blocked (restored database) - pair again";
+  return contact.verified ? "verified" : "not verified";
+}
+
+void RunContacts(CliContext& ctx) {
+  client::Context& c = ctx.Open();
+  auto contacts = Take(client::store::ListContacts(c.db()));
+  if (contacts.empty()) {
+    std::cout << "No contacts yet.\n";
+    return;
+  }
+  for (const auto& contact : contacts) {
+    std::cout << client::SanitizeForTerminal(contact.name) << "  ("
+              << client::SanitizeForTerminal(contact.display_name) << ")  "
+              << ContactState(contact) << "\n";
+  }
+}
+
+void RunVerify(CliContext& ctx, const std::string& name, bool confirm) {
+  client::Context& c = ctx.Open();
+  client::store::Contact contact = Take(client::store::GetContactByName(c.db(), name));
+  e2e::Identity self = Take(client::LoadIdentity(c.db()));
+  e2e::PublicIdentity peer = Take(e2e::PublicIdentity::Parse(contact.identity_key));
+  e2e::SafetyNumber number = e2e::SafetyNumber::Compute(self.public_identity(), peer);
+  const std::string& d = number.digits();
+  std::cout << "Safety number with " << client::SanitizeForTerminal(contact.name) << ":\n";
+  for (size_t row = 0; row < 3; ++row) {
+    std::cout << "  ";
+    for (size_t g = 0; g < 4; ++g) {
+      std::cout << d.substr((row * 4 + g) * 5, 5) << (g < 3 ? " " : "\n");
+    }
+  }
+  if (contact.identity_changed) {
+    std::cout << "Their identity key CHANGED since you last paired or verified.\n";
+  }
+  if (!confirm) {
+    std::cout << "Compare it with the number on their screen (in person or by phone). If every\n"
+                 "digit matches: attune verify "
+              << client::SanitizeForTerminal(contact.name) << " --confirm\n";
+    return;
+  }
+  contact.verified = true;
+  contact.identity_changed = false;
+  Check(client::store::UpdateContact(c.db(), contact));
+  std::cout << client::SanitizeForTerminal(contact.name) << " is now verified.\n";
+}
+
+}  // namespace
+
+void RegisterPairingCommands(CLI::App& app, CliContext& ctx) {
+  auto inv = std::make_shared<InviteOptions>();
+  CLI::App* invite = app.add_subcommand("invite", "Therapists: create a one-time invitation");
+  invite->add_option("--name", inv->name, "Local name for the client (default: the name they give)");
+  invite->add_option("--replaces", inv->replaces,
+                     "Pair an existing contact again (new device or restored database)");
+  invite->add_option("--days", inv->days, "Days the invitation stays valid (default 7, max 30)");
+  invite->add_flag("--no-qr", inv->no_qr, "Do not draw the QR code");
+  invite->callback([&ctx, inv] { RunInvite(ctx, *inv); });
+
+  auto acc = std::make_shared<AcceptOptions>();
+  CLI::App* accept = app.add_subcommand(
+      "accept", "Clients: pair using an invitation (CODE, or - to read it from standard input)");
+  accept->add_option("code", acc->code, "The invitation text, or - for standard input")
+      ->required();
+  accept->add_option("--name", acc->name, "Local name for the therapist (default: their name)");
+  accept->callback([&ctx, acc] { RunAccept(ctx, *acc); });
+
+  app.add_subcommand("contacts", "List contacts and whether they are verified")
+      ->callback([&ctx] { RunContacts(ctx); });
+
+  auto ver_name = std::make_shared<std::string>();
+  auto ver_confirm = std::make_shared<bool>(false);
+  CLI::App* verify = app.add_subcommand("verify", "Show the safety number shared with a contact");
+  verify->add_option("name", *ver_name, "Contact")->required();
+  verify->add_flag("--confirm", *ver_confirm, "Mark the contact verified (numbers matched)");
+  verify->callback([&ctx, ver_name, ver_confirm] { RunVerify(ctx, *ver_name, *ver_confirm); });
+}
+
+}  // namespace attune::cli

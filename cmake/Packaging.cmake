@@ -1,0 +1,50 @@
+# CPack: a Debian package of the relay only.
+#
+#   cmake --build <build> --target attune-relay
+#   cd <build> && cpack -G DEB        -> attune-relay_<version>_<arch>.deb
+#
+# Only the `relay` component is packaged, so other install() rules in the
+# tree (the client, tools) never end up in the relay's package.
+if(NOT TARGET attune-relay)
+  return()
+endif()
+
+set(ATTUNE_DEPLOY_DIR ${PROJECT_SOURCE_DIR}/deploy)
+
+install(TARGETS attune-relay RUNTIME DESTINATION bin COMPONENT relay)
+install(FILES ${ATTUNE_DEPLOY_DIR}/attune-relay.service
+  DESTINATION /lib/systemd/system COMPONENT relay)
+# Installed as a conffile: upgrades keep the admin's edits.
+install(FILES ${ATTUNE_DEPLOY_DIR}/attune-relay.toml
+  DESTINATION /etc/attune-relay COMPONENT relay)
+install(FILES ${PROJECT_SOURCE_DIR}/docs/deploy.md
+  DESTINATION share/doc/attune-relay COMPONENT relay)
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME attune-relay)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VENDOR "Attune")
+set(CPACK_PACKAGE_CONTACT "Attune maintainers <maintainers@attune.invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+  "Attune store-and-forward relay (holds only end-to-end encrypted mailboxes)")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_COMPONENTS_ALL relay)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_NAME attune-relay)
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# Shared-library dependencies are computed by dpkg-shlibdeps from the binary
+# (libsodium23, libsqlcipher0, libprotobuf32, libstdc++6, libc6, ...);
+# adduser is for the postinst.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+  ${ATTUNE_DEPLOY_DIR}/debian/postinst
+  ${ATTUNE_DEPLOY_DIR}/debian/prerm
+  ${ATTUNE_DEPLOY_DIR}/debian/postrm
+  ${ATTUNE_DEPLOY_DIR}/debian/conffiles)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+include(CPack)

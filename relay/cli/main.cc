@@ -1,0 +1,71 @@
+// attune-relay: the Attune store-and-forward relay and its admin commands.
+// Usage and output formats: docs/protocol/mailbox.md §7.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "admin_commands.h"
+
+int main(int argc, char** argv) {
+  using namespace attune::relay::cli;
+  try {
+    CLI::App app{"attune-relay: store-and-forward relay for Attune (holds only ciphertext)"};
+    app.require_subcommand(1);
+
+    std::string data_dir;
+    auto* keygen =
+        app.add_subcommand("keygen", "Create the relay's static key; print its public key");
+    keygen->add_option("--data-dir", data_dir, "Data directory")->required();
+
+    auto* pubkey = app.add_subcommand("pubkey", "Print the relay's public key");
+    pubkey->add_option("--data-dir", data_dir, "Data directory")->required();
+
+    auto* credential = app.add_subcommand("credential", "Manage clinic credentials");
+    credential->require_subcommand(1);
+    uint64_t uses = kDefaultCredentialUses;
+    uint64_t days = kDefaultCredentialDays;
+    int64_t revoke_id = 0;
+    auto* issue = credential->add_subcommand(
+        "issue", "Mint a credential; prints its token once (only its hash is stored)");
+    issue->add_option("--data-dir", data_dir, "Data directory")->required();
+    issue->add_option("--uses", uses, "Mailbox creations + ticket issues allowed")
+        ->capture_default_str();
+    issue->add_option("--expires-in", days, "Days until it expires")->capture_default_str();
+    auto* list = credential->add_subcommand("list", "List credentials");
+    list->add_option("--data-dir", data_dir, "Data directory")->required();
+    auto* revoke = credential->add_subcommand("revoke", "Revoke a credential and its tickets");
+    revoke->add_option("--data-dir", data_dir, "Data directory")->required();
+    revoke->add_option("ID", revoke_id, "Credential id (see `credential list`)")->required();
+
+    std::string config_path;
+    auto* serve = app.add_subcommand("serve", "Run the relay");
+    serve->add_option("--config", config_path, "TOML configuration file")->required();
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app.exit(e);
+      PrintError(e.what());
+      return kExitUsage;
+    }
+
+    if (*keygen) return Keygen(data_dir);
+    if (*pubkey) return PrintPublicKey(data_dir);
+    if (*issue) return CredentialIssue(data_dir, uses, days);
+    if (*list) return CredentialList(data_dir);
+    if (*revoke) return CredentialRevoke(data_dir, revoke_id);
+    if (*serve) return Serve(config_path);
+    PrintError("no command");
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    PrintError(e.what());
+    return kExitError;
+  } catch (...) {
+    PrintError("unexpected internal error");
+    return kExitError;
+  }
+}

@@ -1,0 +1,123 @@
+// `attune-relay serve`: wires config, key, store, committer and server
+// together and runs until SIGTERM/SIGINT.
+#include <sys/resource.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "admin_commands.h"
+#include "asio/io_context.hpp"
+#include "asio/signal_set.hpp"
+#include "attune/crypto/util.h"
+#include "attune/relay/server/config.h"
+#include "attune/relay/server/key_file.h"
+#include "attune/relay/server/log.h"
+#include "attune/relay/server/server.h"
+#include "attune/relay/store/group_commit.h"
+#include "attune/relay/store/sqlite_store.h"
+
+namespace attune::relay::cli {
+namespace {
+
+// Thousands of connections need thousands of descriptors: raise the soft
+// limit to the hard limit (never above it; that needs privileges).
+rlim_t RaiseFileLimit() {
+  struct rlimit rl {};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  }
+  return rl.rlim_cur;
+}
+
+std::string FormatEndpoint(const asio::ip::tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  std::string host = addr.to_string();
+  if (addr.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+int Serve(const std::string& config_path) {
+  auto config = LoadConfigFile(config_path);
+  if (!config.ok()) {
+    PrintError(config.error().message);
+    return kExitError;
+  }
+  SetLogLevel(config->log_level);
+  if (!crypto::Init().ok()) {
+    PrintError("cannot initialise libsodium");
+    return kExitError;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  const rlim_t files = RaiseFileLimit();
+  if (files != RLIM_INFINITY && files < config->limits.max_connections + 64) {
+    Log(LogLevel::kWarn, "open file limit " + std::to_string(files) +
+                             " is below max_connections; raise LimitNOFILE");
+  }
+
+  auto key = ReadKeyFile(KeyFilePath(config->data_dir));
+  if (!key.ok()) {
+    PrintError(key.error().message);
+    return kExitError;
+  }
+  const std::string public_key_hex = ToHex(key->public_key);
+  auto store = SqliteMailboxStore::Open(DatabasePath(config->data_dir));
+  if (!store.ok()) {
+    PrintError(store.error().message);
+    return kExitError;
+  }
+  // A second connection for reads: with WAL it never waits for the writer.
+  auto read_store = SqliteMailboxStore::Open(DatabasePath(config->data_dir));
+  if (!read_store.ok()) {
+    PrintError(read_store.error().message);
+    return kExitError;
+  }
+
+  asio::io_context io(1);
+  GroupCommitter committer(**store);
+  GroupCommitter reader(**read_store, GroupCommitter::kDefaultMaxBatch,
+                        GroupCommitter::Mode::kReadOnly);
+  committer.Start();
+  reader.Start();
+  int status = kExitOk;
+  {
+    RelayServer server(io, *config, std::move(key).value(), committer, &reader);
+    auto endpoint = server.Listen();
+    if (!endpoint.ok()) {
+      PrintError(endpoint.error().message);
+      committer.Stop();
+      reader.Stop();
+      return kExitError;
+    }
+    std::cout << "public key " << public_key_hex << "\n"
+              << "listening on " << FormatEndpoint(*endpoint) << std::endl;
+    Log(LogLevel::kInfo, "listening on " + FormatEndpoint(*endpoint));
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const std::error_code& ec, int) {
+      if (ec) return;
+      Log(LogLevel::kInfo, "shutting down");
+      server.Shutdown([&] {
+        std::error_code ignored;
+        signals.cancel(ignored);
+      });
+    });
+    io.run();
+    // Storage work still queued commits now; its completions (posted to the
+    // io_context) run once more so nothing refers to the server afterwards.
+    committer.Stop();
+    reader.Stop();
+    io.restart();
+    io.poll();
+    const auto stats = server.stats();
+    Log(LogLevel::kInfo, "stopped after " + std::to_string(stats.accepted) + " connections, " +
+                             std::to_string(stats.requests) + " requests");
+  }
+  return status;
+}
+
+}  // namespace attune::relay::cli

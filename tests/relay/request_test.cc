@@ -1,0 +1,234 @@
+// Boundary parsing (ClientFrame -> ValidatedRequest), the documented hash
+// constructions, the token bucket and the configuration file.
+#include "attune/relay/core/request.h"
+
+#include <gtest/gtest.h>
+
+#include "attune/crypto/hash.h"
+#include "attune/relay/core/hashes.h"
+#include "attune/relay/core/limits.h"
+#include "attune/relay/core/token_bucket.h"
+#include "attune/relay/server/config.h"
+#include "relay.pb.h"
+
+namespace attune::relay {
+namespace {
+
+namespace pb = attune::relay::v1;
+
+std::string Bytes32(char c) { return std::string(32, c); }
+
+ParseOutcome Parse(const pb::ClientFrame& f, size_t max_blob = kMaxBlobSize) {
+  std::string s = f.SerializeAsString();
+  return ParseClientFrame(AsBytes(s), max_blob);
+}
+
+bool RejectedWithId(const ParseOutcome& o, uint64_t id) {
+  auto* r = std::get_if<Rejection>(&o);
+  return r != nullptr && r->request_id == id;
+}
+
+pb::ClientFrame ValidSend(size_t blob_size) {
+  pb::ClientFrame f;
+  f.set_request_id(9);
+  f.mutable_send()->set_mailbox_id(Bytes32('m'));
+  f.mutable_send()->set_send_capability(Bytes32('c'));
+  f.mutable_send()->set_blob(std::string(blob_size, 'b'));
+  return f;
+}
+
+TEST(ParseClientFrameTest, ValidSendCarriesTheCapabilityHashNotTheCapability) {
+  auto o = Parse(ValidSend(100));
+  auto* v = std::get_if<ValidatedRequest>(&o);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->request_id, 9u);
+  auto* send = std::get_if<SendRequest>(&v->body);
+  ASSERT_NE(send, nullptr);
+  EXPECT_EQ(send->presented_cap_hash, SendCapabilityHash(AsBytes(Bytes32('c'))));
+  EXPECT_EQ(send->blob->size(), 100u);
+  EXPECT_STREQ(RequestKindName(*v), "send");
+}
+
+TEST(ParseClientFrameTest, BlobSizeLimits) {
+  EXPECT_TRUE(RejectedWithId(Parse(ValidSend(0)), 9));
+  EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(ValidSend(kMaxBlobSize))));
+  EXPECT_TRUE(RejectedWithId(Parse(ValidSend(kMaxBlobSize + 1)), 9));
+  // A configured smaller limit applies; a larger one is clamped.
+  EXPECT_TRUE(RejectedWithId(Parse(ValidSend(1025), 1024), 9));
+  EXPECT_TRUE(RejectedWithId(Parse(ValidSend(kMaxBlobSize + 1), 1 << 20), 9));
+}
+
+TEST(ParseClientFrameTest, EveryFixedSizeFieldIsChecked) {
+  pb::ClientFrame f = ValidSend(10);
+  f.mutable_send()->set_mailbox_id(std::string(31, 'm'));
+  EXPECT_TRUE(RejectedWithId(Parse(f), 9));
+  f = ValidSend(10);
+  f.mutable_send()->set_send_capability(std::string(33, 'c'));
+  EXPECT_TRUE(RejectedWithId(Parse(f), 9));
+
+  pb::ClientFrame sub;
+  sub.set_request_id(3);
+  sub.mutable_subscribe()->set_mailbox_id(Bytes32('m'));
+  sub.mutable_subscribe()->set_signature(std::string(63, 's'));
+  EXPECT_TRUE(RejectedWithId(Parse(sub), 3));
+  sub.mutable_subscribe()->set_signature(std::string(64, 's'));
+  EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(sub)));
+
+  pb::ClientFrame create;
+  create.set_request_id(4);
+  auto* c = create.mutable_create_mailbox();
+  c->set_mailbox_id(Bytes32('m'));
+  c->set_owner_public_key(Bytes32('k'));
+  c->set_send_capability_hash(Bytes32('h'));
+  EXPECT_TRUE(RejectedWithId(Parse(create), 4));  // no authorization
+  c->set_ticket(std::string(16, 't'));
+  EXPECT_TRUE(RejectedWithId(Parse(create), 4));
+  c->set_credential(Bytes32('t'));
+  auto ok = Parse(create);
+  ASSERT_TRUE(std::holds_alternative<ValidatedRequest>(ok));
+  auto& req = std::get<CreateMailboxRequest>(std::get<ValidatedRequest>(ok).body);
+  EXPECT_EQ(req.auth, CreateMailboxRequest::Auth::kCredential);
+  EXPECT_EQ(req.auth_hash, CredentialHash(AsBytes(Bytes32('t'))));
+
+  pb::ClientFrame rotate;
+  rotate.set_request_id(5);
+  auto* r = rotate.mutable_rotate_mailbox();
+  r->set_mailbox_id(Bytes32('m'));
+  r->set_new_owner_public_key(Bytes32('k'));
+  r->set_new_send_capability_hash(Bytes32('h'));
+  r->set_signature(std::string(64, 's'));
+  EXPECT_TRUE(RejectedWithId(Parse(rotate), 5));  // new_owner_signature missing
+  r->set_new_owner_signature(std::string(64, 's'));
+  EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(rotate)));
+
+  pb::ClientFrame ack;
+  ack.set_request_id(6);
+  ack.mutable_ack()->set_mailbox_id(Bytes32('m'));
+  EXPECT_TRUE(RejectedWithId(Parse(ack), 6));  // message_id 0
+  ack.mutable_ack()->set_message_id(1);
+  EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(ack)));
+}
+
+TEST(ParseClientFrameTest, GarbageAndEmptyFrames) {
+  pb::ClientFrame empty;
+  empty.set_request_id(77);
+  EXPECT_TRUE(RejectedWithId(Parse(empty), 77));  // no request
+  const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+  auto o = ParseClientFrame(ByteView(garbage, sizeof garbage), kMaxBlobSize);
+  auto* r = std::get_if<Rejection>(&o);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->request_id.has_value());
+  pb::ClientFrame ping;
+  ping.set_request_id(1);
+  ping.mutable_ping();
+  EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(ping)));
+}
+
+TEST(HashesTest, MatchTheDocumentedConstructions) {
+  const std::string cap(32, '\x07');
+  Bytes input;
+  Append(input, std::string_view("attune-relay/v1/send-capability"));
+  Append(input, cap);
+  EXPECT_EQ(SendCapabilityHash(AsBytes(cap)), crypto::Blake2b256(input));
+
+  HandshakeHash h;
+  h.fill(0xaa);
+  MailboxId id;
+  id.fill(0xbb);
+  Bytes sub = SubscribeSignedBytes(h, id);
+  ASSERT_EQ(sub.size(), 25u + 64 + 32);
+  EXPECT_EQ(std::string(sub.begin(), sub.begin() + 25), "attune-relay/v1/subscribe");
+  EXPECT_EQ(sub[25], 0xaa);
+  EXPECT_EQ(sub.back(), 0xbb);
+  OwnerKey k;
+  k.fill(0xcc);
+  Hash32 ch;
+  ch.fill(0xdd);
+  Bytes rot = RotateSignedBytes(h, id, k, ch);
+  ASSERT_EQ(rot.size(), 22u + 64 + 32 + 32 + 32);
+  EXPECT_EQ(std::string(rot.begin(), rot.begin() + 22), "attune-relay/v1/rotate");
+  EXPECT_EQ(rot[22 + 64 + 32], 0xcc);
+  EXPECT_EQ(rot.back(), 0xdd);
+  EXPECT_NE(CredentialHash(AsBytes(cap)), TicketHash(AsBytes(cap)));
+}
+
+TEST(TokenBucketTest, BurstThenRefillAtRate) {
+  constexpr uint64_t kSec = 1'000'000'000;
+  TokenBucket b(3, 0);
+  EXPECT_TRUE(b.TryTake(10, 3, 0));
+  EXPECT_TRUE(b.TryTake(10, 3, 0));
+  EXPECT_TRUE(b.TryTake(10, 3, 0));
+  EXPECT_FALSE(b.TryTake(10, 3, 0));
+  EXPECT_FALSE(b.TryTake(10, 3, kSec / 20));  // half a token
+  EXPECT_TRUE(b.TryTake(10, 3, kSec / 10));   // one token after 100 ms
+  EXPECT_FALSE(b.TryTake(10, 3, kSec / 10));
+  // Refill caps at the burst.
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(b.TryTake(10, 3, 100 * kSec));
+  EXPECT_FALSE(b.TryTake(10, 3, 100 * kSec));
+  // A clock going backwards refills nothing.
+  EXPECT_FALSE(b.TryTake(10, 3, 50 * kSec));
+}
+
+TEST(ConfigTest, DefaultsAndOverrides) {
+  auto c = ParseConfig(R"(
+[listen]
+address = "127.0.0.1"
+port = 0
+[storage]
+data_dir = "/tmp/x"
+[mailbox]
+message_ttl_seconds = 60
+[limits]
+max_connections = 5
+)");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->port, 0);
+  EXPECT_EQ(c->listen_address, "127.0.0.1");
+  EXPECT_EQ(c->mailbox.message_ttl_seconds, 60u);
+  EXPECT_EQ(c->limits.max_connections, 5u);
+  EXPECT_EQ(c->mailbox.max_blob_size, kMaxBlobSize);
+  EXPECT_EQ(c->limits.idle_timeout_seconds, 300u);
+  EXPECT_EQ(c->log_level, LogLevel::kInfo);
+}
+
+TEST(ConfigTest, ErrorsNameTheProblem) {
+  auto missing = ParseConfig("[listen]\nport = 1\n");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("data_dir"), std::string::npos);
+  auto typo = ParseConfig("[storage]\ndata_dir = \"/x\"\nmax_conections = 3\n");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("storage.max_conections"), std::string::npos);
+  auto range = ParseConfig("[storage]\ndata_dir = \"/x\"\n[mailbox]\nmax_blob_size = 70000\n");
+  ASSERT_FALSE(range.ok());
+  EXPECT_NE(range.error().message.find("mailbox.max_blob_size"), std::string::npos);
+  auto syntax = ParseConfig("[storage\n");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.error().message.find("line 1"), std::string::npos);
+  auto type = ParseConfig("[storage]\ndata_dir = 3\n");
+  EXPECT_FALSE(type.ok());
+  auto addr = ParseConfig("[storage]\ndata_dir = \"/x\"\n[listen]\naddress = \"example.com\"\n");
+  EXPECT_FALSE(addr.ok());
+}
+
+TEST(ConfigTest, TheExampleDeployConfigParses) {
+  std::FILE* f = std::fopen(ATTUNE_RELAY_EXAMPLE_CONFIG, "rb");
+  ASSERT_NE(f, nullptr) << "missing " << ATTUNE_RELAY_EXAMPLE_CONFIG;
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  auto c = ParseConfig(text);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  // The example documents the defaults: they must match the code.
+  ServerConfig defaults;
+  EXPECT_EQ(c->port, defaults.port);
+  EXPECT_EQ(c->mailbox.message_ttl_seconds, defaults.mailbox.message_ttl_seconds);
+  EXPECT_EQ(c->mailbox.max_bytes_per_mailbox, defaults.mailbox.max_bytes_per_mailbox);
+  EXPECT_EQ(c->limits.max_write_queue_bytes, defaults.limits.max_write_queue_bytes);
+  EXPECT_EQ(c->limits.requests_per_second, defaults.limits.requests_per_second);
+  EXPECT_EQ(c->limits.delivery_window, defaults.limits.delivery_window);
+}
+
+}  // namespace
+}  // namespace attune::relay

@@ -1,0 +1,381 @@
+// The relay over real sockets on 127.0.0.1, in-process: the full request
+// path (Noise, framing, validation, group commit, push delivery) and the
+// hardening rules (hostile frames, timeouts, rate and connection limits).
+#include "attune/relay/server/server.h"
+
+#include <set>
+#include <thread>
+
+#include "attune/crypto/util.h"
+#include "attune/noise/framing.h"
+#include "relay_test_util.h"
+#include "test_client.h"
+
+namespace attune::relay {
+namespace {
+
+namespace pb = attune::relay::v1;
+using testing::Owner;
+using testing::TempDir;
+using testing::TestClient;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  // Tests adjust config_ before calling Start().
+  void SetUp() override {
+    ASSERT_TRUE(crypto::Init().ok());
+    config_.listen_address = "127.0.0.1";
+    config_.port = 0;
+    config_.data_dir = dir_.path();
+    config_.limits.idle_timeout_seconds = 30;
+    SetLogLevel(LogLevel::kError);
+  }
+
+  void Start() {
+    auto key = crypto::GenerateX25519KeyPair(crypto::SystemRandom());
+    relay_key_ = key.public_key;
+    store_ = testing::OpenStoreOrDie(dir_.file("relay.db"));
+    credential_ = crypto::SystemRandom().Array<kTokenSize>();
+    ASSERT_TRUE(store_->InsertCredential(CredentialHash(credential_), 1000, UINT32_MAX).ok());
+    committer_ = std::make_unique<GroupCommitter>(*store_);
+    committer_->Start();
+    server_ = std::make_unique<RelayServer>(io_, config_, std::move(key), *committer_);
+    auto ep = server_->Listen();
+    ASSERT_TRUE(ep.ok()) << ep.error().message;
+    port_ = ep->port();
+    io_thread_ = std::thread([this] { io_.run(); });
+  }
+
+  void TearDown() override {
+    if (!server_) return;
+    asio::post(io_, [this] { server_->Shutdown(nullptr, 500); });
+    io_thread_.join();
+    committer_->Stop();
+    io_.restart();
+    io_.poll();
+    server_.reset();
+  }
+
+  std::unique_ptr<TestClient> Connect() {
+    auto c = std::make_unique<TestClient>(port_, relay_key_);
+    EXPECT_TRUE(c->ok());
+    return c;
+  }
+
+  pb::ClientFrame CreateFrame(uint64_t rid, const Owner& o) {
+    pb::ClientFrame f;
+    f.set_request_id(rid);
+    auto* c = f.mutable_create_mailbox();
+    c->set_mailbox_id(o.id.data(), o.id.size());
+    c->set_owner_public_key(o.key.public_key.data(), 32);
+    Hash32 h = o.cap_hash();
+    c->set_send_capability_hash(h.data(), h.size());
+    c->set_credential(credential_.data(), credential_.size());
+    return f;
+  }
+  static pb::ClientFrame SendFrame(uint64_t rid, const Owner& o, const std::string& blob) {
+    pb::ClientFrame f;
+    f.set_request_id(rid);
+    f.mutable_send()->set_mailbox_id(o.id.data(), o.id.size());
+    f.mutable_send()->set_send_capability(o.capability.data(), o.capability.size());
+    f.mutable_send()->set_blob(blob);
+    return f;
+  }
+  static pb::ClientFrame SubscribeFrame(uint64_t rid, const Owner& o, const HandshakeHash& h) {
+    pb::ClientFrame f;
+    f.set_request_id(rid);
+    f.mutable_subscribe()->set_mailbox_id(o.id.data(), o.id.size());
+    auto sig = crypto::Ed25519Sign(o.key, SubscribeSignedBytes(h, o.id));
+    f.mutable_subscribe()->set_signature(sig.data(), sig.size());
+    return f;
+  }
+  static pb::ClientFrame AckFrame(uint64_t rid, const Owner& o, uint64_t message_id) {
+    pb::ClientFrame f;
+    f.set_request_id(rid);
+    f.mutable_ack()->set_mailbox_id(o.id.data(), o.id.size());
+    f.mutable_ack()->set_message_id(message_id);
+    return f;
+  }
+  static pb::ClientFrame PingFrame(uint64_t rid) {
+    pb::ClientFrame f;
+    f.set_request_id(rid);
+    f.mutable_ping();
+    return f;
+  }
+  Owner CreateMailboxOrDie(TestClient& c) {
+    Owner o = Owner::Random();
+    auto r = c.Call(CreateFrame(1000, o));
+    EXPECT_TRUE(r && r->code() == pb::Response::OK);
+    return o;
+  }
+  // Reads n deliveries (skipping responses).
+  static std::vector<pb::Delivery> ReadDeliveries(TestClient& c, size_t n) {
+    std::vector<pb::Delivery> out;
+    while (out.size() < n) {
+      auto f = c.Read();
+      if (!f) break;
+      if (f->has_delivery()) out.push_back(f->delivery());
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  ServerConfig config_;
+  crypto::X25519PublicKey relay_key_{};
+  ByteArray<kTokenSize> credential_{};
+  std::unique_ptr<SqliteMailboxStore> store_;
+  std::unique_ptr<GroupCommitter> committer_;
+  asio::io_context io_{1};
+  std::unique_ptr<RelayServer> server_;
+  std::thread io_thread_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(ServerTest, SendSubscribeDeliverAckAndRedeliverUnacked) {
+  Start();
+  auto owner_conn = Connect();
+  Owner o = CreateMailboxOrDie(*owner_conn);
+  auto sender = Connect();
+  for (uint64_t i = 1; i <= 3; ++i) {
+    auto r = sender->Call(SendFrame(i, o, "msg" + std::to_string(i)));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->code(), pb::Response::OK);
+    EXPECT_EQ(r->message_id(), i);
+  }
+  std::vector<pb::Delivery> got;
+  auto sub = owner_conn->Call(SubscribeFrame(2, o, owner_conn->handshake_hash()), &got);
+  ASSERT_TRUE(sub);
+  ASSERT_EQ(sub->code(), pb::Response::OK);
+  auto more = ReadDeliveries(*owner_conn, 3 - got.size());
+  got.insert(got.end(), more.begin(), more.end());
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(got[i].message_id(), i + 1);
+    EXPECT_EQ(got[i].blob(), "msg" + std::to_string(i + 1));
+  }
+  ASSERT_EQ(owner_conn->Call(AckFrame(3, o, 1))->code(), pb::Response::OK);
+  ASSERT_EQ(owner_conn->Call(AckFrame(4, o, 2))->code(), pb::Response::OK);
+  // Acks are idempotent.
+  ASSERT_EQ(owner_conn->Call(AckFrame(5, o, 2))->code(), pb::Response::OK);
+
+  // A new message is pushed at once to the subscribed connection.
+  ASSERT_EQ(sender->Call(SendFrame(9, o, "live"))->code(), pb::Response::OK);
+  auto live = ReadDeliveries(*owner_conn, 1);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].message_id(), 4u);
+  EXPECT_EQ(live[0].blob(), "live");
+
+  // A second connection gets what was not acked (3 and 4), oldest first.
+  auto again = Connect();
+  std::vector<pb::Delivery> redelivered;
+  ASSERT_EQ(again->Call(SubscribeFrame(1, o, again->handshake_hash()), &redelivered)->code(),
+            pb::Response::OK);
+  auto rest = ReadDeliveries(*again, 2 - redelivered.size());
+  redelivered.insert(redelivered.end(), rest.begin(), rest.end());
+  ASSERT_EQ(redelivered.size(), 2u);
+  EXPECT_EQ(redelivered[0].message_id(), 3u);
+  EXPECT_EQ(redelivered[1].message_id(), 4u);
+}
+
+TEST_F(ServerTest, ReplayedSignatureWrongCapabilityAndAckWithoutSubscription) {
+  Start();
+  auto a = Connect();
+  Owner o = CreateMailboxOrDie(*a);
+  auto b = Connect();
+  // A's subscription signature replayed on B's connection.
+  auto replay = b->Call(SubscribeFrame(1, o, a->handshake_hash()));
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->code(), pb::Response::UNAUTHORIZED);
+  EXPECT_EQ(b->Call(AckFrame(2, o, 1))->code(), pb::Response::UNAUTHORIZED);
+  Owner wrong{o.id, o.key.Clone(), o.capability};
+  wrong.capability = crypto::SystemRandom().Array<kTokenSize>();
+  EXPECT_EQ(b->Call(SendFrame(3, wrong, "x"))->code(), pb::Response::UNAUTHORIZED);
+  // The connection survived all of that.
+  EXPECT_EQ(b->Call(PingFrame(4))->code(), pb::Response::OK);
+  // Subscribing twice on one connection.
+  ASSERT_EQ(a->Call(SubscribeFrame(5, o, a->handshake_hash()))->code(), pb::Response::OK);
+  EXPECT_EQ(a->Call(SubscribeFrame(6, o, a->handshake_hash()))->code(),
+            pb::Response::ALREADY_EXISTS);
+}
+
+TEST_F(ServerTest, QuotaExceededReachesTheClient) {
+  config_.mailbox.max_messages_per_mailbox = 2;
+  Start();
+  auto c = Connect();
+  Owner o = CreateMailboxOrDie(*c);
+  EXPECT_EQ(c->Call(SendFrame(1, o, "a"))->code(), pb::Response::OK);
+  EXPECT_EQ(c->Call(SendFrame(2, o, "b"))->code(), pb::Response::OK);
+  EXPECT_EQ(c->Call(SendFrame(3, o, "c"))->code(), pb::Response::QUOTA_EXCEEDED);
+}
+
+TEST_F(ServerTest, HostileInputClosesOnlyThatConnection) {
+  config_.limits.max_frame_size = 4096;
+  Start();
+  auto good = Connect();
+
+  {  // Not a Noise handshake.
+    TestClient c(port_);
+    Bytes junk(48, 0x41);
+    ASSERT_TRUE(c.SendRaw(noise::EncodeFrame(junk)));
+    EXPECT_TRUE(c.WaitClosed());
+  }
+  {  // Handshake message of the wrong size.
+    TestClient c(port_);
+    Bytes junk(100, 0x41);
+    ASSERT_TRUE(c.SendRaw(noise::EncodeFrame(junk)));
+    EXPECT_TRUE(c.WaitClosed());
+  }
+  {  // Transport frame that does not decrypt.
+    auto c = Connect();
+    Bytes junk(64, 0x42);
+    ASSERT_TRUE(c->SendRaw(noise::EncodeFrame(junk)));
+    EXPECT_TRUE(c->WaitClosed());
+  }
+  {  // Decrypts, but is not a protobuf.
+    auto c = Connect();
+    const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    ASSERT_TRUE(c->SendPlaintext(ByteView(garbage, sizeof garbage)));
+    EXPECT_TRUE(c->WaitClosed());
+  }
+  {  // A frame header above max_frame_size: closed without waiting for a body.
+    auto c = Connect();
+    const uint8_t header[] = {0x20, 0x00};
+    ASSERT_TRUE(c->SendRaw(ByteView(header, 2)));
+    EXPECT_TRUE(c->WaitClosed());
+  }
+  {  // A zero-length frame.
+    auto c = Connect();
+    const uint8_t header[] = {0x00, 0x00};
+    ASSERT_TRUE(c->SendRaw(ByteView(header, 2)));
+    EXPECT_TRUE(c->WaitClosed());
+  }
+  {  // Well-formed protobuf, invalid request: BAD_REQUEST, then closed.
+    auto c = Connect();
+    pb::ClientFrame f;
+    f.set_request_id(42);
+    f.mutable_send()->set_mailbox_id("short");
+    auto r = c->Call(f);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->code(), pb::Response::BAD_REQUEST);
+    EXPECT_EQ(r->request_id(), 42u);
+    EXPECT_TRUE(c->WaitClosed());
+  }
+  // Everyone else is still served.
+  auto r = good->Call(PingFrame(1));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->code(), pb::Response::OK);
+  auto fresh = Connect();
+  EXPECT_EQ(fresh->Call(PingFrame(2))->code(), pb::Response::OK);
+}
+
+TEST_F(ServerTest, HandshakeAndIdleTimeoutsCloseStalledClients) {
+  config_.limits.handshake_timeout_ms = 300;
+  config_.limits.idle_timeout_seconds = 1;
+  Start();
+  const auto t0 = std::chrono::steady_clock::now();
+  TestClient silent(port_);  // never sends a byte
+  auto stalled = Connect();
+  const uint8_t half[] = {0x01, 0x00, 0x55};  // header says 256, 1 byte sent
+  ASSERT_TRUE(stalled->SendRaw(ByteView(half, sizeof half)));
+  EXPECT_TRUE(silent.WaitClosed(std::chrono::seconds(3)));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
+  EXPECT_TRUE(stalled->WaitClosed(std::chrono::seconds(4)));
+}
+
+TEST_F(ServerTest, RateLimitAnswersRateLimited) {
+  config_.limits.requests_per_second = 1;
+  config_.limits.request_burst = 3;
+  Start();
+  auto c = Connect();
+  int ok = 0, limited = 0;
+  for (uint64_t i = 1; i <= 6; ++i) {
+    auto r = c->Call(PingFrame(i));
+    ASSERT_TRUE(r);
+    if (r->code() == pb::Response::OK) ok++;
+    if (r->code() == pb::Response::RATE_LIMITED) limited++;
+  }
+  EXPECT_GE(ok, 3);
+  EXPECT_LE(ok, 4);
+  EXPECT_EQ(ok + limited, 6);
+}
+
+TEST_F(ServerTest, ConnectionLimitRefusesExtraConnections) {
+  config_.limits.max_connections = 2;
+  Start();
+  auto a = Connect();
+  auto b = Connect();
+  TestClient c(port_);
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(a->Call(PingFrame(1))->code(), pb::Response::OK);
+}
+
+TEST_F(ServerTest, ConcurrentSendersAreAllAckedAndDeliveredInOrder) {
+  Start();
+  auto owner = Connect();
+  Owner o = CreateMailboxOrDie(*owner);
+  constexpr int kSenders = 8;
+  constexpr int kEach = 50;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<uint64_t>> ids(kSenders);
+  for (int s = 0; s < kSenders; ++s) {
+    threads.emplace_back([&, s] {
+      TestClient c(port_, relay_key_);
+      if (!c.ok()) return;
+      // Pipeline all sends, then collect the replies.
+      for (int i = 0; i < kEach; ++i) c.SendFrame(SendFrame(i + 1, o, "s" + std::to_string(s)));
+      for (int i = 0; i < kEach; ++i) {
+        auto f = c.Read();
+        if (!f || f->response().code() != pb::Response::OK) return;
+        ids[s].push_back(f->response().message_id());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<uint64_t> all;
+  for (auto& v : ids) {
+    EXPECT_EQ(v.size(), static_cast<size_t>(kEach));
+    all.insert(v.begin(), v.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kSenders * kEach));
+
+  std::vector<pb::Delivery> got;
+  ASSERT_EQ(owner->Call(SubscribeFrame(1, o, owner->handshake_hash()), &got)->code(),
+            pb::Response::OK);
+  uint64_t rid = 100;
+  uint64_t last = 0;
+  size_t received = 0;
+  while (received < all.size()) {
+    if (got.empty()) {
+      auto more = ReadDeliveries(*owner, 1);
+      if (more.empty()) break;
+      got = more;
+    }
+    for (const auto& d : got) {
+      EXPECT_GT(d.message_id(), last);  // FIFO
+      last = d.message_id();
+      received++;
+      owner->SendFrame(AckFrame(rid++, o, d.message_id()));
+    }
+    got.clear();
+  }
+  EXPECT_EQ(received, all.size());
+}
+
+TEST_F(ServerTest, DeleteEvictsOtherSubscribers) {
+  Start();
+  auto a = Connect();
+  Owner o = CreateMailboxOrDie(*a);
+  auto b = Connect();
+  ASSERT_EQ(b->Call(SubscribeFrame(1, o, b->handshake_hash()))->code(), pb::Response::OK);
+  pb::ClientFrame del;
+  del.set_request_id(2);
+  del.mutable_delete_mailbox()->set_mailbox_id(o.id.data(), o.id.size());
+  auto sig = crypto::Ed25519Sign(o.key, DeleteSignedBytes(a->handshake_hash(), o.id));
+  del.mutable_delete_mailbox()->set_signature(sig.data(), sig.size());
+  ASSERT_EQ(a->Call(del)->code(), pb::Response::OK);
+  EXPECT_TRUE(b->WaitClosed());
+  EXPECT_EQ(a->Call(SendFrame(3, o, "x"))->code(), pb::Response::UNAUTHORIZED);
+}
+
+}  // namespace
+}  // namespace attune::relay
