@@ -28,6 +28,8 @@ set(CPACK_PACKAGE_CONTACT "Attune maintainers <maintainers@attune.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
   "Attune store-and-forward relay (holds only end-to-end encrypted mailboxes)")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Debug symbols stay in the build tree; the package ships a stripped binary.
+set(CPACK_STRIP_FILES ON)
 set(CPACK_COMPONENTS_ALL relay)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
@@ -36,7 +38,8 @@ set(CPACK_DEBIAN_PACKAGE_NAME attune-relay)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Shared-library dependencies are computed by dpkg-shlibdeps from the binary
-# (libsodium23, libsqlcipher0, libprotobuf32, libstdc++6, libc6, ...);
+# (libsodium23, libsqlcipher0, libprotobuf32, libtomlplusplus3, libstdc++6,
+# libc6, ...);
 # adduser is for the postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")

@@ -49,7 +49,12 @@ void RunInit(CliContext& ctx, const InitOptions& o) {
     throw CommandError("a client gets its relay from the therapist's invitation; drop --relay");
   }
   client::Context& c = ctx.Create();
-  Check(client::InitializeAccount(c.db(), info, relay, c.random));
+  Status initialized = client::InitializeAccount(c.db(), info, relay, c.random);
+  if (!initialized.ok()) {
+    // Leave no half-made profile behind.
+    (void)client::store::Profile::Wipe(ctx.ProfileDir());
+    Fail(initialized.error());
+  }
   std::cout << "Created " << client::RoleName(role) << " profile \"" << o.name << "\" in "
             << ctx.ProfileDir() << "\n";
 }

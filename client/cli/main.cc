@@ -20,6 +20,7 @@ constexpr Register kCommandGroups[] = {
     attune::cli::RegisterMessageCommands,
     attune::cli::RegisterExportCommands,
     attune::cli::RegisterSyncCommands,
+    attune::cli::RegisterTherapyCommands,
 };
 
 }  // namespace

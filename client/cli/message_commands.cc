@@ -1,12 +1,14 @@
 // send, inbox, history.
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "attune/client/content_view.h"
 #include "attune/client/messaging.h"
 #include "attune/client/store/records.h"
 #include "commands.h"
+#include "therapy_state.h"
 #include "time_format.h"
 
 namespace attune::cli {
@@ -56,6 +58,9 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
   }
   if (text.empty()) throw CommandError("nothing to send (give TEXT, - for stdin, or --stdin-lines)");
   Take(client::QueueText(c, o.name, text));
+  // Clients: expected reply time and crisis resources at the start of a
+  // conversation; the local auto-reply outside office hours.
+  std::cout << SendNotice(c, o.name);
   client::FlushReport report = client::FlushOutbox(c, pool);
   if (report.pending == 0 && report.last_error.empty()) {
     std::cout << "Sent to " << o.name << ".\n";
@@ -67,6 +72,8 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
 void RunInbox(CliContext& ctx, bool keep_unread) {
   client::Context& c = ctx.Open();
   auto messages = Take(client::store::ListInbox(c.db(), kInboxLimit));
+  // Urgent, unacknowledged check-ins first; receipts are not listed.
+  const std::set<int64_t> urgent = Take(PrepareInbox(c, messages));
   if (messages.empty()) {
     std::cout << "No messages.\n";
     return;
@@ -77,7 +84,7 @@ void RunInbox(CliContext& ctx, bool keep_unread) {
       auto contact = client::store::GetContact(c.db(), m.contact_id);
       names[m.contact_id] = contact.ok() ? client::SanitizeForTerminal(contact->name) : "?";
     }
-    std::cout << (m.read ? "  " : "* ") << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
+    std::cout << (urgent.count(m.id) ? "! URGENT " : "") << (m.read ? "  " : "* ") << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
               << names[m.contact_id] << ": " << client::ContentSummary(m.content) << "\n";
   }
   if (keep_unread) return;

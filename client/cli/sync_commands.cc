@@ -6,6 +6,7 @@
 #include "attune/client/content_view.h"
 #include "attune/client/sync.h"
 #include "commands.h"
+#include "therapy_state.h"
 #include "time_format.h"
 
 namespace attune::cli {
@@ -55,7 +56,8 @@ void RegisterSyncCommands(CLI::App& app, CliContext& ctx) {
     client::SyncOptions options;
     options.quiet = std::chrono::milliseconds(*quiet_ms);
     auto report = Take(client::SyncOnce(c, pool, options, [&](const client::ReceivedEvent& e) {
-      PrintEvent(e, c.now());
+      // Therapy: delivery receipts, urgent check-ins shown prominently.
+      if (!HandleTherapyEvent(c, e)) PrintEvent(e, c.now());
     }));
     std::cout << report.received << " new, " << report.flush.sent << " sent";
     if (report.flush.pending > 0) std::cout << ", " << report.flush.pending << " still queued";
@@ -75,7 +77,10 @@ void RegisterSyncCommands(CLI::App& app, CliContext& ctx) {
     options.duration = std::chrono::seconds(*seconds);
     std::cout << "Watching for messages (Ctrl-C to stop)." << std::endl;
     Check(client::Watch(
-        c, options, &g_stop, [&](const client::ReceivedEvent& e) { PrintEvent(e, c.now()); },
+        c, options, &g_stop,
+        [&](const client::ReceivedEvent& e) {
+          if (!HandleTherapyEvent(c, e)) PrintEvent(e, c.now());
+        },
         [](const std::string& s) { std::cerr << "attune: " << s << std::endl; }));
   });
 }

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   std::string relay_binary = DefaultRelayBinary();
   std::string attach, relay_key, credential_file;
   int relay_pid = 0;
+  std::vector<std::string> relay_limits;
   bench::ThroughputOptions throughput;
   bench::OfflineOptions offline;
   bench::IdleOptions idle;
@@ -75,6 +76,9 @@ int main(int argc, char** argv) {
                  "file holding a credential token (64 hex), with --attach")
       ->needs(attach_opt);
   app.add_option("--relay-pid", relay_pid, "its PID, for RSS and CPU figures")->needs(attach_opt);
+  app.add_option("--relay-limit", relay_limits,
+                 "KEY=VALUE for the started relay's [limits] table (repeatable), e.g. "
+                 "delivery_window=1024");
   app.add_option("--pairs", throughput.pairs, "sender->receiver pairs")->capture_default_str();
   app.add_option("--window", throughput.window, "messages in flight per pair")
       ->capture_default_str();
@@ -120,7 +124,7 @@ int main(int argc, char** argv) {
     target = &attached;
   } else {
     // Quotas are raised so that 10,000 queued messages fit one mailbox.
-    auto relay = bench::SpawnedRelay::Start(relay_binary,
+    auto relay = bench::SpawnedRelay::Start(relay_binary, relay_limits,
                                             "[mailbox]\nmax_messages_per_mailbox = 1000000\n"
                                             "max_bytes_per_mailbox = 1073741824\n");
     if (!relay.ok()) {

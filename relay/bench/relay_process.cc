@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -92,8 +93,9 @@ Result<std::string> RunForLine(const std::vector<std::string>& args,
 
 }  // namespace
 
-Result<std::unique_ptr<SpawnedRelay>> SpawnedRelay::Start(const std::string& relay_binary,
-                                                          const std::string& extra_toml) {
+Result<std::unique_ptr<SpawnedRelay>> SpawnedRelay::Start(
+    const std::string& relay_binary, const std::vector<std::string>& extra_limits,
+    const std::string& extra_toml) {
   std::unique_ptr<SpawnedRelay> relay(new SpawnedRelay());
   std::string pattern = (std::filesystem::temp_directory_path() / "attune-bench-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) return Fail("mkdtemp failed");
@@ -121,10 +123,18 @@ Result<std::unique_ptr<SpawnedRelay>> SpawnedRelay::Start(const std::string& rel
   config << "[listen]\naddress = \"127.0.0.1\"\nport = 0\n\n"
          << "[storage]\ndata_dir = \"" << data.string() << "\"\n\n"
          << "[log]\nlevel = \"warn\"\n\n"
-         << "[limits]\nmax_connections = 15000\nhandshakes_per_second = 100000\n"
-         << "handshake_burst = 100000\nrequests_per_second = 1000000\n"
-         << "request_burst = 1000000\nmax_pending_requests = 4096\n\n"
-         << extra_toml;
+         << "[limits]\n";
+  std::map<std::string, std::string> limits = {
+      {"max_connections", "15000"},  {"handshakes_per_second", "100000"},
+      {"handshake_burst", "100000"}, {"requests_per_second", "1000000"},
+      {"request_burst", "1000000"},  {"max_pending_requests", "4096"}};
+  for (const std::string& line : extra_limits) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) return Fail("--relay-limit wants KEY=VALUE, got " + line);
+    limits[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  for (const auto& [key, value] : limits) config << key << " = " << value << "\n";
+  config << "\n" << extra_toml;
   const auto config_path = relay->dir_ / "relay.toml";
   std::ofstream(config_path) << config.str();
 

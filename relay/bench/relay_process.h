@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "attune/base/result.h"
 #include "attune/crypto/secret.h"
@@ -25,8 +26,10 @@ struct RelayTarget {
 
 class SpawnedRelay {
  public:
-  // `extra_toml` is appended to the generated config (e.g. a [mailbox] table).
+  // `extra_limits` are more `key = value` lines for the [limits] table (they
+  // override the bench's defaults); `extra_toml` is appended to the config.
   static Result<std::unique_ptr<SpawnedRelay>> Start(const std::string& relay_binary,
+                                                     const std::vector<std::string>& extra_limits,
                                                      const std::string& extra_toml);
   ~SpawnedRelay();  // SIGTERM, wait (5 s, then SIGKILL), remove the temp dir
 

@@ -114,8 +114,16 @@ int Serve(const std::string& config_path) {
     io.restart();
     io.poll();
     const auto stats = server.stats();
-    Log(LogLevel::kInfo, "stopped after " + std::to_string(stats.accepted) + " connections, " +
-                             std::to_string(stats.requests) + " requests");
+    const auto writes = committer.stats();
+    const auto reads = reader.stats();
+    auto avg = [](uint64_t total, uint64_t n) { return n == 0 ? 0.0 : double(total) / double(n); };
+    Log(LogLevel::kInfo,
+        "stopped after " + std::to_string(stats.accepted) + " connections, " +
+            std::to_string(stats.requests) + " requests; " + std::to_string(writes.batches) +
+            " commits of " + std::to_string(avg(writes.operations, writes.batches)) +
+            " writes on average, " + std::to_string(avg(writes.busy_ns, writes.batches) / 1e6) +
+            " ms each; " + std::to_string(reads.operations) + " reads, " +
+            std::to_string(avg(reads.busy_ns, reads.operations) / 1e3) + " us each");
   }
   return status;
 }

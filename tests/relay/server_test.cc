@@ -37,9 +37,14 @@ class ServerTest : public ::testing::Test {
     store_ = testing::OpenStoreOrDie(dir_.file("relay.db"));
     credential_ = crypto::SystemRandom().Array<kTokenSize>();
     ASSERT_TRUE(store_->InsertCredential(CredentialHash(credential_), 1000, UINT32_MAX).ok());
+    read_store_ = testing::OpenStoreOrDie(dir_.file("relay.db"));
     committer_ = std::make_unique<GroupCommitter>(*store_);
+    reader_ = std::make_unique<GroupCommitter>(*read_store_, GroupCommitter::kDefaultMaxBatch,
+                                               GroupCommitter::Mode::kReadOnly);
     committer_->Start();
-    server_ = std::make_unique<RelayServer>(io_, config_, std::move(key), *committer_);
+    reader_->Start();
+    server_ = std::make_unique<RelayServer>(io_, config_, std::move(key), *committer_,
+                                            reader_.get());
     auto ep = server_->Listen();
     ASSERT_TRUE(ep.ok()) << ep.error().message;
     port_ = ep->port();
@@ -51,6 +56,7 @@ class ServerTest : public ::testing::Test {
     asio::post(io_, [this] { server_->Shutdown(nullptr, 500); });
     io_thread_.join();
     committer_->Stop();
+    reader_->Stop();
     io_.restart();
     io_.poll();
     server_.reset();
@@ -124,7 +130,9 @@ class ServerTest : public ::testing::Test {
   crypto::X25519PublicKey relay_key_{};
   ByteArray<kTokenSize> credential_{};
   std::unique_ptr<SqliteMailboxStore> store_;
+  std::unique_ptr<SqliteMailboxStore> read_store_;
   std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<GroupCommitter> reader_;
   asio::io_context io_{1};
   std::unique_ptr<RelayServer> server_;
   std::thread io_thread_;

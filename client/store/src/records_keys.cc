@@ -51,8 +51,7 @@ constexpr std::string_view kMailboxColumns =
 
 Status PutSetting(Database& db, std::string_view key, ByteView value) {
   ATTUNE_ASSIGN_OR_RETURN(
-      Statement st, db.Prepare("INSERT INTO settings(key, value) VALUES (?, ?) "
-                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+      Statement st, db.Prepare("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)"));
   return st.Bind(1, key).BindBlob(2, value).Run();
 }
 
@@ -139,9 +138,9 @@ Status MarkMailboxCreated(Database& db, int64_t row) {
 Status PutSession(Database& db, int64_t contact_id, ByteView state, int64_t now) {
   ATTUNE_ASSIGN_OR_RETURN(
       Statement st,
-      db.Prepare("INSERT INTO sessions(contact_id, state, updated_at) VALUES (?, ?, ?) "
-                 "ON CONFLICT(contact_id) DO UPDATE SET state = excluded.state, "
-                 "updated_at = excluded.updated_at"));
+      // SQLCipher 3.4 is SQLite 3.15: no UPSERT.
+      db.Prepare("INSERT OR REPLACE INTO sessions(contact_id, state, updated_at) "
+                 "VALUES (?, ?, ?)"));
   return st.Bind(1, contact_id).BindBlob(2, state).Bind(3, now).Run();
 }
 

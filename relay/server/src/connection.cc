@@ -52,9 +52,8 @@ pb::Response::Code ToProto(Code code) {
 
 }  // namespace
 
-Connection::Connection(ServerState& server, asio::ip::tcp::socket socket)
-    : server_(server), socket_(std::move(socket)), write_signal_(server.io) {
-  write_signal_.expires_at(asio::steady_timer::time_point::max());
+Connection::Connection(ServerState& server, Socket socket)
+    : server_(server), socket_(std::move(socket)) {
   server_.Link(this);
 }
 
@@ -70,7 +69,6 @@ void Connection::Start() {
   server_.stats.accepted++;
   server_.stats.open_connections++;
   asio::co_spawn(server_.io, Reader(shared_from_this()), asio::detached);
-  asio::co_spawn(server_.io, Writer(shared_from_this()), asio::detached);
 }
 
 void Connection::Close(CloseReason reason) {
@@ -99,9 +97,8 @@ void Connection::Close(CloseReason reason) {
     sub->active = false;
   }
   std::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.shutdown(Socket::shutdown_both, ec);
   socket_.close(ec);
-  write_signal_.cancel();
   // Release buffers now; the object itself lives until the coroutines and
   // any storage completions holding it have finished.
   Bytes().swap(rbuf_);
@@ -186,7 +183,7 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       Bytes().swap(rbuf_);  // idle connections hold no read buffer
     }
     // Wait for readability without a buffer, then read what is there.
-    auto [wait_ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
+    auto [wait_ec] = co_await socket_.async_wait(Socket::wait_read, kTuple);
     if (closed_) co_return;
     if (wait_ec) {
       Close(CloseReason::kPeer);
@@ -281,18 +278,17 @@ void Connection::EnqueueFrame(Bytes frame) {
   }
   wqueue_bytes_ += frame.size();
   wqueue_.push_back(std::move(frame));
-  write_signal_.cancel();
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(server_.io, Writer(shared_from_this()), asio::detached);
+  }
 }
 
 asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*self*/) {
   std::vector<Bytes> batch;
   std::vector<asio::const_buffer> buffers;
-  while (!closed_) {
-    if (wqueue_.empty()) {
-      write_signal_.expires_at(asio::steady_timer::time_point::max());
-      co_await write_signal_.async_wait(kTuple);  // woken by cancel()
-      continue;
-    }
+  while (!closed_ && !wqueue_.empty()) {
+    // Everything queued so far goes out in one gathered write.
     batch.swap(wqueue_);
     size_t bytes = 0;
     buffers.clear();
@@ -304,23 +300,20 @@ asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*self*/) {
     auto [ec, n] = co_await asio::async_write(socket_, buffers, kTuple);
     write_started_ns_ = 0;
     batch.clear();
-    if (closed_) co_return;
+    if (closed_) break;
     if (ec) {
       Close(CloseReason::kPeer);
-      co_return;
+      break;
     }
     wqueue_bytes_ -= bytes;
     if (draining_ && wqueue_.empty()) {
       Close(drain_reason_);
-      co_return;
+      break;
     }
-    if (wqueue_.empty()) {
-      // Idle connections keep no write buffers either.
-      std::vector<Bytes>().swap(batch);
-      std::vector<asio::const_buffer>().swap(buffers);
-    }
+    // May queue more deliveries; the loop sends them.
     OnWriteDrained();
   }
+  writing_ = false;
 }
 
 void Connection::OnWriteDrained() {

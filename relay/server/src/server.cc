@@ -185,7 +185,7 @@ Result<asio::ip::tcp::endpoint> RelayServer::Listen() {
   if (ec) return MakeError(ErrorCode::kInvalidArgument, "bad listen address");
   const asio::ip::tcp::endpoint endpoint(address, s.config.port);
   s.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) s.acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) s.acceptor.set_option(Acceptor::reuse_address(true), ec);
   if (!ec) s.acceptor.bind(endpoint, ec);
   if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {

@@ -28,6 +28,13 @@ namespace attune::relay {
 
 class Connection;
 
+// Sockets bound to the io_context's own executor type: 40 bytes smaller per
+// connection than the type-erased default, which matters at 10,000 idle
+// connections.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
+using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
+
 inline uint64_t SteadyNowNs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    std::chrono::steady_clock::now().time_since_epoch())
@@ -70,7 +77,7 @@ class ServerState {
         static_key(std::move(key)),
         committer(committer),
         reader(reader),
-        acceptor(io),
+        acceptor(io.get_executor()),
         sweep_timer(io),
         purge_timer(io),
         stats_timer(io),
@@ -81,7 +88,7 @@ class ServerState {
   const crypto::X25519KeyPair static_key;
   GroupCommitter& committer;  // writes
   GroupCommitter& reader;     // fetches and subscription checks
-  asio::ip::tcp::acceptor acceptor;
+  Acceptor acceptor;
   asio::steady_timer sweep_timer;
   asio::steady_timer purge_timer;
   asio::steady_timer stats_timer;
@@ -108,7 +115,7 @@ class ServerState {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ServerState& server, asio::ip::tcp::socket socket);
+  Connection(ServerState& server, Socket socket);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -132,6 +139,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   asio::awaitable<void> Reader(std::shared_ptr<Connection> self);
+  // Started by EnqueueFrame when frames wait and no writer runs; ends when
+  // the queue is empty. So at most one write is ever in flight, and an idle
+  // connection holds no writer coroutine, timer or buffers.
   asio::awaitable<void> Writer(std::shared_ptr<Connection> self);
 
   // Frame extraction from rbuf_: a complete frame, nullopt if more bytes are
@@ -160,8 +170,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnWriteDrained();
 
   ServerState& server_;
-  asio::ip::tcp::socket socket_;
-  asio::steady_timer write_signal_;  // the writer sleeps on it; cancel() wakes it
+  Socket socket_;
   std::optional<noise::TransportSession> session_;
   Bytes rbuf_;       // unread stream bytes; grows on demand, freed when empty
   size_t rpos_ = 0;  // start of unconsumed bytes in rbuf_
@@ -176,6 +185,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
   bool protocol_error_ = false;
   bool draining_ = false;  // CloseAfterFlush called
+  bool writing_ = false;   // a Writer coroutine is running
   CloseReason drain_reason_ = CloseReason::kProtocol;
 };
 

@@ -99,6 +99,7 @@ void GroupCommitter::Run() {
     }
     // While this batch is being written and fsync'd, new operations queue up
     // and form the next batch: that is the group commit.
+    const auto started = std::chrono::steady_clock::now();
     Status status;
     completions.reserve(batch.size());
     if (mode_ == Mode::kReadOnly) {
@@ -121,6 +122,10 @@ void GroupCommitter::Run() {
       stats_.batches++;
       stats_.operations += batch.size();
       if (!status.ok()) stats_.failed_batches++;
+      stats_.busy_ns += static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                               started)
+              .count());
       in_progress_ = 0;
     }
     batch.clear();

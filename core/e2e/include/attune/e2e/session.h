@@ -43,8 +43,8 @@ class Session {
                                        crypto::RandomSource& rng);
   // RatchetInitBobHE: the responder owns the ratchet key pair (its signed
   // prekey). It cannot send until it has decrypted the initiator's first
-  // message. Precondition (asserted): associated_data is not empty
-  // and at most kMaxAssociatedDataSize bytes — the X3DH layer builds it from two
+  // message. Precondition (asserted): associated_data is not empty and at
+  // most kMaxAssociatedDataSize bytes; the X3DH layer builds it from two
   // identity records, so only a programming error can break it.
   static Session InitResponder(RatchetInit init, crypto::X25519KeyPair responder_ratchet_keypair);
 
@@ -71,7 +71,8 @@ class Session {
   //   kDuplicate          the header decrypts under a known receiving header
   //                       key but its message key is no longer held: the
   //                       message was already decrypted (re-delivery), or —
-  //                       rarely — its skipped key was evicted by a cap
+  //                       rarely — its skipped key was evicted by the cap or
+  //                       dropped after expiring
   //   kExpired            its skipped key is older than the lifetime
   //   kLimitExceeded      it would skip more than kMaxSkip keys in a chain
   //   kAuthFailed         no header key opens the header, the body does not
@@ -85,7 +86,7 @@ class Session {
   Result<Bytes> Decrypt(ByteView message, uint64_t now_unix);
 
   // Versioned protobuf (proto/e2e.proto SessionState) inside a 4-byte
-  // big-endian length envelope (docs/protocol/ratchet.md, "State"). The
+  // big-endian length envelope (docs/protocol/ratchet.md, "State serialisation"). The
   // bytes contain every secret of the session: they are for the encrypted
   // store only. The caller wipes them (crypto::SecureZero) when done.
   Bytes Serialize() const;

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -66,6 +67,7 @@ class GroupCommitter {
     uint64_t batches = 0;
     uint64_t operations = 0;
     uint64_t failed_batches = 0;
+    uint64_t busy_ns = 0;  // time spent running batches (incl. commit)
   };
   Stats stats() const;
 
