@@ -1,5 +1,6 @@
 #include "cli_context.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
@@ -47,6 +48,19 @@ crypto::SecretBytes Acquire(int fd, const char* env, const char* prompt, bool co
 
 void Check(const Status& status) {
   if (!status.ok()) Fail(status.error());
+}
+
+std::string ShellWord(std::string_view name) {
+  bool plain = !name.empty();
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      plain = false;
+    }
+  }
+  if (plain) return std::string(name);
+  std::string out = "'";
+  for (char c : name) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 std::string CliContext::ProfileDir() const {

@@ -43,6 +43,10 @@ T Take(Result<T> result) {
   return std::move(result).value();
 }
 
+// A contact name as the user would type it in a shell: quoted when it holds
+// anything but letters, digits and -_.
+std::string ShellWord(std::string_view name);
+
 struct GlobalOptions {
   std::string profile_dir;      // --profile; empty = default location
   int passphrase_fd = -1;       // --passphrase-fd

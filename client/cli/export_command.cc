@@ -13,8 +13,9 @@ void RegisterExportCommands(CLI::App& app, CliContext& ctx) {
   auto name = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("json");
   CLI::App* cmd = app.add_subcommand(
-      "export", "Write the conversation with a contact (messages and check-ins with scores) to "
-                "standard output as JSON or CSV");
+      "export",
+      "Write the conversation with a contact (messages and check-ins with scores) to "
+      "standard output as JSON or CSV");
   cmd->add_option("name", *name, "Contact")->required();
   cmd->add_option("--format", *format, "json (default) or csv")
       ->check(CLI::IsMember({"json", "csv"}));

@@ -21,6 +21,7 @@ struct SendOptions {
   std::string name;
   std::string text;
   bool stdin_lines = false;
+  bool progress = false;
 };
 
 void ReportFlush(const client::FlushReport& report, const std::string& name) {
@@ -44,6 +45,7 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
       if (++count > kMaxStdinLines) throw CommandError("more than 10000 lines");
       Take(client::QueueText(c, o.name, line));
       last = client::FlushOutbox(c, pool);
+      if (o.progress) std::cout << "progress " << count << std::endl;
     }
     std::cout << "Sent " << count << " message(s) to " << o.name << ".\n";
     ReportFlush(last, o.name);
@@ -101,6 +103,8 @@ void RunHistory(CliContext& ctx, const std::string& name) {
   auto messages = Take(client::store::ListMessages(c.db(), contact.id));
   const std::string shown = client::SanitizeForTerminal(contact.name);
   for (const auto& m : messages) {
+    // Delivery receipts are bookkeeping, not conversation.
+    if (client::ContentKind(m.content) == "receipt") continue;
     const bool out = m.direction == client::store::Direction::kOutgoing;
     std::cout << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
               << (out ? std::string("you") : shown) << ": " << client::ContentSummary(m.content)
@@ -119,6 +123,8 @@ void RegisterMessageCommands(CLI::App& app, CliContext& ctx) {
                    "The message. Note: command-line arguments are visible to other local users "
                    "(ps); use - to read it from standard input");
   send->add_flag("--stdin-lines", so->stdin_lines, "Send each line of standard input as a message");
+  send->add_flag("--progress", so->progress, "With --stdin-lines: print \"progress N\" per message")
+      ->group("");  // for scripts and tests
   send->callback([&ctx, so] { RunSend(ctx, *so); });
 
   auto keep = std::make_shared<bool>(false);

@@ -70,13 +70,14 @@ void RunAccept(CliContext& ctx, const AcceptOptions& o) {
     std::cout << "WARNING: " << out.contact_name
               << "'s identity key is different from before. Sending is disabled until you "
                  "compare safety numbers: attune verify "
-              << out.contact_name << "\n";
+              << ShellWord(out.contact_name) << "\n";
   }
   if (!out.delivered) {
     std::cout << "Your hello is queued (" << out.pending_reason
               << "); `attune sync` will retry.\n";
   }
-  std::cout << "Compare safety numbers with them: attune verify " << out.contact_name << "\n";
+  std::cout << "Compare safety numbers with them: attune verify " << ShellWord(out.contact_name)
+            << "\n";
 }
 
 std::string ContactState(const client::store::Contact& contact) {
@@ -119,7 +120,7 @@ void RunVerify(CliContext& ctx, const std::string& name, bool confirm) {
   if (!confirm) {
     std::cout << "Compare it with the number on their screen (in person or by phone). If every\n"
                  "digit matches: attune verify "
-              << client::SanitizeForTerminal(contact.name) << " --confirm\n";
+              << ShellWord(client::SanitizeForTerminal(contact.name)) << " --confirm\n";
     return;
   }
   contact.verified = true;

@@ -25,8 +25,8 @@ void PrintEvent(const client::ReceivedEvent& e, uint64_t now) {
                 << std::endl;
       break;
     case Kind::kPaired:
-      std::cout << "Paired with " << who << " (compare safety numbers: attune verify " << who
-                << ")" << std::endl;
+      std::cout << "Paired with " << who << " (compare safety numbers: attune verify "
+                << ShellWord(who) << ")" << std::endl;
       if (e.identity_changed) {
         std::cout << "WARNING: " << who
                   << "'s identity key changed; sending is disabled until you verify again."

@@ -265,7 +265,7 @@ int main(int argc, char** argv) {
   SplitMix64 rng(seed);
   uint64_t mutated = 0, random = 0, done = 0;
   for (; done < runs; ++done) {
-    if (done % 256 == 0 && std::chrono::steady_clock::now() > deadline) break;
+    if (std::chrono::steady_clock::now() > deadline) break;  // cheap next to any target
     Input in;
     if (!seeds.empty() && rng.Below(4) != 0) {
       in = seeds[rng.Below(seeds.size())];

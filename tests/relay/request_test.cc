@@ -124,6 +124,14 @@ TEST(ParseClientFrameTest, GarbageAndEmptyFrames) {
   EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(ping)));
 }
 
+// The largest Send the configuration allows fits in kSendFrameOverhead.
+TEST(ParseClientFrameTest, SendOverheadBoundHolds) {
+  pb::ClientFrame f = ValidSend(kMaxBlobSize);
+  f.set_request_id(UINT64_MAX);
+  EXPECT_LE(f.ByteSizeLong() + 16, kMaxBlobSize + kSendFrameOverhead);
+  EXPECT_LE(kMaxBlobSize + kSendFrameOverhead, kMaxFrameSize);
+}
+
 TEST(HashesTest, MatchTheDocumentedConstructions) {
   const std::string cap(32, '\x07');
   Bytes input;
@@ -201,6 +209,12 @@ TEST(ConfigTest, ErrorsNameTheProblem) {
   auto range = ParseConfig("[storage]\ndata_dir = \"/x\"\n[mailbox]\nmax_blob_size = 70000\n");
   ASSERT_FALSE(range.ok());
   EXPECT_NE(range.error().message.find("mailbox.max_blob_size"), std::string::npos);
+  auto frame = ParseConfig("[storage]\ndata_dir = \"/x\"\n[limits]\nmax_frame_size = 4096\n");
+  ASSERT_FALSE(frame.ok());
+  EXPECT_NE(frame.error().message.find("max_frame_size"), std::string::npos);
+  EXPECT_TRUE(ParseConfig("[storage]\ndata_dir = \"/x\"\n[limits]\nmax_frame_size = 4096\n"
+                          "[mailbox]\nmax_blob_size = 3968\n")
+                  .ok());
   auto syntax = ParseConfig("[storage\n");
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.error().message.find("line 1"), std::string::npos);

@@ -3,6 +3,7 @@
 // hardening rules (hostile frames, timeouts, rate and connection limits).
 #include "attune/relay/server/server.h"
 
+#include <future>
 #include <set>
 #include <thread>
 
@@ -43,8 +44,8 @@ class ServerTest : public ::testing::Test {
                                                GroupCommitter::Mode::kReadOnly);
     committer_->Start();
     reader_->Start();
-    server_ = std::make_unique<RelayServer>(io_, config_, std::move(key), *committer_,
-                                            reader_.get());
+    server_ =
+        std::make_unique<RelayServer>(io_, config_, std::move(key), *committer_, reader_.get());
     auto ep = server_->Listen();
     ASSERT_TRUE(ep.ok()) << ep.error().message;
     port_ = ep->port();
@@ -60,6 +61,13 @@ class ServerTest : public ::testing::Test {
     io_.restart();
     io_.poll();
     server_.reset();
+  }
+
+  // Reads the server's counters on its own thread.
+  RelayServer::Stats Stats() {
+    std::promise<RelayServer::Stats> p;
+    asio::post(io_, [&] { p.set_value(server_->stats()); });
+    return p.get_future().get();
   }
 
   std::unique_ptr<TestClient> Connect() {
@@ -367,6 +375,38 @@ TEST_F(ServerTest, ConcurrentSendersAreAllAckedAndDeliveredInOrder) {
     got.clear();
   }
   EXPECT_EQ(received, all.size());
+}
+
+// A subscriber that stops reading while big messages arrive: deliveries fill
+// its socket, the write stalls, and the write timeout closes it. The sender
+// is unaffected.
+TEST_F(ServerTest, ReaderThatStopsReadingIsClosedByTheWriteTimeout) {
+  config_.limits.write_timeout_seconds = 1;
+  // With the default window, 64 unacked deliveries fit in the kernel's socket
+  // buffers and the relay simply waits for acks; a large window makes it
+  // push more than the socket can hold.
+  config_.limits.delivery_window = 1000;
+  Start();
+  auto owner = Connect();
+  Owner o = CreateMailboxOrDie(*owner);
+  ASSERT_EQ(owner->Call(SubscribeFrame(1, o, owner->handshake_hash()))->code(), pb::Response::OK);
+  auto sender = Connect();
+  const std::string big(kMaxBlobSize, 'z');
+  constexpr int kMessages = 300;  // ~18 MB: more than any socket buffer holds
+  for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(sender->SendFrame(SendFrame(i + 1, o, big)));
+  int ok = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    auto f = sender->Read(std::chrono::seconds(20));
+    ASSERT_TRUE(f);
+    if (f->response().code() == pb::Response::OK) ok++;
+  }
+  EXPECT_EQ(ok, kMessages);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (Stats().timeouts == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(Stats().timeouts, 1u);
+  EXPECT_EQ(sender->Call(PingFrame(9999))->code(), pb::Response::OK);
 }
 
 TEST_F(ServerTest, DeleteEvictsOtherSubscribers) {

@@ -1,9 +1,10 @@
 // The content codec: every body round-trips through protobuf bytes, and
 // every bound and rule rejects a bad message from a peer.
+#include "attune/therapy/content.h"
+
 #include <gtest/gtest.h>
 
 #include "attune/crypto/random.h"
-#include "attune/therapy/content.h"
 #include "content.pb.h"
 
 namespace attune::therapy {

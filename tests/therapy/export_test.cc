@@ -1,8 +1,8 @@
 // Export: JSON and CSV round-trip every field; tampering and malformed
 // files are refused.
-#include <gtest/gtest.h>
-
 #include "attune/client/therapy/export.h"
+
+#include <gtest/gtest.h>
 
 namespace attune::therapy {
 namespace {
@@ -30,8 +30,8 @@ ConversationExport Sample() {
     return h;
   };
   e.entries.push_back(text(1, "Plain hello", HistoryDirection::kReceived, false));
-  e.entries.push_back(text(2, "Commas, \"quotes\"\nand a second line", HistoryDirection::kSent,
-                           true));
+  e.entries.push_back(
+      text(2, "Commas, \"quotes\"\nand a second line", HistoryDirection::kSent, true));
   e.entries.push_back(text(3, "=HYPERLINK(\"http://x\")", HistoryDirection::kReceived, false));
   e.entries.push_back(text(4, "'already quoted", HistoryDirection::kReceived, false));
   e.entries.push_back(text(5, "-3 degrees, caf\u00e9 \u2615", HistoryDirection::kSent, false));

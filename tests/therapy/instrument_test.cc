@@ -1,12 +1,13 @@
 // Instruments: wording shape, scoring and bands at every boundary, invalid
 // answers, and the risk rules.
+#include "attune/therapy/instrument.h"
+
 #include <gtest/gtest.h>
 
 #include <numeric>
 #include <vector>
 
 #include "attune/therapy/check_in.h"
-#include "attune/therapy/instrument.h"
 #include "attune/therapy/scoring.h"
 
 namespace attune::therapy {
@@ -37,26 +38,42 @@ struct BandCase {
 
 TEST(Instrument, BandsAtEveryBoundary) {
   const BandCase cases[] = {
-      {InstrumentId::kPhq9, 0, "Minimal"},   {InstrumentId::kPhq9, 4, "Minimal"},
-      {InstrumentId::kPhq9, 5, "Mild"},      {InstrumentId::kPhq9, 9, "Mild"},
-      {InstrumentId::kPhq9, 10, "Moderate"}, {InstrumentId::kPhq9, 14, "Moderate"},
+      {InstrumentId::kPhq9, 0, "Minimal"},
+      {InstrumentId::kPhq9, 4, "Minimal"},
+      {InstrumentId::kPhq9, 5, "Mild"},
+      {InstrumentId::kPhq9, 9, "Mild"},
+      {InstrumentId::kPhq9, 10, "Moderate"},
+      {InstrumentId::kPhq9, 14, "Moderate"},
       {InstrumentId::kPhq9, 15, "Moderately severe"},
       {InstrumentId::kPhq9, 19, "Moderately severe"},
-      {InstrumentId::kPhq9, 20, "Severe"},   {InstrumentId::kPhq9, 27, "Severe"},
-      {InstrumentId::kPhq8, 0, "Minimal"},   {InstrumentId::kPhq8, 4, "Minimal"},
-      {InstrumentId::kPhq8, 5, "Mild"},      {InstrumentId::kPhq8, 9, "Mild"},
-      {InstrumentId::kPhq8, 10, "Moderate"}, {InstrumentId::kPhq8, 14, "Moderate"},
+      {InstrumentId::kPhq9, 20, "Severe"},
+      {InstrumentId::kPhq9, 27, "Severe"},
+      {InstrumentId::kPhq8, 0, "Minimal"},
+      {InstrumentId::kPhq8, 4, "Minimal"},
+      {InstrumentId::kPhq8, 5, "Mild"},
+      {InstrumentId::kPhq8, 9, "Mild"},
+      {InstrumentId::kPhq8, 10, "Moderate"},
+      {InstrumentId::kPhq8, 14, "Moderate"},
       {InstrumentId::kPhq8, 15, "Moderately severe"},
       {InstrumentId::kPhq8, 19, "Moderately severe"},
-      {InstrumentId::kPhq8, 20, "Severe"},   {InstrumentId::kPhq8, 24, "Severe"},
-      {InstrumentId::kGad7, 0, "Minimal"},   {InstrumentId::kGad7, 4, "Minimal"},
-      {InstrumentId::kGad7, 5, "Mild"},      {InstrumentId::kGad7, 9, "Mild"},
-      {InstrumentId::kGad7, 10, "Moderate"}, {InstrumentId::kGad7, 14, "Moderate"},
-      {InstrumentId::kGad7, 15, "Severe"},   {InstrumentId::kGad7, 21, "Severe"},
-      {InstrumentId::kPhq2, 0, "Negative screen"}, {InstrumentId::kPhq2, 2, "Negative screen"},
-      {InstrumentId::kPhq2, 3, "Positive screen"}, {InstrumentId::kPhq2, 6, "Positive screen"},
-      {InstrumentId::kGad2, 0, "Negative screen"}, {InstrumentId::kGad2, 2, "Negative screen"},
-      {InstrumentId::kGad2, 3, "Positive screen"}, {InstrumentId::kGad2, 6, "Positive screen"},
+      {InstrumentId::kPhq8, 20, "Severe"},
+      {InstrumentId::kPhq8, 24, "Severe"},
+      {InstrumentId::kGad7, 0, "Minimal"},
+      {InstrumentId::kGad7, 4, "Minimal"},
+      {InstrumentId::kGad7, 5, "Mild"},
+      {InstrumentId::kGad7, 9, "Mild"},
+      {InstrumentId::kGad7, 10, "Moderate"},
+      {InstrumentId::kGad7, 14, "Moderate"},
+      {InstrumentId::kGad7, 15, "Severe"},
+      {InstrumentId::kGad7, 21, "Severe"},
+      {InstrumentId::kPhq2, 0, "Negative screen"},
+      {InstrumentId::kPhq2, 2, "Negative screen"},
+      {InstrumentId::kPhq2, 3, "Positive screen"},
+      {InstrumentId::kPhq2, 6, "Positive screen"},
+      {InstrumentId::kGad2, 0, "Negative screen"},
+      {InstrumentId::kGad2, 2, "Negative screen"},
+      {InstrumentId::kGad2, 3, "Positive screen"},
+      {InstrumentId::kGad2, 6, "Positive screen"},
   };
   for (const BandCase& c : cases) {
     const Score s = ScoreTotal(c.id, c.total);
@@ -146,7 +163,7 @@ TEST(Instrument, ParsesNamesAndAnswerLists) {
   EXPECT_FALSE(ParseAnswerList("0,x").ok());
   EXPECT_FALSE(ParseAnswerList("").ok());
   EXPECT_FALSE(ParseAnswerList("-1").ok());
-  EXPECT_FALSE(ParseAnswerList(std::string(40, '1') ).ok());
+  EXPECT_FALSE(ParseAnswerList(std::string(40, '1')).ok());
 }
 
 CheckInInput BaseInput() {

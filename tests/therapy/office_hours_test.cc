@@ -1,9 +1,10 @@
 // Office hours: window parsing, inside/outside in the therapist's zone,
 // and the auto-reply shown locally outside them.
+#include "attune/therapy/office_hours.h"
+
 #include <gtest/gtest.h>
 
 #include "attune/therapy/crisis_resources.h"
-#include "attune/therapy/office_hours.h"
 #include "test_time.h"
 
 namespace attune::therapy {
@@ -47,12 +48,12 @@ TEST(OfficeHours, InsideAndOutsideInTheTherapistsZone) {
   ATTUNE_REQUIRE_ZONE(ny, "America/New_York");
   const OfficeHours hours = WeekdayHours("America/New_York");
   // 2026-07-06 is a Monday; EDT is UTC-4.
-  EXPECT_FALSE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 12, 59)));  // 08:59
-  EXPECT_TRUE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 13, 0)));    // 09:00
-  EXPECT_TRUE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 20, 59)));   // 16:59
-  EXPECT_FALSE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 21, 0)));   // 17:00, end exclusive
-  EXPECT_TRUE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 11, 14, 30)));  // Sat 10:30
-  EXPECT_FALSE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 12, 14, 30))); // Sun
+  EXPECT_FALSE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 12, 59)));   // 08:59
+  EXPECT_TRUE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 13, 0)));     // 09:00
+  EXPECT_TRUE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 20, 59)));    // 16:59
+  EXPECT_FALSE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 6, 21, 0)));    // 17:00, end exclusive
+  EXPECT_TRUE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 11, 14, 30)));   // Sat 10:30
+  EXPECT_FALSE(hours.IsWithinOfficeHours(*ny, Utc(2026, 7, 12, 14, 30)));  // Sun
   // In winter (EST) the same wall times are an hour later in UTC.
   EXPECT_FALSE(hours.IsWithinOfficeHours(*ny, Utc(2026, 1, 5, 13, 30)));  // 08:30 EST
   EXPECT_TRUE(hours.IsWithinOfficeHours(*ny, Utc(2026, 1, 5, 14, 0)));    // 09:00 EST
@@ -100,9 +101,9 @@ TEST(CrisisResources, DefaultUsSetAndValidation) {
   EXPECT_FALSE(CrisisResourceSet::Create("en-US", {}).ok());
   EXPECT_FALSE(
       CrisisResourceSet::Create("en-US", {{"", "988", CrisisContactKind::kCall, ""}}).ok());
-  EXPECT_FALSE(CrisisResourceSet::Create(
-                   "en-US", {{"Line", "988\x1b[8m", CrisisContactKind::kCall, ""}})
-                   .ok());
+  EXPECT_FALSE(
+      CrisisResourceSet::Create("en-US", {{"Line", "988\x1b[8m", CrisisContactKind::kCall, ""}})
+          .ok());
   std::vector<CrisisResource> many(17, {"Line", "1", CrisisContactKind::kCall, ""});
   EXPECT_FALSE(CrisisResourceSet::Create("en-US", many).ok());
 }

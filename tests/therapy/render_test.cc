@@ -1,7 +1,7 @@
 // The `attune checkins` table and sparklines.
-#include <gtest/gtest.h>
-
 #include "attune/client/therapy/render.h"
+
+#include <gtest/gtest.h>
 
 namespace attune::therapy {
 namespace {

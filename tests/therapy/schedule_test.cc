@@ -1,10 +1,11 @@
 // Cadence parsing and due computation: midnight, week boundaries, DST in
 // New York and Berlin, and zones far from UTC (real tzdata via the TZif
 // reader).
+#include "attune/therapy/schedule.h"
+
 #include <gtest/gtest.h>
 
 #include "attune/therapy/civil_time.h"
-#include "attune/therapy/schedule.h"
 #include "attune/therapy/time_zone.h"
 #include "test_time.h"
 
@@ -41,8 +42,8 @@ TEST(Cadence, ParsesAndPrintsCanonically) {
   EXPECT_EQ(Parse("Sat-Mon 10:00").ToString(), "Mon, Sat, Sun 10:00");
   EXPECT_EQ(Parse("weekends 21:00, 09:00").ToString(), "weekends 09:00, 21:00");
   EXPECT_EQ(Parse("Mon Tue Wed Thu Fri Sat Sun 07:05").ToString(), "daily 07:05");
-  for (const char* text : {"daily 20:00", "Mon, Thu 09:00", "weekends 09:00, 21:00",
-                           "Tue, Sat 00:00, 23:59"}) {
+  for (const char* text :
+       {"daily 20:00", "Mon, Thu 09:00", "weekends 09:00, 21:00", "Tue, Sat 00:00, 23:59"}) {
     EXPECT_EQ(Parse(Parse(text).ToString()), Parse(text));
   }
 }
@@ -208,10 +209,10 @@ TEST(Dst, Berlin) {
   EXPECT_EQ(sunday.NextOccurrence(*berlin, Utc(2026, 10, 24)), Utc(2026, 10, 25, 0, 15));
   // Due on the spring-forward Sunday from 03:15 CEST, not before.
   const int64_t start = Utc(2026, 3, 1);
-  EXPECT_FALSE(ComputeDue(sunday, *berlin, start, Utc(2026, 3, 22, 2), Utc(2026, 3, 29, 1, 14))
-                   .due_now);
-  EXPECT_TRUE(ComputeDue(sunday, *berlin, start, Utc(2026, 3, 22, 2), Utc(2026, 3, 29, 1, 15))
-                  .due_now);
+  EXPECT_FALSE(
+      ComputeDue(sunday, *berlin, start, Utc(2026, 3, 22, 2), Utc(2026, 3, 29, 1, 14)).due_now);
+  EXPECT_TRUE(
+      ComputeDue(sunday, *berlin, start, Utc(2026, 3, 22, 2), Utc(2026, 3, 29, 1, 15)).due_now);
 }
 
 TEST(TimeZoneName, RefusesPathTricks) {
@@ -219,9 +220,9 @@ TEST(TimeZoneName, RefusesPathTricks) {
                          "America/Argentina/Buenos_Aires"}) {
     EXPECT_TRUE(ValidateTimeZoneName(ok).ok()) << ok;
   }
-  for (const char* bad : {"", "../etc/passwd", "/etc/passwd", "America//New_York",
-                          "America/New_York/", ".", "..", "America/../../etc/shadow",
-                          "New York", "Europe/Berlin\n", "-rf", "a\\b"}) {
+  for (const char* bad :
+       {"", "../etc/passwd", "/etc/passwd", "America//New_York", "America/New_York/", ".", "..",
+        "America/../../etc/shadow", "New York", "Europe/Berlin\n", "-rf", "a\\b"}) {
     EXPECT_FALSE(ValidateTimeZoneName(bad).ok()) << bad;
   }
   EXPECT_FALSE(ValidateTimeZoneName(std::string(65, 'a')).ok());

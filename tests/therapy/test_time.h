@@ -27,11 +27,11 @@ inline std::unique_ptr<TimeZoneRules> Zone(const std::string& name) {
   return std::move(zone).value();
 }
 
-#define ATTUNE_REQUIRE_ZONE(var, name)                                                     \
-  auto var = ::attune::therapy::testing::Zone(name);                                       \
-  if (var == nullptr) {                                                                    \
-    GTEST_SKIP() << "tzdata not installed (no /usr/share/zoneinfo/" << name                \
-                 << "); install the tzdata package (scripts/bootstrap.sh)";                 \
+#define ATTUNE_REQUIRE_ZONE(var, name)                                      \
+  auto var = ::attune::therapy::testing::Zone(name);                        \
+  if (var == nullptr) {                                                     \
+    GTEST_SKIP() << "tzdata not installed (no /usr/share/zoneinfo/" << name \
+                 << "); install the tzdata package (scripts/bootstrap.sh)"; \
   }
 
 }  // namespace attune::therapy::testing

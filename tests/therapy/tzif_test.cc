@@ -1,6 +1,8 @@
 // The TZif reader: agreement with glibc over many zones and decades, the
 // footer rule for the far future, v1 files, and strict rejection of
 // malformed files.
+#include "attune/client/therapy/tzif.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,7 +11,6 @@
 #include <iterator>
 
 #include "attune/client/therapy/posix_tz.h"
-#include "attune/client/therapy/tzif.h"
 #include "test_time.h"
 
 namespace attune::therapy {
@@ -34,11 +35,11 @@ long GlibcOffset(const std::string& zone, int64_t t) {
 
 TEST(Tzif, AgreesWithGlibcAcrossZonesAndDecades) {
   ATTUNE_REQUIRE_ZONE(probe, "America/New_York");
-  const char* zones[] = {"America/New_York", "Europe/Berlin",   "Europe/London",
-                         "Australia/Sydney", "Pacific/Auckland", "Asia/Kolkata",
-                         "Asia/Tehran",      "America/Sao_Paulo", "Africa/Casablanca",
-                         "Australia/Lord_Howe", "America/St_Johns", "UTC",
-                         "Pacific/Chatham",  "America/Santiago", "Asia/Gaza"};
+  const char* zones[] = {"America/New_York",    "Europe/Berlin",     "Europe/London",
+                         "Australia/Sydney",    "Pacific/Auckland",  "Asia/Kolkata",
+                         "Asia/Tehran",         "America/Sao_Paulo", "Africa/Casablanca",
+                         "Australia/Lord_Howe", "America/St_Johns",  "UTC",
+                         "Pacific/Chatham",     "America/Santiago",  "Asia/Gaza"};
   const char* saved = std::getenv("TZ");
   const std::string saved_tz = saved != nullptr ? saved : "";
   for (const char* name : zones) {
@@ -128,7 +129,10 @@ void Block(Bytes& out, const TzifSpec& s, bool wide) {
   }
   Append(out, std::string_view(s.chars.data(), s.chars.size() + 1));  // with NUL
   for (uint32_t i = 0; i < s.leapcnt; ++i) {
-    if (wide) AppendU64BE(out, 0); else AppendU32BE(out, 0);
+    if (wide)
+      AppendU64BE(out, 0);
+    else
+      AppendU32BE(out, 0);
     AppendU32BE(out, 0);
   }
 }
@@ -262,9 +266,9 @@ TEST(PosixTz, Rules) {
   // J60 is 1 March in every year, leap or not.
   EXPECT_EQ(julian->OffsetAt(Utc(2028, 3, 1, 4, 59)), -3 * 3600);
   EXPECT_EQ(julian->OffsetAt(Utc(2028, 3, 1, 5, 0)), -2 * 3600);
-  for (const char* bad : {"", "EST", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.6.0,M11.1.0",
-                          "EST5EDT,M3.2.7,M11.1.0", "EST5EDT,J0,J100", "EST25", "EST5x",
-                          "<EST5", "EST5EDT,M3.2.0/200,M11.1.0"}) {
+  for (const char* bad :
+       {"", "EST", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.6.0,M11.1.0", "EST5EDT,M3.2.7,M11.1.0",
+        "EST5EDT,J0,J100", "EST25", "EST5x", "<EST5", "EST5EDT,M3.2.0/200,M11.1.0"}) {
     EXPECT_FALSE(PosixTimeZone::Parse(bad).ok()) << bad;
   }
 }

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -71,6 +72,17 @@ Result<Database> OpenKeyed(const std::string& path, const DatabaseKey& key) {
                      "the profile's database file is corrupted (it does not decrypt)");
   }
   ATTUNE_RETURN_IF_ERROR(CheckSchema(db));
+  // Reads every page, so SQLCipher verifies every page's HMAC: damage
+  // anywhere is reported now, before anything is written.
+  {
+    auto check = db.Prepare("PRAGMA quick_check");
+    if (!check.ok()) return check.error();
+    auto row = check->Step();
+    if (!row.ok() || !*row || check->ColumnText(0) != "ok") {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "the profile's database file is corrupted (integrity check failed)");
+    }
+  }
   ATTUNE_RETURN_IF_ERROR(RefusePlaintext(path));
   return db;
 }
@@ -269,6 +281,14 @@ Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& 
   // sqlcipher_export rather than PRAGMA rekey: rekey rewrites pages in place,
   // which SQLCipher 3.4 does not make crash-safe for WAL databases.
   {
+    // The handle was opened without SQLITE_OPEN_CREATE (so a missing
+    // database is never created by accident); ATTACH inherits that, so the
+    // target exists beforehand, empty and private.
+    int fd = ::open(next_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return MakeError(ErrorCode::kIoError, "cannot create " + next_path);
+    }
+    ::close(fd);
     ATTUNE_ASSIGN_OR_RETURN(Statement attach,
                             db_->Prepare("ATTACH DATABASE ?1 AS rekeyed KEY ?2"));
     crypto::SecretBytes spec = RawKeySpec(key);

@@ -61,13 +61,16 @@ therapy::CheckInInput InputFromFlags(const CheckInOptions& o, int64_t now, int32
     while (!in.note.empty() && in.note.back() == '\n') in.note.pop_back();
   }
   const std::pair<therapy::InstrumentId, const std::string*> lists[] = {
-      {therapy::InstrumentId::kPhq9, &o.phq9}, {therapy::InstrumentId::kGad7, &o.gad7},
-      {therapy::InstrumentId::kPhq2, &o.phq2}, {therapy::InstrumentId::kGad2, &o.gad2},
+      {therapy::InstrumentId::kPhq9, &o.phq9},
+      {therapy::InstrumentId::kGad7, &o.gad7},
+      {therapy::InstrumentId::kPhq2, &o.phq2},
+      {therapy::InstrumentId::kGad2, &o.gad2},
       {therapy::InstrumentId::kPhq8, &o.phq8}};
   for (const auto& [id, text] : lists) {
     if (text->empty()) continue;
     therapy::CheckInInput::Answers a{id, Take(therapy::ParseAnswerList(*text)), std::nullopt};
-    if (o.difficulty && (id == therapy::InstrumentId::kPhq9 || id == therapy::InstrumentId::kPhq8)) {
+    if (o.difficulty &&
+        (id == therapy::InstrumentId::kPhq9 || id == therapy::InstrumentId::kPhq8)) {
       a.difficulty = o.difficulty;
     }
     in.instruments.push_back(std::move(a));
@@ -148,10 +151,9 @@ void Interactive(client::Context& c, const std::vector<StoredContent>& conversat
   }
   // Items and questionnaires: the therapist's schedule, else mood, anxiety,
   // sleep and note plus any --instruments.
-  std::vector<therapy::CheckInItem> items = {therapy::CheckInItem::kMood,
-                                             therapy::CheckInItem::kAnxiety,
-                                             therapy::CheckInItem::kSleep,
-                                             therapy::CheckInItem::kNote};
+  std::vector<therapy::CheckInItem> items = {
+      therapy::CheckInItem::kMood, therapy::CheckInItem::kAnxiety, therapy::CheckInItem::kSleep,
+      therapy::CheckInItem::kNote};
   std::vector<therapy::InstrumentId> instruments;
   if (const StoredContent* s = Latest<therapy::CheckInSchedule>(conversation, true)) {
     const auto& schedule = std::get<therapy::CheckInSchedule>(s->content.body);
@@ -178,7 +180,8 @@ void Interactive(client::Context& c, const std::vector<StoredContent>& conversat
         break;
       case therapy::CheckInItem::kSleep: {
         for (int attempt = 0;; ++attempt) {
-          std::optional<std::string> line = ReadLine("Hours slept last night (e.g. 7.5), blank to skip: ");
+          std::optional<std::string> line =
+              ReadLine("Hours slept last night (e.g. 7.5), blank to skip: ");
           if (!line) throw CommandError("input ended; nothing was sent");
           if (line->empty()) break;
           auto minutes = therapy::ParseSleepHours(*line);
@@ -192,7 +195,8 @@ void Interactive(client::Context& c, const std::vector<StoredContent>& conversat
         break;
       }
       case therapy::CheckInItem::kNote: {
-        std::optional<std::string> line = ReadLine("A note for your therapist (one line, blank to skip): ");
+        std::optional<std::string> line =
+            ReadLine("A note for your therapist (one line, blank to skip): ");
         if (!line) throw CommandError("input ended; nothing was sent");
         in.note = *line;
         break;
@@ -250,7 +254,8 @@ void RunCheckIn(CliContext& ctx, const CheckInOptions& o) {
   FlushAndReport(c, std::string(urgent ? "Urgent check-in" : "Check-in") + " for " +
                         client::SanitizeForTerminal(contact.name));
   if (urgent) {
-    std::cout << "If you are in danger now, do not wait for a reply: call 911 or call or text 988.\n";
+    std::cout
+        << "If you are in danger now, do not wait for a reply: call 911 or call or text 988.\n";
   }
 }
 
@@ -288,12 +293,11 @@ void RunDue(CliContext& ctx) {
     }
     if (due.due_now) {
       std::cout << "DUE: check-in for " << who << " (" << what << "), due since "
-                << FormatInZone(*zone, *due.due_since) << ". Run `attune checkin " << who
-                << "`.\n";
+                << FormatInZone(*zone, *due.due_since) << ". Run `attune checkin " << who << "`.\n";
     } else {
-      std::cout << "Nothing due for " << who << ". Next check-in: "
-                << FormatInZone(*zone, due.next_due) << " (" << schedule.cadence.ToString()
-                << "; " << what << ").\n";
+      std::cout << "Nothing due for " << who
+                << ". Next check-in: " << FormatInZone(*zone, due.next_due) << " ("
+                << schedule.cadence.ToString() << "; " << what << ").\n";
     }
   }
   if (!any) std::cout << "No check-in schedule from your therapist yet.\n";
@@ -322,7 +326,8 @@ void RegisterCheckInCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--phq8", o->phq8, "PHQ-8 answers, 8 numbers 0-3");
   cmd->add_option("--instruments", o->instruments,
                   "Interactive: questionnaires to ask, e.g. phq9,gad7 (default: your schedule's)");
-  cmd->add_flag("--help-now", o->help_now, "I need help now: mark urgent and show crisis resources");
+  cmd->add_flag("--help-now", o->help_now,
+                "I need help now: mark urgent and show crisis resources");
   cmd->callback([&ctx, o] { RunCheckIn(ctx, *o); });
 
   CLI::App* due = app.add_subcommand("due", "What is due per your therapist's check-in schedule");

@@ -117,8 +117,8 @@ struct ScheduleOptions {
 void RunSchedule(CliContext& ctx, const ScheduleOptions& o) {
   client::Context& c = ctx.Open();
   RequireRole(c, client::Role::kTherapist, "schedule");
-  therapy::CheckInSchedule schedule{{}, {}, Take(therapy::Cadence::Parse("daily 20:00")), o.tz,
-                                    !o.stop};
+  therapy::CheckInSchedule schedule{
+      {}, {}, Take(therapy::Cadence::Parse("daily 20:00")), o.tz, !o.stop};
   if (!o.stop) {
     if (o.cadence.empty()) throw CommandError("give a cadence, e.g. \"daily 20:00\", or --stop");
     schedule.cadence = Take(therapy::Cadence::Parse(o.cadence));
@@ -170,14 +170,15 @@ void RunHours(CliContext& ctx, const HoursOptions& o) {
   client::Context& c = ctx.Open();
   RequireRole(c, client::Role::kTherapist, "hours");
   if (o.windows.empty()) {
-    ShowSetting(c, kOfficeHoursSetting, "No office hours set (attune hours \"Mon-Fri 09:00-17:00\" --tz ZONE).");
+    ShowSetting(c, kOfficeHoursSetting,
+                "No office hours set (attune hours \"Mon-Fri 09:00-17:00\" --tz ZONE).");
     return;
   }
   if (o.tz.empty()) throw CommandError("give your time zone with --tz, e.g. America/New_York");
   ZoneNamed(o.tz);
   auto windows = Take(therapy::OfficeHours::ParseWindows(o.windows));
-  therapy::OfficeHours hours = Take(
-      therapy::OfficeHours::Create(windows, o.tz, o.reply_hours, o.reply_text, o.auto_reply));
+  therapy::OfficeHours hours =
+      Take(therapy::OfficeHours::Create(windows, o.tz, o.reply_hours, o.reply_text, o.auto_reply));
   const therapy::ValidatedContent content = therapy::NewContent(c.random, c.now(), hours);
   Check(store::PutSetting(c.db(), kOfficeHoursSetting, therapy::SerializeContent(content)));
   std::cout << "Office hours: " << therapy::OfficeHours::FormatWindows(hours.windows()) << " ("
@@ -213,8 +214,9 @@ void RunResources(CliContext& ctx, const ResourcesOptions& o) {
       std::string part;
       while (std::getline(in, part, '|')) parts.push_back(part);
       if (parts.size() < 3 || parts.size() > 4) {
-        throw CommandError("--resource takes \"label|contact|kind|note\" (kind: call, text, "
-                           "call-or-text, url)");
+        throw CommandError(
+            "--resource takes \"label|contact|kind|note\" (kind: call, text, "
+            "call-or-text, url)");
       }
       list.push_back(therapy::CrisisResource{parts[0], parts[1],
                                              Take(therapy::ParseCrisisContactKind(parts[2])),
@@ -254,10 +256,12 @@ void RegisterPracticeCommands(CLI::App& app, CliContext& ctx) {
 
   auto so = std::make_shared<ScheduleOptions>();
   CLI::App* schedule = app.add_subcommand(
-      "schedule", "Ask a client for check-ins on a cadence like \"daily 20:00\" or \"Mon, Thu 09:00\"");
+      "schedule",
+      "Ask a client for check-ins on a cadence like \"daily 20:00\" or \"Mon, Thu 09:00\"");
   schedule->add_option("client", so->client, "Client's contact name")->required();
   schedule->add_option("cadence", so->cadence, "When, in the client's local time");
-  schedule->add_option("--items", so->items, "Single items: mood,anxiety,sleep,note (default: all)");
+  schedule->add_option("--items", so->items,
+                       "Single items: mood,anxiety,sleep,note (default: all)");
   schedule->add_option("--instruments", so->instruments, "Questionnaires, e.g. phq9,gad7");
   schedule->add_option("--tz", so->tz,
                        "The client's time zone, e.g. America/New_York (default: their device's)");

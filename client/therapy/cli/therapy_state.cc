@@ -92,8 +92,8 @@ Result<therapy::ConversationExport> BuildConversationExport(client::Context& ctx
       continue;
     }
     e.message_id = m.content.message_id;
-    e.direction = m.incoming() ? therapy::HistoryDirection::kReceived
-                               : therapy::HistoryDirection::kSent;
+    e.direction =
+        m.incoming() ? therapy::HistoryDirection::kReceived : therapy::HistoryDirection::kSent;
     e.time = m.record.created_at;
     e.sent_at = m.content.sent_at;
     e.delivered = !m.incoming() && delivered.count(m.content.message_id) != 0;
@@ -132,9 +132,8 @@ Result<std::set<int64_t>> PrepareInbox(client::Context& ctx,
     }
     kept.push_back(std::move(m));
   }
-  std::stable_partition(kept.begin(), kept.end(), [&](const store::MessageRecord& m) {
-    return urgent.count(m.id) != 0;
-  });
+  std::stable_partition(kept.begin(), kept.end(),
+                        [&](const store::MessageRecord& m) { return urgent.count(m.id) != 0; });
   messages = std::move(kept);
   return urgent;
 }
@@ -157,17 +156,17 @@ bool HandleTherapyEvent(client::Context& ctx, const client::ReceivedEvent& event
         ctx, event.contact_name,
         therapy::Receipt{therapy::ReceiptKind::kDelivered, {parsed->message_id}});
     if (!queued.ok()) {
-      std::cerr << "attune: warning: could not queue a delivery receipt: "
-                << queued.error().message << "\n";
+      std::cerr << "attune: warning: could not queue a delivery receipt: " << queued.error().message
+                << "\n";
     }
   }
   if (const auto* c = std::get_if<therapy::CheckIn>(&parsed->body)) {
     const therapy::RiskAssessment risk = therapy::AssessRisk(*c);
     const std::string who = client::SanitizeForTerminal(event.contact_name);
     if (risk.urgent) {
-      std::cout << "!!! URGENT check-in from " << who << ": "
-                << therapy::DescribeRisk(risk, *c) << " (run `attune checkins " << who
-                << "`, then `attune ack " << who << "`)" << std::endl;
+      std::cout << "!!! URGENT check-in from " << who << ": " << therapy::DescribeRisk(risk, *c)
+                << " (run `attune checkins " << who << "`, then `attune ack " << who << "`)"
+                << std::endl;
     } else {
       std::cout << "Check-in from " << who << " filled in " << therapy::FormatFilledAt(*c)
                 << std::endl;
@@ -214,7 +213,8 @@ std::string SendNotice(client::Context& ctx, std::string_view contact_name) {
       if (!reply.empty()) out += client::SanitizeForTerminal(contact_name) + ": " + reply + "\n";
     }
   }
-  if (now - previous_sent >= kConversationGapSeconds) out += therapy::FormatCrisisResources(resources);
+  if (now - previous_sent >= kConversationGapSeconds)
+    out += therapy::FormatCrisisResources(resources);
   return out;
 }
 

@@ -11,10 +11,24 @@ namespace {
 
 using internal::Bad;
 
-constexpr const char* kFixedColumns[] = {
-    "message_id", "direction", "time", "sent_at", "delivered", "acknowledged_at", "kind",
-    "text", "mood", "anxiety", "sleep_minutes", "note", "filled_at", "utc_offset_seconds",
-    "help_now", "urgent_claimed", "schedule_message_id", "urgent"};
+constexpr const char* kFixedColumns[] = {"message_id",
+                                         "direction",
+                                         "time",
+                                         "sent_at",
+                                         "delivered",
+                                         "acknowledged_at",
+                                         "kind",
+                                         "text",
+                                         "mood",
+                                         "anxiety",
+                                         "sleep_minutes",
+                                         "note",
+                                         "filled_at",
+                                         "utc_offset_seconds",
+                                         "help_now",
+                                         "urgent_claimed",
+                                         "schedule_message_id",
+                                         "urgent"};
 constexpr size_t kFixedCount = std::size(kFixedColumns);
 constexpr size_t kPerInstrument = 4;  // answers, difficulty, total, band
 constexpr size_t kColumnCount = kFixedCount + kPerInstrument * std::size(kAllInstruments);

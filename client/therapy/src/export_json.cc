@@ -9,8 +9,8 @@
 namespace attune::therapy {
 namespace {
 
-using nlohmann::json;
 using internal::Bad;
+using nlohmann::json;
 
 json OptU(std::optional<uint32_t> v) { return v ? json(*v) : json(nullptr); }
 

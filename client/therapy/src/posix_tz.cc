@@ -106,8 +106,7 @@ int64_t PosixTimeZone::Rule::InstantIn(int64_t year, int32_t offset) const {
       day = jan1 + this->day;
       break;
     case Kind::kMonthWeekDay: {
-      const int64_t first =
-          DaysFromCivil(CivilDate{year, static_cast<uint32_t>(month), 1});
+      const int64_t first = DaysFromCivil(CivilDate{year, static_cast<uint32_t>(month), 1});
       const int32_t first_wday = static_cast<int32_t>(WeekdayFromDays(first)) % 7;  // 0 = Sun
       int64_t d = first + (this->day - first_wday + 7) % 7 + 7 * (week - 1);
       const int64_t last = first + DaysInMonth(year, month) - 1;

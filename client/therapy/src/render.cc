@@ -82,8 +82,7 @@ std::string TruncateText(std::string_view text, size_t max_chars) {
 
 std::string FormatFilledAt(const CheckIn& check_in) {
   const LocalTime local{check_in.filled_at() + check_in.utc_offset_seconds()};
-  return FormatLocalMinute(local) + " (UTC" + FormatUtcOffset(check_in.utc_offset_seconds()) +
-         ")";
+  return FormatLocalMinute(local) + " (UTC" + FormatUtcOffset(check_in.utc_offset_seconds()) + ")";
 }
 
 std::string RenderCheckInTable(const std::vector<HistoryEntry>& entries) {

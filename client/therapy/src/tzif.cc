@@ -96,8 +96,8 @@ Result<std::unique_ptr<TzifZone>> TzifZone::Parse(std::string name, ByteView dat
   const uint8_t* p = block.data();
   zone->transitions_.reserve(h.timecnt);
   for (uint32_t i = 0; i < h.timecnt; ++i, p += time_size) {
-    const int64_t t = time_size == 8 ? static_cast<int64_t>(ReadU64BE(p))
-                                     : static_cast<int32_t>(ReadU32BE(p));
+    const int64_t t =
+        time_size == 8 ? static_cast<int64_t>(ReadU64BE(p)) : static_cast<int32_t>(ReadU32BE(p));
     if (!zone->transitions_.empty() && t <= zone->transitions_.back()) {
       return Bad("transition times not strictly ascending");
     }

@@ -48,7 +48,7 @@ Result<Bytes> ReadSmallFile(const std::string& path, size_t max_bytes) {
 }  // namespace
 
 Result<std::unique_ptr<TimeZoneRules>> LoadTimeZone(std::string_view name,
-                                                     std::string_view zoneinfo_dir) {
+                                                    std::string_view zoneinfo_dir) {
   ATTUNE_RETURN_IF_ERROR(ValidateTimeZoneName(name));
   const std::string path = std::string(zoneinfo_dir) + "/" + std::string(name);
   ATTUNE_ASSIGN_OR_RETURN(Bytes data, ReadSmallFile(path, kMaxTzifBytes));

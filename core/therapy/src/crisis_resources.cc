@@ -36,14 +36,14 @@ Result<CrisisResourceSet> CrisisResourceSet::Create(std::string locale,
 const CrisisResourceSet& DefaultUsCrisisResources() {
   static const CrisisResourceSet* const kSet = [] {
     auto set = CrisisResourceSet::Create(
-        "en-US", {
-                     {"988 Suicide & Crisis Lifeline", "988", CrisisContactKind::kCallOrText,
-                      "Call or text 988, any time, day or night"},
-                     {"Emergency services", "911", CrisisContactKind::kCall,
-                      "Call 911 if you are in immediate danger"},
-                     {"Crisis Text Line", "741741", CrisisContactKind::kText,
-                      "Text HOME to 741741"},
-                 });
+        "en-US",
+        {
+            {"988 Suicide & Crisis Lifeline", "988", CrisisContactKind::kCallOrText,
+             "Call or text 988, any time, day or night"},
+            {"Emergency services", "911", CrisisContactKind::kCall,
+             "Call 911 if you are in immediate danger"},
+            {"Crisis Text Line", "741741", CrisisContactKind::kText, "Text HOME to 741741"},
+        });
     return new CrisisResourceSet(std::move(set).value());
   }();
   return *kSet;

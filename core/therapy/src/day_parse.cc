@@ -13,13 +13,11 @@ std::string Lower(std::string_view s) {
 }
 
 // Echo at most this much of a bad token back in an error message.
-std::string Quote(std::string_view token) {
-  return "'" + std::string(token.substr(0, 24)) + "'";
-}
+std::string Quote(std::string_view token) { return "'" + std::string(token.substr(0, 24)) + "'"; }
 
 int DayNumber(std::string_view token) {
   static constexpr const char* kShort[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  static constexpr const char* kLong[] = {"monday", "tuesday", "wednesday", "thursday",
+  static constexpr const char* kLong[] = {"monday", "tuesday",  "wednesday", "thursday",
                                           "friday", "saturday", "sunday"};
   const std::string lower = Lower(token);
   for (int i = 0; i < 7; ++i) {

@@ -172,13 +172,14 @@ Result<InstrumentId> ParseInstrumentName(std::string_view name) {
   for (InstrumentId id : kAllInstruments) {
     std::string candidate;
     for (char c : GetInstrument(id).short_name) {
-      if (c != '-') candidate.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      if (c != '-')
+        candidate.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     }
     if (folded == candidate) return id;
   }
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "unknown instrument '" + std::string(name.substr(0, 32)) +
-                       "' (expected phq9, phq8, phq2, gad7 or gad2)");
+  return MakeError(ErrorCode::kInvalidArgument, "unknown instrument '" +
+                                                    std::string(name.substr(0, 32)) +
+                                                    "' (expected phq9, phq8, phq2, gad7 or gad2)");
 }
 
 Result<InstrumentId> InstrumentFromWire(uint32_t value) {

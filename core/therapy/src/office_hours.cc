@@ -41,9 +41,9 @@ Result<OfficeHours> OfficeHours::Create(std::vector<OfficeWindow> windows, std::
   for (size_t i = 1; i < windows.size(); ++i) {
     if (windows[i].day == windows[i - 1].day &&
         windows[i].start_minute < windows[i - 1].end_minute) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "office-hours windows overlap on " +
-                           std::string(WeekdayShortName(windows[i].day)));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "office-hours windows overlap on " + std::string(WeekdayShortName(windows[i].day)));
     }
   }
   ATTUNE_RETURN_IF_ERROR(ValidateTimeZoneName(time_zone));
@@ -76,9 +76,8 @@ Result<std::vector<OfficeWindow>> OfficeHours::ParseWindows(std::string_view tex
     while (first_range < tokens.size() && !internal::LooksLikeTime(tokens[first_range])) {
       ++first_range;
     }
-    ATTUNE_ASSIGN_OR_RETURN(uint8_t mask,
-                            internal::ParseDays(std::vector<std::string_view>(
-                                tokens.begin(), tokens.begin() + first_range)));
+    ATTUNE_ASSIGN_OR_RETURN(uint8_t mask, internal::ParseDays(std::vector<std::string_view>(
+                                              tokens.begin(), tokens.begin() + first_range)));
     if (first_range == tokens.size()) {
       return MakeError(ErrorCode::kInvalidArgument, "missing hours (expected e.g. 09:00-17:00)");
     }
@@ -86,9 +85,9 @@ Result<std::vector<OfficeWindow>> OfficeHours::ParseWindows(std::string_view tex
       const std::string_view range = tokens[i];
       const size_t dash = range.find('-');
       if (dash == std::string_view::npos) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "bad hours '" + std::string(range.substr(0, 24)) +
-                             "' (expected HH:MM-HH:MM)");
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "bad hours '" + std::string(range.substr(0, 24)) + "' (expected HH:MM-HH:MM)");
       }
       ATTUNE_ASSIGN_OR_RETURN(int32_t start, internal::ParseClock(range.substr(0, dash), false));
       ATTUNE_ASSIGN_OR_RETURN(int32_t end, internal::ParseClock(range.substr(dash + 1), true));
@@ -168,9 +167,8 @@ std::string AutoReplyText(const OfficeHours& hours, const TimeZoneRules& zone, i
   }
   if (std::optional<int64_t> next = hours.NextOpening(zone, now)) {
     const LocalTime local = ToLocal(zone, *next);
-    out += "Office hours resume " +
-           std::string(WeekdayShortName(WeekdayFromDays(DayOf(local)))) + " " +
-           FormatLocalMinute(local) + " (" + hours.time_zone() + ").\n";
+    out += "Office hours resume " + std::string(WeekdayShortName(WeekdayFromDays(DayOf(local)))) +
+           " " + FormatLocalMinute(local) + " (" + hours.time_zone() + ").\n";
   }
   const std::string reply = hours.ExpectedReplyLine();
   if (!reply.empty()) out += reply + "\n";

@@ -18,9 +18,8 @@ Result<Cadence> Cadence::Parse(std::string_view text) {
   }
   size_t first_time = 0;
   while (first_time < tokens.size() && !internal::LooksLikeTime(tokens[first_time])) ++first_time;
-  ATTUNE_ASSIGN_OR_RETURN(
-      uint8_t mask,
-      internal::ParseDays(std::vector<std::string_view>(tokens.begin(), tokens.begin() + first_time)));
+  ATTUNE_ASSIGN_OR_RETURN(uint8_t mask, internal::ParseDays(std::vector<std::string_view>(
+                                            tokens.begin(), tokens.begin() + first_time)));
   if (first_time == tokens.size()) {
     return MakeError(ErrorCode::kInvalidArgument, "missing time of day (expected HH:MM)");
   }

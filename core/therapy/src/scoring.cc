@@ -18,9 +18,9 @@ Result<ValidatedAnswers> ValidatedAnswers::Create(InstrumentId id,
   values.reserve(answers.size());
   for (size_t i = 0; i < answers.size(); ++i) {
     if (answers[i] > kMaxAnswerValue) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       name + " item " + std::to_string(i + 1) + ": answer " +
-                           std::to_string(answers[i]) + " is out of range 0..3");
+      return MakeError(ErrorCode::kInvalidArgument, name + " item " + std::to_string(i + 1) +
+                                                        ": answer " + std::to_string(answers[i]) +
+                                                        " is out of range 0..3");
     }
     values.push_back(static_cast<uint8_t>(answers[i]));
   }
@@ -30,9 +30,9 @@ Result<ValidatedAnswers> ValidatedAnswers::Create(InstrumentId id,
       return MakeError(ErrorCode::kInvalidArgument, name + " has no difficulty question");
     }
     if (*difficulty > kMaxAnswerValue) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       name + " difficulty answer " + std::to_string(*difficulty) +
-                           " is out of range 0..3");
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          name + " difficulty answer " + std::to_string(*difficulty) + " is out of range 0..3");
     }
     diff = static_cast<uint8_t>(*difficulty);
   }

@@ -56,7 +56,8 @@ Status CheckText(std::string_view field, std::string_view text, size_t max_bytes
   for (char ch : text) {
     const auto c = static_cast<uint8_t>(ch);
     if (c == '\n' || c == '\t') {
-      if (!multiline) return MakeError(ErrorCode::kInvalidArgument, name + " contains a line break");
+      if (!multiline)
+        return MakeError(ErrorCode::kInvalidArgument, name + " contains a line break");
       continue;
     }
     if (c < 0x20 || c == 0x7F) {

@@ -127,7 +127,10 @@ Result<ServerConfig> ParseConfig(std::string_view text) {
   std::error_code ec;
   asio::ip::make_address(c.listen_address, ec);
   if (ec) return Invalid("listen.address is not an IP address");
-  if (l.handshake_burst < 1 || l.request_burst < 1) return Invalid("bursts must be >= 1");
+  if (l.max_frame_size < m.max_blob_size + kSendFrameOverhead) {
+    return Invalid("limits.max_frame_size must be at least mailbox.max_blob_size + " +
+                   std::to_string(kSendFrameOverhead));
+  }
   return c;
 }
 

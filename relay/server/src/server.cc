@@ -26,12 +26,18 @@ constexpr auto kStatsInterval = std::chrono::seconds(60);
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 
 asio::awaitable<void> AcceptLoop(ServerState& s) {
+  uint64_t last_accept_warning = 0;
   for (;;) {
     auto [ec, socket] = co_await s.acceptor.async_accept(kTuple);
     if (!s.acceptor.is_open() || s.shutting_down) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
-      Log(LogLevel::kWarn, "accept failed: " + ec.message());
+      // Out of descriptors or memory: say so at most once a second.
+      const uint64_t now = SteadyNowNs();
+      if (now - last_accept_warning >= 1000000000ull) {
+        last_accept_warning = now;
+        Log(LogLevel::kWarn, "accept failed: " + ec.message());
+      }
       asio::steady_timer backoff(s.io, kAcceptBackoff);
       co_await backoff.async_wait(kTuple);
       continue;

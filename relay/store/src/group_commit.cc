@@ -122,10 +122,9 @@ void GroupCommitter::Run() {
       stats_.batches++;
       stats_.operations += batch.size();
       if (!status.ok()) stats_.failed_batches++;
-      stats_.busy_ns += static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                               started)
-              .count());
+      stats_.busy_ns += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count());
       in_progress_ = 0;
     }
     batch.clear();

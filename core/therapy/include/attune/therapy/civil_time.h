@@ -42,7 +42,9 @@ CivilDate CivilFromDays(int64_t days);
 Weekday WeekdayFromDays(int64_t days);
 
 // Floor division helpers (unix time before 1970 is negative).
-inline int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 inline int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
 
 inline int64_t DayOf(LocalTime t) { return FloorDiv(t.seconds, kSecondsPerDay); }

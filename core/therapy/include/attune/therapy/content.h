@@ -39,8 +39,8 @@ Result<TextMessage> MakeTextMessage(std::string body);
 enum class CheckInItem : uint8_t { kMood = 1, kAnxiety = 2, kSleep = 3, kNote = 4 };
 
 struct CheckInSchedule {
-  std::vector<CheckInItem> items;          // unique
-  std::vector<InstrumentId> instruments;   // unique
+  std::vector<CheckInItem> items;         // unique
+  std::vector<InstrumentId> instruments;  // unique
   Cadence cadence;
   std::string time_zone;  // IANA name (shape validated); empty = the client device's zone
   bool active = true;

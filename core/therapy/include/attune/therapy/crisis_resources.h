@@ -22,7 +22,7 @@ struct CrisisResource {
   std::string label;    // "988 Suicide & Crisis Lifeline"
   std::string contact;  // "988"
   CrisisContactKind kind;
-  std::string note;     // optional: "Text HOME to 741741"
+  std::string note;  // optional: "Text HOME to 741741"
   friend bool operator==(const CrisisResource&, const CrisisResource&) = default;
 };
 
@@ -32,7 +32,8 @@ struct CrisisResource {
 class CrisisResourceSet {
  public:
   // kInvalidArgument naming the entry and field at fault.
-  static Result<CrisisResourceSet> Create(std::string locale, std::vector<CrisisResource> resources);
+  static Result<CrisisResourceSet> Create(std::string locale,
+                                          std::vector<CrisisResource> resources);
 
   const std::string& locale() const { return locale_; }
   const std::vector<CrisisResource>& resources() const { return resources_; }

@@ -51,9 +51,9 @@ inline LocalTime ToLocal(const TimeZoneRules& zone, int64_t utc) {
 
 // How a wall-clock time mapped to an instant.
 enum class LocalTimeKind : uint8_t {
-  kUnique,     // exactly one instant shows this wall time
-  kGap,        // no instant does (skipped by DST); shifted forward
-  kOverlap,    // two instants do; the earlier was chosen
+  kUnique,   // exactly one instant shows this wall time
+  kGap,      // no instant does (skipped by DST); shifted forward
+  kOverlap,  // two instants do; the earlier was chosen
 };
 
 struct ResolvedTime {

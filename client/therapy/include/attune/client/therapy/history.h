@@ -35,8 +35,8 @@ struct HistoryEntry {
 };
 
 struct ConversationExport {
-  std::string contact;       // this device's local name for the peer
-  std::string self_role;     // "therapist" or "client"
+  std::string contact;    // this device's local name for the peer
+  std::string self_role;  // "therapist" or "client"
   int64_t exported_at = 0;
   std::vector<HistoryEntry> entries;  // oldest first
 

@@ -14,6 +14,10 @@ namespace attune::relay {
 // message limit of 65535 bytes (protobuf overhead < 120 bytes + 16-byte tag).
 inline constexpr size_t kMaxBlobSize = 61440;
 inline constexpr size_t kMaxFrameSize = noise::kMaxMessageSize;
+// Upper bound of a Send frame's bytes besides the blob: request_id (11),
+// send header (4), mailbox_id (34), send_capability (34), blob header (4),
+// Noise tag (16) = 103, rounded up. max_frame_size must leave room for it.
+inline constexpr size_t kSendFrameOverhead = 128;
 // NK message 1 with the empty payload the relay requires: e (32) || tag (16).
 inline constexpr size_t kHandshakeMessage1Size = noise::kDhLen + noise::kTagLen;
 inline constexpr size_t kSignatureSize = 64;

@@ -15,10 +15,10 @@
 // Thread safety: Submit() may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
