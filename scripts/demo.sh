@@ -131,11 +131,38 @@ client sync
 as client "history 'Dr Rivera'"
 client history "Dr Rivera"
 
-# Later steps (therapy features) are added here.
+# ---- Therapy features (issue #6): schedule, check-in with risk, urgent inbox ----
+NOTE="Could not sleep again; everything feels pointless this week."
+
+bold "== Dr Rivera sets her office hours and asks Sam for evening check-ins"
+as therapist "hours 'Mon-Fri 09:00-17:00' --tz America/New_York --reply-hours 24"
+therapist hours "Mon-Fri 09:00-17:00" --tz America/New_York --reply-hours 24
+as therapist "schedule sam 'daily 20:00' --instruments phq9 --tz America/New_York"
+therapist schedule sam "daily 20:00" --instruments phq9 --tz America/New_York
+
+bold "== Sam's phone receives them and shows what is due"
+as client "sync"
+client sync
+as client "due"
+client due
+
+bold "== Sam fills in a check-in; PHQ-9 item 9 is above 0, so the crisis resources show at once (before sending)"
+as client "checkin 'Dr Rivera' --mood 3 --anxiety 7 --sleep 5.5 --phq9 1,2,1,2,1,1,1,0,1 --note -"
+client checkin "Dr Rivera" --mood 3 --anxiety 7 --sleep 5.5 --phq9 1,2,1,2,1,1,1,0,1 --note - <<<"$NOTE"
+
+bold "== Dr Rivera's device receives it: urgent items come first in the inbox, flagged"
+as therapist "sync"
+therapist sync
+as therapist "inbox"
+therapist inbox
+as therapist "checkins sam"
+therapist checkins sam
+as therapist "ack sam   (after reaching out to Sam)"
+therapist ack sam
 
 bold "== What is on disk: byte scan of the relay's data and both profiles"
 FOUND=0
-for text in "$MSG1" "$MSG2" "$T_PASS" "$C_PASS"; do
+for text in "$MSG1" "$MSG2" "$NOTE" "$T_PASS" "$C_PASS"; do
   for dir in "$WORK/relay" "$WORK/therapist" "$WORK/client"; do
     if grep -r -F -a -l -- "$text" "$dir" >/dev/null 2>&1; then
       echo "demo: FOUND \"$text\" in $(grep -r -F -a -l -- "$text" "$dir" | head -1)" >&2

@@ -1,6 +1,7 @@
 // init, passwd, wipe.
-#include <iostream>
 #include <unistd.h>
+
+#include <iostream>
 
 #include "attune/client/account.h"
 #include "attune/client/routing.h"
@@ -65,11 +66,13 @@ void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
   auto init_opts = std::make_shared<InitOptions>();
   CLI::App* init = app.add_subcommand("init", "Create a profile (asks for a new passphrase)");
   init->add_option("--role", init_opts->role, "therapist or client")->required();
-  init->add_option("--name", init_opts->name, "Your display name, shown to the people you pair with")
+  init->add_option("--name", init_opts->name,
+                   "Your display name, shown to the people you pair with")
       ->required();
   init->add_option("--relay", init_opts->relay, "Therapists: the clinic relay, HOST:PORT");
-  init->add_option("--relay-key", init_opts->relay_key,
-                   "Therapists: the relay's public key (64 hex digits, from `attune-relay keygen`)");
+  init->add_option(
+      "--relay-key", init_opts->relay_key,
+      "Therapists: the relay's public key (64 hex digits, from `attune-relay keygen`)");
   init->add_option("--credential-file", init_opts->credential_file,
                    "Therapists: file holding the clinic credential (from `attune-relay "
                    "credential issue`)");

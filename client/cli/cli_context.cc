@@ -111,20 +111,19 @@ client::Context& CliContext::Create() {
   }
   // init takes the new passphrase from --passphrase-fd / ATTUNE_PASSPHRASE too.
   crypto::SecretBytes passphrase =
-      options.passphrase_fd >= 0 || std::getenv(kPassphraseEnv) != nullptr
-          ? CurrentPassphrase()
-          : NewPassphrase();
+      options.passphrase_fd >= 0 || std::getenv(kPassphraseEnv) != nullptr ? CurrentPassphrase()
+                                                                           : NewPassphrase();
   const char* fast = std::getenv(kFastKdfEnv);
   const bool test_fast = fast != nullptr && std::string(fast) == "1";
   if (test_fast) {
     std::cerr << "attune: warning: ATTUNE_TEST_FAST_KDF=1: this profile uses weaker, test-only "
                  "key derivation limits (recorded in its keyparams file)\n";
   }
-  profile_.emplace(Take(client::store::Profile::Create(
-      dir, passphrase.view(),
-      test_fast ? client::store::KdfStrength::kTestInteractive
-                : client::store::KdfStrength::kModerate,
-      random())));
+  profile_.emplace(
+      Take(client::store::Profile::Create(dir, passphrase.view(),
+                                          test_fast ? client::store::KdfStrength::kTestInteractive
+                                                    : client::store::KdfStrength::kModerate,
+                                          random())));
   context_ = std::make_unique<client::Context>(client::Context{*profile_, random()});
   return *context_;
 }

@@ -48,9 +48,9 @@ T Take(Result<T> result) {
 std::string ShellWord(std::string_view name);
 
 struct GlobalOptions {
-  std::string profile_dir;      // --profile; empty = default location
-  int passphrase_fd = -1;       // --passphrase-fd
-  int new_passphrase_fd = -1;   // --new-passphrase-fd (passwd, init)
+  std::string profile_dir;     // --profile; empty = default location
+  int passphrase_fd = -1;      // --passphrase-fd
+  int new_passphrase_fd = -1;  // --new-passphrase-fd (passwd, init)
 };
 
 class CliContext {

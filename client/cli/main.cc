@@ -15,12 +15,9 @@ using Register = void (*)(CLI::App&, attune::cli::CliContext&);
 
 // THE list of command groups (see commands.h).
 constexpr Register kCommandGroups[] = {
-    attune::cli::RegisterAccountCommands,
-    attune::cli::RegisterPairingCommands,
-    attune::cli::RegisterMessageCommands,
-    attune::cli::RegisterExportCommands,
-    attune::cli::RegisterSyncCommands,
-    attune::cli::RegisterTherapyCommands,
+    attune::cli::RegisterAccountCommands, attune::cli::RegisterPairingCommands,
+    attune::cli::RegisterMessageCommands, attune::cli::RegisterExportCommands,
+    attune::cli::RegisterSyncCommands,    attune::cli::RegisterTherapyCommands,
 };
 
 }  // namespace

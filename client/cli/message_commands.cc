@@ -58,7 +58,8 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
     text = all.str();
     while (!text.empty() && text.back() == '\n') text.pop_back();
   }
-  if (text.empty()) throw CommandError("nothing to send (give TEXT, - for stdin, or --stdin-lines)");
+  if (text.empty())
+    throw CommandError("nothing to send (give TEXT, - for stdin, or --stdin-lines)");
   Take(client::QueueText(c, o.name, text));
   // Clients: expected reply time and crisis resources at the start of a
   // conversation; the local auto-reply outside office hours.
@@ -86,8 +87,9 @@ void RunInbox(CliContext& ctx, bool keep_unread) {
       auto contact = client::store::GetContact(c.db(), m.contact_id);
       names[m.contact_id] = contact.ok() ? client::SanitizeForTerminal(contact->name) : "?";
     }
-    std::cout << (urgent.count(m.id) ? "! URGENT " : "") << (m.read ? "  " : "* ") << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
-              << names[m.contact_id] << ": " << client::ContentSummary(m.content) << "\n";
+    std::cout << (urgent.count(m.id) ? "! URGENT " : "") << (m.read ? "  " : "* ")
+              << FormatTime(static_cast<uint64_t>(m.created_at)) << "  " << names[m.contact_id]
+              << ": " << client::ContentSummary(m.content) << "\n";
   }
   if (keep_unread) return;
   auto tx = Take(client::store::Transaction::Begin(c.db()));
@@ -117,7 +119,8 @@ void RunHistory(CliContext& ctx, const std::string& name) {
 
 void RegisterMessageCommands(CLI::App& app, CliContext& ctx) {
   auto so = std::make_shared<SendOptions>();
-  CLI::App* send = app.add_subcommand("send", "Send a message (TEXT, - for stdin, or --stdin-lines)");
+  CLI::App* send =
+      app.add_subcommand("send", "Send a message (TEXT, - for stdin, or --stdin-lines)");
   send->add_option("name", so->name, "Contact")->required();
   send->add_option("text", so->text,
                    "The message. Note: command-line arguments are visible to other local users "

@@ -28,7 +28,8 @@ struct AcceptOptions {
 };
 
 void RunInvite(CliContext& ctx, const InviteOptions& o) {
-  if (!(o.days > 0 && o.days <= 30)) throw CommandError("--days must be more than 0 and at most 30");
+  if (!(o.days > 0 && o.days <= 30))
+    throw CommandError("--days must be more than 0 and at most 30");
   client::Context& c = ctx.Open();
   client::RelayPool pool(c.random);
   auto out = Take(client::CreateInvitation(
@@ -73,8 +74,7 @@ void RunAccept(CliContext& ctx, const AcceptOptions& o) {
               << ShellWord(out.contact_name) << "\n";
   }
   if (!out.delivered) {
-    std::cout << "Your hello is queued (" << out.pending_reason
-              << "); `attune sync` will retry.\n";
+    std::cout << "Your hello is queued (" << out.pending_reason << "); `attune sync` will retry.\n";
   }
   std::cout << "Compare safety numbers with them: attune verify " << ShellWord(out.contact_name)
             << "\n";
@@ -95,8 +95,8 @@ void RunContacts(CliContext& ctx) {
   }
   for (const auto& contact : contacts) {
     std::cout << client::SanitizeForTerminal(contact.name) << "  ("
-              << client::SanitizeForTerminal(contact.display_name) << ")  "
-              << ContactState(contact) << "\n";
+              << client::SanitizeForTerminal(contact.display_name) << ")  " << ContactState(contact)
+              << "\n";
   }
 }
 
@@ -134,7 +134,8 @@ void RunVerify(CliContext& ctx, const std::string& name, bool confirm) {
 void RegisterPairingCommands(CLI::App& app, CliContext& ctx) {
   auto inv = std::make_shared<InviteOptions>();
   CLI::App* invite = app.add_subcommand("invite", "Therapists: create a one-time invitation");
-  invite->add_option("--name", inv->name, "Local name for the client (default: the name they give)");
+  invite->add_option("--name", inv->name,
+                     "Local name for the client (default: the name they give)");
   invite->add_option("--replaces", inv->replaces,
                      "Pair an existing contact again (new device or restored database)");
   invite->add_option("--days", inv->days, "Days the invitation stays valid (default 7, max 30)");
@@ -144,13 +145,13 @@ void RegisterPairingCommands(CLI::App& app, CliContext& ctx) {
   auto acc = std::make_shared<AcceptOptions>();
   CLI::App* accept = app.add_subcommand(
       "accept", "Clients: pair using an invitation (CODE, or - to read it from standard input)");
-  accept->add_option("code", acc->code, "The invitation text, or - for standard input")
-      ->required();
+  accept->add_option("code", acc->code, "The invitation text, or - for standard input")->required();
   accept->add_option("--name", acc->name, "Local name for the therapist (default: their name)");
   accept->callback([&ctx, acc] { RunAccept(ctx, *acc); });
 
-  app.add_subcommand("contacts", "List contacts and whether they are verified")
-      ->callback([&ctx] { RunContacts(ctx); });
+  app.add_subcommand("contacts", "List contacts and whether they are verified")->callback([&ctx] {
+    RunContacts(ctx);
+  });
 
   auto ver_name = std::make_shared<std::string>();
   auto ver_confirm = std::make_shared<bool>(false);

@@ -22,7 +22,8 @@ Result<crypto::SecretBytes> ReadLine(int fd, bool stop_at_newline) {
     ssize_t r = ::read(fd, &c, 1);
     if (r < 0) {
       if (errno == EINTR) continue;
-      return MakeError(ErrorCode::kIoError, std::string("cannot read secret: ") + std::strerror(errno));
+      return MakeError(ErrorCode::kIoError,
+                       std::string("cannot read secret: ") + std::strerror(errno));
     }
     if (r == 0) break;
     if (stop_at_newline && c == '\n') break;

@@ -4,6 +4,7 @@
 // acks each delivery at once (pipelined), as a real client would, so the
 // delivery window keeps moving.
 #include <cinttypes>
+#include <deque>
 
 #include "bench_connection.h"
 #include "bench_util.h"
@@ -70,16 +71,32 @@ int RunOffline(const RelayTarget& target, const OfflineOptions& o) {
   size_t delivered = 0, acked = 0;
   bool subscribed = false;
   Clock::time_point all_delivered, all_acked;
+  // Acks are pipelined but bounded, like a real client's: the relay answers
+  // RATE_LIMITED beyond max_pending_requests per connection.
+  constexpr size_t kMaxOutstandingAcks = 256;
+  std::deque<std::pair<net::MailboxId, uint64_t>> ack_queue;
+  size_t outstanding_acks = 0;
+  auto pump_acks = [&] {
+    while (outstanding_acks < kMaxOutstandingAcks && !ack_queue.empty()) {
+      const auto [id, message_id] = ack_queue.front();
+      ack_queue.pop_front();
+      receiver.Send(encoder.Ack(message_id, id, message_id));
+      ++outstanding_acks;
+    }
+  };
   receiver.on_response([&](const net::RelayResponse& r) {
     if (r.code != net::RelayCode::kOk) note_error(std::string("subscribe/ack: ") + r.message);
     if (r.request_id == 0) {
       subscribed = true;
       return;
     }
+    --outstanding_acks;
     if (++acked == o.messages) all_acked = Clock::now();
+    pump_acks();
   });
   receiver.on_delivery([&](net::Delivery&& d) {
-    receiver.Send(encoder.Ack(d.message_id, d.mailbox_id, d.message_id));
+    ack_queue.emplace_back(d.mailbox_id, d.message_id);
+    pump_acks();
     if (++delivered == o.messages) all_delivered = Clock::now();
   });
   const auto sig = crypto::Ed25519Sign(

@@ -1,7 +1,8 @@
+#include "attune/client/store/key_params.h"
+
 #include <gtest/gtest.h>
 
 #include "attune/client/store/database_key.h"
-#include "attune/client/store/key_params.h"
 #include "attune/crypto/random.h"
 
 namespace attune::client::store {

@@ -1,6 +1,7 @@
+#include "attune/client/routing.h"
+
 #include <gtest/gtest.h>
 
-#include "attune/client/routing.h"
 #include "attune/crypto/random.h"
 
 namespace attune::client {

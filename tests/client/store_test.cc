@@ -58,8 +58,8 @@ bool AnyFileContains(const std::string& dir, std::string_view needle) {
 }
 
 Profile CreateProfile(const std::string& dir, std::string_view pass = kPass) {
-  auto p = Profile::Create(dir, AsBytes(pass), KdfStrength::kTestInteractive,
-                           crypto::SystemRandom());
+  auto p =
+      Profile::Create(dir, AsBytes(pass), KdfStrength::kTestInteractive, crypto::SystemRandom());
   EXPECT_TRUE(p.ok()) << p.error().message;
   return std::move(p).value();
 }
@@ -193,9 +193,9 @@ TEST(Profile, PlantedUnencryptedDatabaseIsRefused) {
   fs::remove(db);
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE meta(key TEXT, value INTEGER);", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(raw, "CREATE TABLE meta(key TEXT, value INTEGER);", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(raw);
   Bytes head = ReadAll(db);
   ASSERT_EQ(std::string(head.begin(), head.begin() + 15), "SQLite format 3");

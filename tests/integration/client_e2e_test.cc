@@ -59,9 +59,9 @@ class User {
     std::string joined;
     for (const auto& a : args) joined += a + " ";
     Completed c = Run(std::move(args), std::move(stdin_data));
-    EXPECT_TRUE(c.status.Success()) << "attune " << joined << "-> " << c.status.ToString()
-                                    << "\nstdout: " << c.stdout_text << "\nstderr: "
-                                    << c.stderr_text;
+    EXPECT_TRUE(c.status.Success())
+        << "attune " << joined << "-> " << c.status.ToString() << "\nstdout: " << c.stdout_text
+        << "\nstderr: " << c.stderr_text;
     return c.stdout_text;
   }
 
@@ -97,8 +97,8 @@ class ClientE2eTest : public ::testing::Test {
 
   void InitTherapist(const User& t, const std::string& name = "Dr Rivera") {
     t.Ok({"init", "--role", "therapist", "--name", name, "--relay",
-          "127.0.0.1:" + std::to_string(relay_->port()), "--relay-key",
-          ToHex(relay_->public_key()), "--credential-file", credential_file_.string()});
+          "127.0.0.1:" + std::to_string(relay_->port()), "--relay-key", ToHex(relay_->public_key()),
+          "--credential-file", credential_file_.string()});
   }
 
   static std::string InvitationCode(const std::string& invite_output) {
@@ -124,7 +124,8 @@ class ClientE2eTest : public ::testing::Test {
     static const std::regex kRow("^  (\\d{5}) (\\d{5}) (\\d{5}) (\\d{5})$");
     while (std::getline(in, line)) {
       std::smatch m;
-      if (std::regex_match(line, m, kRow)) digits += m[1].str() + m[2].str() + m[3].str() + m[4].str();
+      if (std::regex_match(line, m, kRow))
+        digits += m[1].str() + m[2].str() + m[3].str() + m[4].str();
     }
     return digits;
   }
@@ -178,8 +179,8 @@ TEST_F(ClientE2eTest, DemoFlowPairsSendsRepliesAndLeavesNoPlaintext) {
   therapist.Ok({"verify", "sam", "--confirm"});
   EXPECT_NE(therapist.Ok({"contacts"}).find("sam  (Sam)  verified"), std::string::npos);
 
-  ExpectNoPlaintext({&therapist, &client}, {hello, reply, "therapist passphrase",
-                                            "client passphrase"});
+  ExpectNoPlaintext({&therapist, &client},
+                    {hello, reply, "therapist passphrase", "client passphrase"});
 }
 
 TEST_F(ClientE2eTest, RecipientOfflineReceivesEverythingLaterInOrderOnce) {
@@ -203,10 +204,21 @@ TEST_F(ClientE2eTest, OneTherapistWithFiftyClients) {
   constexpr int kClients = 50;
   User therapist(root_, "therapist", "tp");
   InitTherapist(therapist);
-  std::vector<std::string> codes;
-  for (int i = 0; i < kClients; ++i) {
-    codes.push_back(InvitationCode(
-        therapist.Ok({"invite", "--name", "client" + std::to_string(i), "--no-qr"})));
+  // Invitations are minted by concurrent processes on one profile (the
+  // database serialises their writes).
+  std::vector<std::string> codes(kClients);
+  {
+    std::atomic<int> next_invite{0};
+    std::vector<std::thread> inviters;
+    for (int t = 0; t < 4; ++t) {
+      inviters.emplace_back([&] {
+        for (int i = next_invite++; i < kClients; i = next_invite++) {
+          codes[i] = InvitationCode(
+              therapist.Ok({"invite", "--name", "client" + std::to_string(i), "--no-qr"}));
+        }
+      });
+    }
+    for (auto& t : inviters) t.join();
   }
   std::vector<std::unique_ptr<User>> clients;
   for (int i = 0; i < kClients; ++i) {
@@ -239,7 +251,8 @@ TEST_F(ClientE2eTest, OneTherapistWithFiftyClients) {
   therapist.Ok({"send", "client42", "reply for forty-two"});
   clients[7]->Ok({"sync", "--quiet-ms", "300"});
   clients[42]->Ok({"sync", "--quiet-ms", "300"});
-  EXPECT_EQ(clients[7]->Texts("Dr Rivera", "received"), std::vector<std::string>{"reply for seven"});
+  EXPECT_EQ(clients[7]->Texts("Dr Rivera", "received"),
+            std::vector<std::string>{"reply for seven"});
   EXPECT_EQ(clients[42]->Texts("Dr Rivera", "received"),
             std::vector<std::string>{"reply for forty-two"});
 }
@@ -266,8 +279,8 @@ TEST_F(ClientE2eTest, KillNineMidSendAndMidReceiveLosesAndDuplicatesNothing) {
 
   // Sender: killed after at least 60 messages went through.
   {
-    auto sender = Process::Start(
-        client.Options({"send", "therapist", "--stdin-lines", "--progress"}, lines));
+    auto sender =
+        Process::Start(client.Options({"send", "therapist", "--stdin-lines", "--progress"}, lines));
     ASSERT_TRUE(sender.ok());
     ASSERT_TRUE((*sender)->WaitForLine(std::regex("^progress 60$"), seconds(60)));
     (*sender)->Kill();

@@ -57,8 +57,7 @@ Status InitializeAccount(store::Database& db, const AccountInfo& info,
     ATTUNE_RETURN_IF_ERROR(store::PutSetting(db, kRelayHostKey, AsBytes(relay->endpoint.host)));
     ATTUNE_RETURN_IF_ERROR(
         store::PutSetting(db, kRelayPortKey, AsBytes(std::to_string(relay->endpoint.port))));
-    ATTUNE_RETURN_IF_ERROR(
-        store::PutSetting(db, kRelayKeyKey, relay->endpoint.relay_public_key));
+    ATTUNE_RETURN_IF_ERROR(store::PutSetting(db, kRelayKeyKey, relay->endpoint.relay_public_key));
     ATTUNE_RETURN_IF_ERROR(store::PutSetting(db, kCredentialKey, relay->credential.view()));
   }
   return tx.Commit();
@@ -68,8 +67,7 @@ Result<AccountInfo> LoadAccount(store::Database& db) {
   auto role = store::GetSetting(db, kRoleKey);
   if (!role.ok()) return role.error();
   if (!role->has_value()) {
-    return MakeError(ErrorCode::kNotFound,
-                     "this profile has no account yet (run `attune init`)");
+    return MakeError(ErrorCode::kNotFound, "this profile has no account yet (run `attune init`)");
   }
   AccountInfo info;
   ATTUNE_ASSIGN_OR_RETURN(info.role, ParseRole(AsStringView(**role)));
@@ -97,8 +95,8 @@ Result<ClinicRelay> LoadClinicRelay(store::Database& db) {
   }
   ClinicRelay relay;
   relay.endpoint.host.assign(host->begin(), host->end());
-  ATTUNE_ASSIGN_OR_RETURN(auto hp, ParseHostPort(relay.endpoint.host + ":" +
-                                                 std::string(AsStringView(port))));
+  ATTUNE_ASSIGN_OR_RETURN(
+      auto hp, ParseHostPort(relay.endpoint.host + ":" + std::string(AsStringView(port))));
   relay.endpoint.port = hp.second;
   std::memcpy(relay.endpoint.relay_public_key.data(), key.data(), 32);
   std::memcpy(relay.credential.data(), credential.data(), 32);

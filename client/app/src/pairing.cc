@@ -64,9 +64,8 @@ Result<InvitationOutput> CreateInvitation(Context& ctx, RelayPool& pool,
     replaces_id = c.id;
   } else if (local_name) {
     if (store::GetContactByName(db, *local_name).ok()) {
-      return MakeError(ErrorCode::kAlreadyExists,
-                       "a contact named " + *local_name +
-                           " exists; use --replaces to pair them again");
+      return MakeError(ErrorCode::kAlreadyExists, "a contact named " + *local_name +
+                                                      " exists; use --replaces to pair them again");
     }
   }
   ATTUNE_ASSIGN_OR_RETURN(ClinicRelay clinic, LoadClinicRelay(db));
@@ -81,11 +80,12 @@ Result<InvitationOutput> CreateInvitation(Context& ctx, RelayPool& pool,
 
   ATTUNE_ASSIGN_OR_RETURN(net::RelayConnection * relay, pool.Get(clinic.endpoint));
   crypto::Ed25519KeyPair owner = crypto::Ed25519KeyPairFromSeed(mailbox.owner_seed.span());
-  ATTUNE_RETURN_IF_ERROR(relay->CreateMailbox(
-      mailbox.mailbox_id, owner.public_key,
-      net::ComputeSendCapabilityHash(mailbox.send_capability.span()),
-      net::CreateAuthorization::Credential(clinic.credential.span())));
-  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretArray<32> ticket, relay->IssueTicket(clinic.credential.span()));
+  ATTUNE_RETURN_IF_ERROR(
+      relay->CreateMailbox(mailbox.mailbox_id, owner.public_key,
+                           net::ComputeSendCapabilityHash(mailbox.send_capability.span()),
+                           net::CreateAuthorization::Credential(clinic.credential.span())));
+  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretArray<32> ticket,
+                          relay->IssueTicket(clinic.credential.span()));
 
   Routing routing;
   routing.relay = clinic.endpoint;

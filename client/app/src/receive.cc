@@ -134,10 +134,9 @@ Result<ReceivedEvent> HandleFirstMessage(Context& ctx, const store::OwnedMailbox
       contact.verified = false;
     }
   } else {
-    ATTUNE_ASSIGN_OR_RETURN(
-        contact.name,
-        UniqueContactName(db, invitation.suggested_name.empty() ? hello->display_name
-                                                                : invitation.suggested_name));
+    ATTUNE_ASSIGN_OR_RETURN(contact.name, UniqueContactName(db, invitation.suggested_name.empty()
+                                                                    ? hello->display_name
+                                                                    : invitation.suggested_name));
     contact.created_at = static_cast<int64_t>(ctx.now());
   }
   contact.display_name = hello->display_name;

@@ -8,8 +8,7 @@ namespace attune::client {
 namespace {
 
 Error Bad(std::string_view what) {
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "invitation routing: " + std::string(what));
+  return MakeError(ErrorCode::kInvalidArgument, "invitation routing: " + std::string(what));
 }
 
 bool ValidUtf8NoControls(std::string_view s) {

@@ -18,13 +18,15 @@ Status CheckSendable(const store::Contact& contact) {
     return MakeError(ErrorCode::kIdentityChanged,
                      "refusing to send: " + contact.name +
                          "'s identity key has changed since you paired. Compare safety numbers "
-                         "in person or by phone (`attune verify " + contact.name +
-                         "`), then run `attune verify " + contact.name + " --confirm`");
+                         "in person or by phone (`attune verify " +
+                         contact.name + "`), then run `attune verify " + contact.name +
+                         " --confirm`");
   }
   if (contact.send_block == "rollback") {
     return MakeError(ErrorCode::kInvalidArgument,
                      "refusing to send: this profile's database was restored from an older copy, "
-                     "so its encryption keys for " + contact.name +
+                     "so its encryption keys for " +
+                         contact.name +
                          " may already have been used. Pair again with a new invitation to "
                          "continue (docs/security/client.md)");
   }
@@ -98,8 +100,7 @@ Status CreatePendingMailboxes(Context& ctx, RelayPool& pool) {
     ATTUNE_ASSIGN_OR_RETURN(net::RelayConnection * relay, pool.Get(ToEndpoint(m.relay)));
     crypto::Ed25519KeyPair owner = crypto::Ed25519KeyPairFromSeed(m.owner_seed.span());
     Status created = relay->CreateMailbox(
-        m.mailbox_id, owner.public_key,
-        net::ComputeSendCapabilityHash(m.send_capability.span()),
+        m.mailbox_id, owner.public_key, net::ComputeSendCapabilityHash(m.send_capability.span()),
         net::CreateAuthorization::Ticket(m.pending_ticket.span()));
     // The id is 32 random bytes of ours: "exists" means an earlier attempt
     // of ours got through before a crash.
@@ -137,10 +138,10 @@ FlushReport FlushOutbox(Context& ctx, RelayPool& pool) {
         continue;
       }
       auto relay = pool.Get(ToEndpoint(route));
-      Result<uint64_t> sent =
-          relay.ok() ? (*relay)->Send(contact->peer_mailbox_id,
-                                      contact->peer_send_capability.span(), row.wire)
-                     : Result<uint64_t>(relay.error());
+      Result<uint64_t> sent = relay.ok()
+                                  ? (*relay)->Send(contact->peer_mailbox_id,
+                                                   contact->peer_send_capability.span(), row.wire)
+                                  : Result<uint64_t>(relay.error());
       if (!sent.ok()) {
         report.last_error = sent.error().message;
         ++report.pending;
@@ -148,8 +149,7 @@ FlushReport FlushOutbox(Context& ctx, RelayPool& pool) {
         failed.insert(key);
         continue;
       }
-      Status marked =
-          store::MarkSent(ctx.db(), row.id, *sent, static_cast<int64_t>(ctx.now()));
+      Status marked = store::MarkSent(ctx.db(), row.id, *sent, static_cast<int64_t>(ctx.now()));
       if (!marked.ok()) {
         report.last_error = marked.error().message;
         return report;

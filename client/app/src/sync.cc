@@ -1,10 +1,10 @@
 #include "attune/client/sync.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
 #include <thread>
-#include <algorithm>
 #include <tuple>
 #include <vector>
 
@@ -102,7 +102,8 @@ Status Watch(Context& ctx, const WatchOptions& options, const std::atomic<bool>*
     if (Steady::now() >= next_rescan) {
       next_rescan = Steady::now() + options.rescan;
       FlushReport flush = FlushOutbox(ctx, pool);
-      if (flush.sent > 0 && status) status("sent " + std::to_string(flush.sent) + " queued message(s)");
+      if (flush.sent > 0 && status)
+        status("sent " + std::to_string(flush.sent) + " queued message(s)");
       if (!flush.last_error.empty() && flush.last_error != last_flush_error && status) {
         status("some messages are still queued: " + flush.last_error);
       }

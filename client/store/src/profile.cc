@@ -1,8 +1,7 @@
 #include "attune/client/store/profile.h"
 
-#include <sqlite3.h>
-
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -87,9 +86,7 @@ Result<Database> OpenKeyed(const std::string& path, const DatabaseKey& key) {
   return db;
 }
 
-Error WrongPassphrase() {
-  return MakeError(ErrorCode::kAuthFailed, "wrong passphrase");
-}
+Error WrongPassphrase() { return MakeError(ErrorCode::kAuthFailed, "wrong passphrase"); }
 
 Result<DatabaseKey> DeriveChecked(ByteView passphrase, const KeyParams& params) {
   ATTUNE_ASSIGN_OR_RETURN(DatabaseKey key, DeriveDatabaseKey(passphrase, params));
@@ -167,12 +164,11 @@ Profile& Profile::operator=(Profile&&) noexcept = default;
 Profile::~Profile() = default;
 
 bool Profile::Exists(const std::string& dir) {
-  return PathExists(JoinPath(dir, kKeyParamsFile)) ||
-         PathExists(JoinPath(dir, kDatabaseFileName));
+  return PathExists(JoinPath(dir, kKeyParamsFile)) || PathExists(JoinPath(dir, kDatabaseFileName));
 }
 
-Result<Profile> Profile::Create(const std::string& dir, ByteView passphrase,
-                                KdfStrength strength, crypto::RandomSource& random) {
+Result<Profile> Profile::Create(const std::string& dir, ByteView passphrase, KdfStrength strength,
+                                crypto::RandomSource& random) {
   ATTUNE_RETURN_IF_ERROR(crypto::Init());
   if (Exists(dir)) {
     return MakeError(ErrorCode::kAlreadyExists, "a profile already exists in " + dir);
@@ -289,8 +285,7 @@ Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& 
       return MakeError(ErrorCode::kIoError, "cannot create " + next_path);
     }
     ::close(fd);
-    ATTUNE_ASSIGN_OR_RETURN(Statement attach,
-                            db_->Prepare("ATTACH DATABASE ?1 AS rekeyed KEY ?2"));
+    ATTUNE_ASSIGN_OR_RETURN(Statement attach, db_->Prepare("ATTACH DATABASE ?1 AS rekeyed KEY ?2"));
     crypto::SecretBytes spec = RawKeySpec(key);
     attach.Bind(1, next_path);
     attach.BindBlob(2, spec.view());

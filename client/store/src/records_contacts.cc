@@ -60,8 +60,8 @@ void BindContact(Statement& st, const Contact& c) {
 
 Result<std::optional<Contact>> FindOne(Database& db, std::string_view where,
                                        const std::function<void(Statement&)>& bind) {
-  ATTUNE_ASSIGN_OR_RETURN(Statement st, db.Prepare(std::string(kContactColumns) +
-                                                   std::string(where)));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare(std::string(kContactColumns) + std::string(where)));
   bind(st);
   ATTUNE_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<Contact>();
@@ -107,7 +107,8 @@ Result<Contact> GetContactByName(Database& db, std::string_view name) {
 }
 
 Result<Contact> GetContact(Database& db, int64_t id) {
-  ATTUNE_ASSIGN_OR_RETURN(auto c, FindOne(db, "WHERE id = ?", [&](Statement& st) { st.Bind(1, id); }));
+  ATTUNE_ASSIGN_OR_RETURN(auto c,
+                          FindOne(db, "WHERE id = ?", [&](Statement& st) { st.Bind(1, id); }));
   if (!c) return MakeError(ErrorCode::kNotFound, "no such contact");
   return std::move(*c);
 }
@@ -118,13 +119,11 @@ Result<std::optional<Contact>> FindContactByIdentity(Database& db, ByteView iden
 }
 
 Result<std::optional<Contact>> FindContactByOwnMailbox(Database& db, int64_t mailbox_row) {
-  return FindOne(db, "WHERE own_mailbox = ?",
-                 [&](Statement& st) { st.Bind(1, mailbox_row); });
+  return FindOne(db, "WHERE own_mailbox = ?", [&](Statement& st) { st.Bind(1, mailbox_row); });
 }
 
 Result<std::vector<Contact>> ListContacts(Database& db) {
-  ATTUNE_ASSIGN_OR_RETURN(Statement st,
-                          db.Prepare(std::string(kContactColumns) + "ORDER BY name"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st, db.Prepare(std::string(kContactColumns) + "ORDER BY name"));
   std::vector<Contact> out;
   while (true) {
     ATTUNE_ASSIGN_OR_RETURN(bool row, st.Step());

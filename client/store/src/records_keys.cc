@@ -50,8 +50,8 @@ constexpr std::string_view kMailboxColumns =
 }  // namespace
 
 Status PutSetting(Database& db, std::string_view key, ByteView value) {
-  ATTUNE_ASSIGN_OR_RETURN(
-      Statement st, db.Prepare("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)"));
   return st.Bind(1, key).BindBlob(2, value).Run();
 }
 

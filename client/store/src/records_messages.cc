@@ -47,9 +47,8 @@ Result<int64_t> InsertMessage(Database& db, const MessageRecord& m) {
 }
 
 Result<std::vector<MessageRecord>> ListMessages(Database& db, int64_t contact_id) {
-  ATTUNE_ASSIGN_OR_RETURN(Statement st,
-                          db.Prepare(std::string(kMessageColumns) +
-                                     "WHERE contact_id = ? ORDER BY id"));
+  ATTUNE_ASSIGN_OR_RETURN(
+      Statement st, db.Prepare(std::string(kMessageColumns) + "WHERE contact_id = ? ORDER BY id"));
   st.Bind(1, contact_id);
   return Collect(st);
 }
@@ -68,18 +67,18 @@ Status MarkRead(Database& db, int64_t message_id) {
 }
 
 Result<int64_t> InsertOutbox(Database& db, const OutboxEntry& e, int64_t now) {
-  ATTUNE_ASSIGN_OR_RETURN(
-      Statement st, db.Prepare("INSERT INTO outbox(contact_id, message_id, wire, created_at) "
-                               "VALUES (?, ?, ?, ?)"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("INSERT INTO outbox(contact_id, message_id, wire, created_at) "
+                                     "VALUES (?, ?, ?, ?)"));
   ATTUNE_RETURN_IF_ERROR(
       st.Bind(1, e.contact_id).Bind(2, e.message_id).BindBlob(3, e.wire).Bind(4, now).Run());
   return db.LastInsertRowId();
 }
 
 Result<std::vector<OutboxEntry>> ListUnsent(Database& db, size_t limit) {
-  ATTUNE_ASSIGN_OR_RETURN(
-      Statement st, db.Prepare("SELECT id, contact_id, message_id, wire FROM outbox "
-                               "WHERE sent_at IS NULL ORDER BY id LIMIT ?"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("SELECT id, contact_id, message_id, wire FROM outbox "
+                                     "WHERE sent_at IS NULL ORDER BY id LIMIT ?"));
   st.Bind(1, static_cast<int64_t>(limit));
   std::vector<OutboxEntry> out;
   while (true) {
@@ -96,16 +95,14 @@ Status MarkSent(Database& db, int64_t outbox_id, uint64_t relay_message_id, int6
                                "WHERE id = ?"));
   ATTUNE_RETURN_IF_ERROR(
       st.Bind(1, now).Bind(2, static_cast<int64_t>(relay_message_id)).Bind(3, outbox_id).Run());
-  ATTUNE_ASSIGN_OR_RETURN(
-      Statement msg,
-      db.Prepare("UPDATE messages SET sent = 1 WHERE id = "
-                 "(SELECT message_id FROM outbox WHERE id = ?)"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement msg,
+                          db.Prepare("UPDATE messages SET sent = 1 WHERE id = "
+                                     "(SELECT message_id FROM outbox WHERE id = ?)"));
   return msg.Bind(1, outbox_id).Run();
 }
 
 Result<bool> WasProcessed(Database& db, const ByteArray<32>& blob_hash) {
-  ATTUNE_ASSIGN_OR_RETURN(Statement st,
-                          db.Prepare("SELECT 1 FROM processed WHERE blob_hash = ?"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT 1 FROM processed WHERE blob_hash = ?"));
   st.BindBlob(1, blob_hash);
   return st.Step();
 }
@@ -118,8 +115,7 @@ Status MarkProcessed(Database& db, const ByteArray<32>& blob_hash, int64_t now) 
 }
 
 Status PruneProcessed(Database& db, int64_t now) {
-  ATTUNE_ASSIGN_OR_RETURN(Statement st,
-                          db.Prepare("DELETE FROM processed WHERE processed_at < ?"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st, db.Prepare("DELETE FROM processed WHERE processed_at < ?"));
   return st.Bind(1, now - kProcessedRetentionSeconds).Run();
 }
 

@@ -95,9 +95,9 @@ CREATE TABLE processed(
 Status CreateSchema(Database& db) {
   ATTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
   ATTUNE_RETURN_IF_ERROR(db.Exec(kSchemaV1));
-  ATTUNE_ASSIGN_OR_RETURN(
-      Statement st, db.Prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?), "
-                               "('generation', 0)"));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?), "
+                                     "('generation', 0)"));
   ATTUNE_RETURN_IF_ERROR(st.Bind(1, static_cast<int64_t>(kSchemaVersion)).Run());
   return tx.Commit();
 }
@@ -113,9 +113,9 @@ Status CheckSchema(Database& db) {
     return MakeError(ErrorCode::kInvalidArgument, "the database has no schema version");
   }
   if (**version > kSchemaVersion) {
-    return MakeError(ErrorCode::kUnsupportedVersion,
-                     "the database was written by a newer Attune (schema " +
-                         std::to_string(**version) + ")");
+    return MakeError(
+        ErrorCode::kUnsupportedVersion,
+        "the database was written by a newer Attune (schema " + std::to_string(**version) + ")");
   }
   if (**version < 1) {
     return MakeError(ErrorCode::kInvalidArgument, "the database has an invalid schema version");

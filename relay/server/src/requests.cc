@@ -70,8 +70,10 @@ void Connection::HandleRequest(ValidatedRequest req) {
     return;
   }
   rate_limited_streak_ = 0;
+  // Acks are bounded by the delivery windows instead (see below).
   if (pending_requests_ >= limits.max_pending_requests &&
-      !std::holds_alternative<PingRequest>(req.body)) {
+      !std::holds_alternative<PingRequest>(req.body) &&
+      !std::holds_alternative<AckRequest>(req.body)) {
     RespondCode(rid, Code::kRateLimited, "too many requests in flight");
     return;
   }
@@ -152,12 +154,33 @@ void Connection::HandleRequest(ValidatedRequest req) {
               RespondCode(rid, Code::kUnauthorized, "not subscribed to this mailbox");
               return;
             }
-            auto it = std::find(sub->in_flight.begin(), sub->in_flight.end(), r.message_id);
-            if (it != sub->in_flight.end()) sub->in_flight.erase(it);
+            // The first ack of an in-flight delivery needs no pending-request
+            // budget: there are at most delivery_window of them per
+            // subscription. Its window slot frees when the deletion commits,
+            // which keeps storage work per connection bounded.
+            auto it = std::find_if(sub->in_flight.begin(), sub->in_flight.end(),
+                                   [&](const InFlight& f) { return f.message_id == r.message_id; });
+            const bool first_ack = it != sub->in_flight.end() && !it->acking;
+            if (!first_ack && pending_requests_ >= limits.max_pending_requests) {
+              RespondCode(rid, Code::kRateLimited, "too many requests in flight");
+              return;
+            }
+            if (first_ack) it->acking = true;
             SubmitStorage(
-                server_.committer, rid, [r](MailboxStore& s) { return AckMessage(s, r); }, finish);
-            // The fetch is queued behind the ack, so it sees the deletion.
-            MaybeFetch(*sub);
+                server_.committer, rid, [r](MailboxStore& s) { return AckMessage(s, r); },
+                [rid, r, first_ack](Connection& c, Outcome o, bool committed) {
+                  if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
+                  c.Respond(rid, o);
+                  if (!first_ack || c.closed_) return;
+                  Subscription* sub = c.FindSubscription(r.mailbox_id);
+                  if (sub == nullptr) return;
+                  auto& v = sub->in_flight;
+                  v.erase(std::remove_if(
+                              v.begin(), v.end(),
+                              [&](const InFlight& f) { return f.message_id == r.message_id; }),
+                          v.end());
+                  c.MaybeFetch(*sub);
+                });
           },
           [&](DeleteMailboxRequest& r) {
             HandshakeHash h = session_->handshake_hash();
@@ -265,7 +288,7 @@ void Connection::PushDelivery(Subscription& sub, uint64_t message_id, const Blob
   std::string plaintext = frame.SerializeAsString();
   SendPlaintext(plaintext, false);
   sub.last_delivered = message_id;
-  sub.in_flight.push_back(message_id);
+  sub.in_flight.push_back(InFlight{message_id, false});
   server_.stats.deliveries++;
 }
 

@@ -46,6 +46,13 @@ inline uint64_t UnixNow() {
                                    .count());
 }
 
+// A delivery pushed on a subscription and not yet acked (or whose ack is
+// still being committed).
+struct InFlight {
+  uint64_t message_id;
+  bool acking;
+};
+
 // Delivery state of one mailbox subscribed on one connection.
 struct Subscription {
   MailboxId mailbox_id{};
@@ -54,7 +61,7 @@ struct Subscription {
   bool fetch_pending = false;       // a FetchMessages is queued at the committer
   bool more_available = false;      // the store may hold messages not yet pushed
   uint64_t last_delivered = 0;      // highest message id pushed on this subscription
-  std::vector<uint64_t> in_flight;  // pushed, not yet acked (<= delivery_window)
+  std::vector<InFlight> in_flight;  // <= delivery_window entries
 };
 
 struct MailboxIdHash {

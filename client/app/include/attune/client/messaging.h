@@ -60,8 +60,8 @@ struct ReceivedEvent {
   Kind kind = Kind::kDropped;
   int64_t contact_id = 0;
   std::string contact_name;
-  int64_t message_id = 0;  // history row (kMessage)
-  Bytes content;           // serialised Content (kMessage)
+  int64_t message_id = 0;         // history row (kMessage)
+  Bytes content;                  // serialised Content (kMessage)
   bool identity_changed = false;  // kPaired: a known contact came back with a new key
   std::string reason;             // kDropped
 };

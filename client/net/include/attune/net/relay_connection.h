@@ -73,8 +73,10 @@ class RelayConnection {
   // (kIoError) rather than growing without bound. A subscriber that acks
   // what it reads never comes close.
   static constexpr size_t kMaxQueuedDeliveries = 4096;
-  // Requests sent and not yet answered (SendNoWait).
-  static constexpr size_t kMaxPendingRequests = 1024;
+  // Requests sent and not yet answered (SendNoWait). Well below the relay's
+  // default max_pending_requests (1024), beyond which it answers
+  // RATE_LIMITED.
+  static constexpr size_t kMaxPendingRequests = 256;
   static constexpr std::chrono::milliseconds kDefaultRequestTimeout{10000};
 
   // Resolves, connects and completes the Noise handshake within `timeout`.

@@ -62,13 +62,13 @@ Status MarkMailboxCreated(Database& db, int64_t row);
 // ---- contacts ----
 struct Contact {
   int64_t id = 0;
-  std::string name;          // local name chosen on this device
-  std::string display_name;  // what the peer called themselves
-  Bytes identity_key;        // peer's identity public key (e2e encoding)
-  bool verified = false;     // safety number confirmed for identity_key
+  std::string name;               // local name chosen on this device
+  std::string display_name;       // what the peer called themselves
+  Bytes identity_key;             // peer's identity public key (e2e encoding)
+  bool verified = false;          // safety number confirmed for identity_key
   bool identity_changed = false;  // the peer's key changed since pairing/verification
-  std::string send_block;    // non-empty: why sending is disabled ("rollback")
-  RelayRoute peer_relay;     // where the peer's mailbox lives
+  std::string send_block;         // non-empty: why sending is disabled ("rollback")
+  RelayRoute peer_relay;          // where the peer's mailbox lives
   ByteArray<32> peer_mailbox_id{};
   crypto::SecretArray<32> peer_send_capability;
   std::optional<int64_t> own_mailbox_row;  // our mailbox the peer sends to
@@ -92,10 +92,10 @@ Result<crypto::SecretBytes> GetSession(Database& db, int64_t contact_id);
 // ---- invitations this device minted (inviter side) ----
 struct InvitationRecord {
   int64_t row = 0;
-  crypto::SecretBytes secrets;  // e2e InvitationSecrets, serialised
-  int64_t mailbox_row = 0;      // the fresh mailbox the invitee sends to
+  crypto::SecretBytes secrets;              // e2e InvitationSecrets, serialised
+  int64_t mailbox_row = 0;                  // the fresh mailbox the invitee sends to
   std::optional<int64_t> replaces_contact;  // re-pairing an existing contact
-  std::string suggested_name;   // local name to give the invitee
+  std::string suggested_name;               // local name to give the invitee
   int64_t created_at = 0;
   int64_t expires_at = 0;
   bool consumed = false;
@@ -110,10 +110,10 @@ struct MessageRecord {
   int64_t id = 0;
   int64_t contact_id = 0;
   Direction direction = Direction::kIncoming;
-  Bytes content;          // serialised attune.content.v1.Content (plaintext, DB only)
-  int64_t created_at = 0; // sender's clock for outgoing, receive time for incoming
+  Bytes content;           // serialised attune.content.v1.Content (plaintext, DB only)
+  int64_t created_at = 0;  // sender's clock for outgoing, receive time for incoming
   bool read = false;
-  bool sent = false;      // outgoing: the relay acknowledged it
+  bool sent = false;  // outgoing: the relay acknowledged it
 };
 Result<int64_t> InsertMessage(Database& db, const MessageRecord& message);
 // History of one contact, oldest first.

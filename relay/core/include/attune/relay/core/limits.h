@@ -47,7 +47,7 @@ struct ConnectionLimits {
   double request_burst = 4000;
   size_t max_pending_requests = 1024;
   size_t max_subscriptions_per_connection = 64;
-  size_t delivery_window = 64;
+  size_t delivery_window = 128;
   size_t max_write_queue_bytes = 256 * 1024;
 };
 
