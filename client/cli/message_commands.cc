@@ -104,13 +104,19 @@ void RunHistory(CliContext& ctx, const std::string& name) {
   client::store::Contact contact = Take(client::store::GetContactByName(c.db(), name));
   auto messages = Take(client::store::ListMessages(c.db(), contact.id));
   const std::string shown = client::SanitizeForTerminal(contact.name);
+  // Sent messages a delivery receipt confirmed (the peer's device stored
+  // them; never whether anyone read them).
+  const std::set<int64_t> delivered = Take(DeliveredRows(c, contact.id));
   for (const auto& m : messages) {
     // Delivery receipts are bookkeeping, not conversation.
     if (client::ContentKind(m.content) == "receipt") continue;
     const bool out = m.direction == client::store::Direction::kOutgoing;
     std::cout << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
               << (out ? std::string("you") : shown) << ": " << client::ContentSummary(m.content)
-              << (out && !m.sent ? "  (queued)" : "") << "\n";
+              << (out && !m.sent             ? "  (queued)"
+                  : out && delivered.count(m.id) ? "  (delivered)"
+                                                 : "")
+              << "\n";
   }
   if (messages.empty()) std::cout << "No messages with " << shown << " yet.\n";
 }

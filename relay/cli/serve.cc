@@ -65,7 +65,15 @@ int Serve(const std::string& config_path) {
     return kExitError;
   }
   const std::string public_key_hex = ToHex(key->public_key);
-  auto store = SqliteMailboxStore::Open(DatabasePath(config->data_dir));
+  auto lock = LockDataDir(config->data_dir);
+  if (!lock.ok()) {
+    PrintError(lock.error().message);
+    return kExitError;
+  }
+  // The lock descriptor stays open (and locked) until the process exits.
+  SqliteMailboxStore::Options writer_options;
+  writer_options.cache_mailboxes = true;
+  auto store = SqliteMailboxStore::Open(DatabasePath(config->data_dir), writer_options);
   if (!store.ok()) {
     PrintError(store.error().message);
     return kExitError;

@@ -150,8 +150,9 @@ TEST_F(TherapyE2eTest, ReceiptsSayDeliveredButNeverRevealReading) {
   therapist_.Ok({"export", "sam", "--format", "csv"});
   Sync(therapist_);
   EXPECT_NE(Sync(client_).find("0 new"), std::string::npos);
-  // And the client's view has no read/seen state to show.
+  // The client's view says "delivered" and has no read/seen state to show.
   const std::string history = client_.Ok({"history", "therapist"});
+  EXPECT_NE(history.find("did you get this?  (delivered)"), std::string::npos) << history;
   EXPECT_EQ(history.find("read"), std::string::npos) << history;
   EXPECT_EQ(history.find("seen"), std::string::npos) << history;
 }

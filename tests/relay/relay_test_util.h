@@ -36,8 +36,11 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline std::unique_ptr<SqliteMailboxStore> OpenStoreOrDie(const std::string& path) {
-  auto store = SqliteMailboxStore::Open(path);
+inline std::unique_ptr<SqliteMailboxStore> OpenStoreOrDie(const std::string& path,
+                                                          bool cache_mailboxes = false) {
+  SqliteMailboxStore::Options options;
+  options.cache_mailboxes = cache_mailboxes;
+  auto store = SqliteMailboxStore::Open(path, options);
   EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().ToString());
   return store.ok() ? std::move(store).value() : nullptr;
 }

@@ -35,7 +35,7 @@ class ServerTest : public ::testing::Test {
   void Start() {
     auto key = crypto::GenerateX25519KeyPair(crypto::SystemRandom());
     relay_key_ = key.public_key;
-    store_ = testing::OpenStoreOrDie(dir_.file("relay.db"));
+    store_ = testing::OpenStoreOrDie(dir_.file("relay.db"), /*cache_mailboxes=*/true);
     credential_ = crypto::SystemRandom().Array<kTokenSize>();
     ASSERT_TRUE(store_->InsertCredential(CredentialHash(credential_), 1000, UINT32_MAX).ok());
     read_store_ = testing::OpenStoreOrDie(dir_.file("relay.db"));

@@ -161,10 +161,56 @@ TEST(SqliteStoreTest, NotADatabaseIsAnError) {
   EXPECT_FALSE(SqliteMailboxStore::Open(dir.file("relay.db")).ok());
 }
 
+// The write-behind mailbox cache: counters reach the database at commit,
+// a rollback forgets cached changes, purge sees flushed counters.
+TEST(CachedStoreTest, CountersAreWrittenAtCommitAndForgottenOnRollback) {
+  TempDir dir;
+  Owner o = Owner::Random();
+  {
+    auto store = OpenStoreOrDie(dir.file("relay.db"), /*cache_mailboxes=*/true);
+    ASSERT_TRUE(store->Begin().ok());
+    ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("aaaa"), 100).ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 2, MakeBlob("bb"), 1000).ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 3, MakeBlob("c"), 1000).ok());
+    EXPECT_FALSE(store->AppendMessage(o.id, 3, MakeBlob("dup"), 1000).ok());
+    ASSERT_FALSE(store->Commit().ok());  // the bad append poisoned the batch
+    ASSERT_TRUE(store->Begin().ok());
+    ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("aaaa"), 100).ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 2, MakeBlob("bb"), 1000).ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 3, MakeBlob("c"), 1000).ok());
+    ASSERT_TRUE(store->DeleteMessage(o.id, 2).value());
+    // Purge inside the same transaction: message 1 expired.
+    ASSERT_EQ(store->PurgeExpired(200, 100).value(), 1u);
+    ASSERT_TRUE(store->Commit().ok());
+    ASSERT_TRUE(store->Begin().ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 4, MakeBlob("rolled back"), 1000).ok());
+    store->Rollback();
+    // After the rollback the next id is 4 again.
+    auto rec = store->GetMailbox(o.id);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ((*rec)->next_message_id, 4u);
+    // Outside a transaction a write is complete on its own.
+    ASSERT_TRUE(store->AppendMessage(o.id, 4, MakeBlob("dddd"), 1000).ok());
+  }
+  auto plain = OpenStoreOrDie(dir.file("relay.db"));
+  auto rec = plain->GetMailbox(o.id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->next_message_id, 5u);
+  EXPECT_EQ((*rec)->message_count, 2u);  // 3 and 4
+  EXPECT_EQ((*rec)->byte_count, 5u);
+  auto msgs = plain->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+  ASSERT_TRUE(msgs.ok());
+  ASSERT_EQ(msgs->size(), 2u);
+  EXPECT_EQ((*msgs)[0].message_id, 3u);
+  EXPECT_EQ((*msgs)[1].message_id, 4u);
+}
+
 // Many threads send concurrently through the committer: every send is
 // acknowledged with a distinct, gap-free id, the sends share commits (fewer
 // batches than operations), and everything is there after reopening.
-TEST(GroupCommitTest, ConcurrentSendsAreBatchedAndAllDurable) {
+void ConcurrentSendsAreBatchedAndAllDurable(bool cache_mailboxes) {
   TempDir dir;
   Owner o = Owner::Random();
   constexpr int kThreads = 8;
@@ -172,7 +218,7 @@ TEST(GroupCommitTest, ConcurrentSendsAreBatchedAndAllDurable) {
   MailboxLimits limits;
   GroupCommitter::Stats stats;
   {
-    auto store = OpenStoreOrDie(dir.file("relay.db"));
+    auto store = OpenStoreOrDie(dir.file("relay.db"), cache_mailboxes);
     ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
     GroupCommitter committer(*store);
     committer.Start();
@@ -221,6 +267,18 @@ TEST(GroupCommitTest, ConcurrentSendsAreBatchedAndAllDurable) {
   auto msgs = store->FetchMessages(o.id, 0, 0, 10000, 1 << 30);
   ASSERT_TRUE(msgs.ok());
   EXPECT_EQ(msgs->size(), static_cast<size_t>(kThreads * kPerThread));
+  auto rec = store->GetMailbox(o.id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->next_message_id, static_cast<uint64_t>(kThreads * kPerThread + 1));
+  EXPECT_EQ((*rec)->message_count, static_cast<uint64_t>(kThreads * kPerThread));
+}
+
+TEST(GroupCommitTest, ConcurrentSendsAreBatchedAndAllDurable) {
+  ConcurrentSendsAreBatchedAndAllDurable(false);
+}
+
+TEST(GroupCommitTest, ConcurrentSendsWithMailboxCache) {
+  ConcurrentSendsAreBatchedAndAllDurable(true);
 }
 
 TEST(GroupCommitTest, SubmitAfterStopIsRefused) {

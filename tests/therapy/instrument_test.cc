@@ -245,6 +245,20 @@ TEST(CheckIn, RejectsOutOfRangeFields) {
   EXPECT_FALSE(CheckIn::Create(empty).ok());
 }
 
+TEST(CheckIn, SummaryLine) {
+  CheckInInput in = BaseInput();
+  in.anxiety = 7;
+  in.sleep_minutes = 330;
+  in.note = "private words";
+  in.instruments.push_back({InstrumentId::kGad7, {1, 1, 1, 1, 1, 1, 1}, std::nullopt});
+  const std::string line = SummarizeCheckIn(CheckIn::Create(in).value());
+  EXPECT_EQ(line, "check-in: mood 5/10, anxiety 7/10, slept 5:30, GAD-7 7 Mild, note");
+  CheckInInput help;
+  help.filled_at = 1;
+  help.help_now = true;
+  EXPECT_EQ(SummarizeCheckIn(CheckIn::Create(help).value()), "check-in: I NEED HELP NOW");
+}
+
 TEST(CheckIn, ParsesSleepHours) {
   EXPECT_EQ(*ParseSleepHours("7"), 420u);
   EXPECT_EQ(*ParseSleepHours("7.5"), 450u);

@@ -46,6 +46,9 @@ std::string ContentSummary(ByteView content) {
   if (const auto* text = std::get_if<therapy::TextMessage>(&parsed->body)) {
     return SanitizeForTerminal(text->body);
   }
+  if (const auto* check_in = std::get_if<therapy::CheckIn>(&parsed->body)) {
+    return "[" + therapy::SummarizeCheckIn(*check_in) + "]";
+  }
   return "[" + ContentKind(content) + "]";
 }
 

@@ -63,11 +63,9 @@ bool IsUrgentCheckIn(const StoredContent& message) {
   return message.incoming() && c != nullptr && therapy::AssessRisk(*c).urgent;
 }
 
-Result<therapy::ConversationExport> BuildConversationExport(client::Context& ctx,
-                                                            const store::Contact& contact) {
-  ATTUNE_ASSIGN_OR_RETURN(std::vector<StoredContent> conversation,
-                          LoadConversation(ctx, contact.id));
-  ATTUNE_ASSIGN_OR_RETURN(client::AccountInfo account, client::LoadAccount(ctx.db()));
+namespace {
+
+std::set<therapy::MessageId> DeliveredIds(const std::vector<StoredContent>& conversation) {
   std::set<therapy::MessageId> delivered;
   for (const StoredContent& m : conversation) {
     const auto* r = std::get_if<therapy::Receipt>(&m.content.body);
@@ -75,6 +73,28 @@ Result<therapy::ConversationExport> BuildConversationExport(client::Context& ctx
       delivered.insert(r->message_ids.begin(), r->message_ids.end());
     }
   }
+  return delivered;
+}
+
+}  // namespace
+
+Result<std::set<int64_t>> DeliveredRows(client::Context& ctx, int64_t contact_id) {
+  ATTUNE_ASSIGN_OR_RETURN(std::vector<StoredContent> conversation,
+                          LoadConversation(ctx, contact_id));
+  const std::set<therapy::MessageId> delivered = DeliveredIds(conversation);
+  std::set<int64_t> rows;
+  for (const StoredContent& m : conversation) {
+    if (!m.incoming() && delivered.count(m.content.message_id) != 0) rows.insert(m.record.id);
+  }
+  return rows;
+}
+
+Result<therapy::ConversationExport> BuildConversationExport(client::Context& ctx,
+                                                            const store::Contact& contact) {
+  ATTUNE_ASSIGN_OR_RETURN(std::vector<StoredContent> conversation,
+                          LoadConversation(ctx, contact.id));
+  ATTUNE_ASSIGN_OR_RETURN(client::AccountInfo account, client::LoadAccount(ctx.db()));
+  const std::set<therapy::MessageId> delivered = DeliveredIds(conversation);
   therapy::ConversationExport out;
   out.contact = contact.name;
   out.self_role = client::RoleName(account.role);

@@ -54,6 +54,10 @@ Status Acknowledge(client::store::Database& db, const therapy::MessageId& id, in
 // An incoming check-in that is urgent and not yet acknowledged.
 bool IsUrgentCheckIn(const StoredContent& message);
 
+// History rows of outgoing messages to this contact that a delivery receipt
+// has confirmed (`attune history` marks them "(delivered)").
+Result<std::set<int64_t>> DeliveredRows(client::Context& ctx, int64_t contact_id);
+
 // Texts and check-ins with delivery and acknowledgement state, for
 // `attune checkins` and `attune export`.
 Result<therapy::ConversationExport> BuildConversationExport(client::Context& ctx,

@@ -93,6 +93,28 @@ std::string DescribeRisk(const RiskAssessment& risk, const CheckIn& check_in) {
   return out;
 }
 
+std::string SummarizeCheckIn(const CheckIn& c) {
+  std::string out = "check-in:";
+  auto add = [&out](const std::string& s) {
+    out += (out.back() == ':' ? " " : ", ") + s;
+  };
+  if (c.help_now()) add("I NEED HELP NOW");
+  if (c.mood()) add("mood " + std::to_string(*c.mood()) + "/10");
+  if (c.anxiety()) add("anxiety " + std::to_string(*c.anxiety()) + "/10");
+  if (c.sleep_minutes()) {
+    const uint32_t m = *c.sleep_minutes();
+    add("slept " + std::to_string(m / 60) + ":" + (m % 60 < 10 ? "0" : "") +
+        std::to_string(m % 60));
+  }
+  for (const ValidatedAnswers& a : c.instruments()) {
+    const Score s = ScoreAnswers(a);
+    add(std::string(a.spec().short_name) + " " + std::to_string(s.total) + " " +
+        std::string(s.band));
+  }
+  if (!c.note().empty()) add("note");
+  return out;
+}
+
 Result<uint32_t> ParseSleepHours(std::string_view text) {
   auto bad = [&] {
     return MakeError(ErrorCode::kInvalidArgument,

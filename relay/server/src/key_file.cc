@@ -1,6 +1,7 @@
 #include "attune/relay/server/key_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,22 @@ Status EnsureDataDir(const std::string& data_dir) {
     return MakeError(ErrorCode::kInvalidArgument, data_dir + " is not a directory");
   }
   return Status::Ok();
+}
+
+Result<int> LockDataDir(const std::string& data_dir) {
+  const std::string path = data_dir + "/relay.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const bool busy = errno == EWOULDBLOCK;
+    ::close(fd);
+    if (busy) {
+      return MakeError(ErrorCode::kAlreadyExists,
+                       "another attune-relay is already serving " + data_dir);
+    }
+    return IoError("cannot lock " + path);
+  }
+  return fd;
 }
 
 Status WriteNewKeyFile(const std::string& path, const crypto::X25519KeyPair& key) {

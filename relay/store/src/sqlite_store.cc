@@ -30,7 +30,7 @@ class SqliteMailboxStore::Statements {
   Statement insert_message, advance_mailbox, fetch, message_size, delete_message, shrink_mailbox;
   Statement expired_mailboxes, purge_messages, recount_mailbox, purge_tickets;
   Statement insert_credential, find_credential, set_uses, list_credentials, revoke, revoke_tickets;
-  Statement insert_ticket, find_ticket, delete_ticket;
+  Statement insert_ticket, find_ticket, delete_ticket, write_counters;
 
   Status Prepare(sqlite3* db) {
     struct Entry {
@@ -84,13 +84,17 @@ class SqliteMailboxStore::Statements {
         {&insert_ticket, "INSERT INTO tickets(hash, credential_id, expires_at) VALUES(?1, ?2, ?3)"},
         {&find_ticket, "SELECT credential_id, expires_at FROM tickets WHERE hash = ?1"},
         {&delete_ticket, "DELETE FROM tickets WHERE hash = ?1"},
+        {&write_counters,
+         "UPDATE mailboxes SET next_message_id = ?2, message_count = ?3, byte_count = ?4 "
+         "WHERE id = ?1"},
     };
     for (const Entry& e : entries) ATTUNE_RETURN_IF_ERROR(e.s->Prepare(db, e.sql));
     return Status::Ok();
   }
 };
 
-Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::string& path,
+                                                                     Options options) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -99,7 +103,7 @@ Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::
     sqlite3_close(db);
     return e;
   }
-  std::unique_ptr<SqliteMailboxStore> store(new SqliteMailboxStore(db));
+  std::unique_ptr<SqliteMailboxStore> store(new SqliteMailboxStore(db, options));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // journal_mode=WAL must be set outside a transaction; it is persistent.
   // synchronous=FULL fsyncs the WAL on every commit: that fsync is what makes
@@ -139,8 +143,8 @@ Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::
   return store;
 }
 
-SqliteMailboxStore::SqliteMailboxStore(sqlite3* db)
-    : db_(db), stmts_(std::make_unique<Statements>()) {}
+SqliteMailboxStore::SqliteMailboxStore(sqlite3* db, Options options)
+    : db_(db), options_(options), stmts_(std::make_unique<Statements>()) {}
 
 SqliteMailboxStore::~SqliteMailboxStore() {
   if (in_transaction_) Rollback();
@@ -173,6 +177,9 @@ Status SqliteMailboxStore::Begin() {
 
 Status SqliteMailboxStore::Commit() {
   if (!in_transaction_) return MakeError(ErrorCode::kInternal, "no transaction open");
+  if (!transaction_error_) {
+    if (Status flushed = FlushDirty(); !flushed.ok()) transaction_error_ = flushed.error();
+  }
   if (transaction_error_) {
     Error e = *transaction_error_;
     Rollback();
@@ -184,6 +191,7 @@ Status SqliteMailboxStore::Commit() {
     return st;
   }
   in_transaction_ = false;
+  if (cache_.size() > kMaxCachedMailboxes) cache_.clear();
   return Status::Ok();
 }
 
@@ -193,6 +201,25 @@ void SqliteMailboxStore::Rollback() {
   Exec("ROLLBACK").ok();
   in_transaction_ = false;
   transaction_error_.reset();
+  // Cached rows may hold changes that were just undone; rollbacks are rare,
+  // so start over from the database.
+  cache_.clear();
+  dirty_.clear();
+}
+
+Status SqliteMailboxStore::FlushDirty() {
+  for (const MailboxId& id : dirty_) {
+    auto it = cache_.find(id);
+    if (it == cache_.end()) continue;
+    StatementUse s(stmts_->write_counters);
+    s->Bind(1, id);
+    s->Bind(2, it->second.next_message_id);
+    s->Bind(3, it->second.message_count);
+    s->Bind(4, it->second.byte_count);
+    if (Status st = s->Run(); !st.ok()) return st;
+  }
+  dirty_.clear();
+  return Status::Ok();
 }
 
 #define ATTUNE_STORE_TRY(expr)         \
@@ -204,6 +231,10 @@ void SqliteMailboxStore::Rollback() {
   } while (0)
 
 Result<std::optional<MailboxRecord>> SqliteMailboxStore::GetMailbox(const MailboxId& id) {
+  if (options_.cache_mailboxes) {
+    auto it = cache_.find(id);
+    if (it != cache_.end()) return std::optional<MailboxRecord>(it->second);
+  }
   StatementUse s(stmts_->get_mailbox);
   s->Bind(1, id);
   auto row = s->Step();
@@ -217,6 +248,7 @@ Result<std::optional<MailboxRecord>> SqliteMailboxStore::GetMailbox(const Mailbo
   r.next_message_id = static_cast<uint64_t>(s->Int(2));
   r.message_count = static_cast<uint64_t>(s->Int(3));
   r.byte_count = static_cast<uint64_t>(s->Int(4));
+  if (options_.cache_mailboxes) cache_[id] = r;
   return std::optional<MailboxRecord>(r);
 }
 
@@ -236,6 +268,7 @@ Status SqliteMailboxStore::InsertMailbox(const MailboxRecord& r) {
     }
     return Fail(st.error());
   }
+  if (options_.cache_mailboxes) cache_[r.id] = r;
   return Status::Ok();
 }
 
@@ -246,10 +279,16 @@ Status SqliteMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey
   s->Bind(2, owner_key);
   s->Bind(3, cap_hash);
   ATTUNE_STORE_TRY(s->Run());
+  if (auto it = cache_.find(id); it != cache_.end()) {
+    it->second.owner_key = owner_key;
+    it->second.cap_hash = cap_hash;
+  }
   return Status::Ok();
 }
 
 Result<bool> SqliteMailboxStore::DeleteMailbox(const MailboxId& id) {
+  cache_.erase(id);
+  dirty_.erase(id);
   {
     StatementUse s(stmts_->delete_mailbox_messages);
     s->Bind(1, id);
@@ -263,6 +302,26 @@ Result<bool> SqliteMailboxStore::DeleteMailbox(const MailboxId& id) {
 
 Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
                                          uint64_t expires_at) {
+  if (options_.cache_mailboxes) {
+    auto mailbox = GetMailbox(id);  // loads the row into the cache
+    if (!mailbox.ok()) return mailbox.error();
+    if (!*mailbox || (*mailbox)->next_message_id != message_id) {
+      return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
+    }
+    StatementUse s(stmts_->insert_message);
+    s->Bind(1, id);
+    s->Bind(2, message_id);
+    s->Bind(3, expires_at);
+    s->BindText(4, *blob);
+    ATTUNE_STORE_TRY(s->Run());
+    MailboxRecord& r = cache_[id];
+    r.next_message_id = message_id + 1;
+    r.message_count += 1;
+    r.byte_count += blob->size();
+    dirty_.insert(id);
+    ATTUNE_STORE_TRY(FlushIfAutocommit());
+    return Status::Ok();
+  }
   {
     StatementUse s(stmts_->advance_mailbox);
     s->Bind(1, id);
@@ -324,6 +383,17 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
     s->Bind(2, message_id);
     ATTUNE_STORE_TRY(s->Run());
   }
+  if (options_.cache_mailboxes) {
+    auto mailbox = GetMailbox(id);
+    if (!mailbox.ok()) return mailbox.error();
+    if (!*mailbox) return true;
+    MailboxRecord& r = cache_[id];
+    r.message_count -= 1;
+    r.byte_count -= static_cast<uint64_t>(size);
+    dirty_.insert(id);
+    ATTUNE_STORE_TRY(FlushIfAutocommit());
+    return true;
+  }
   StatementUse s(stmts_->shrink_mailbox);
   s->Bind(1, id);
   s->Bind(2, size);
@@ -332,6 +402,8 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
 }
 
 Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows) {
+  // The recount below reads the mailboxes table: bring it up to date first.
+  ATTUNE_STORE_TRY(FlushDirty());
   std::vector<MailboxId> affected;
   {
     StatementUse s(stmts_->expired_mailboxes);
@@ -357,6 +429,7 @@ Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows)
     StatementUse s(stmts_->recount_mailbox);
     s->Bind(1, id);
     ATTUNE_STORE_TRY(s->Run());
+    cache_.erase(id);  // its counters changed in SQL
   }
   StatementUse s(stmts_->purge_tickets);
   s->Bind(1, now);

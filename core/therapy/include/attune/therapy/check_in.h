@@ -97,6 +97,10 @@ RiskAssessment AssessRisk(const CheckIn& check_in);
 // "PHQ-9 item 9 (thoughts of self-harm) answered 2; \"I need help now\"".
 std::string DescribeRisk(const RiskAssessment& risk, const CheckIn& check_in);
 
+// One line for inbox listings: "check-in: mood 3/10, anxiety 7/10, slept
+// 5:30, PHQ-9 10 Moderate, note" (only what is present).
+std::string SummarizeCheckIn(const CheckIn& check_in);
+
 // Parses hours slept as typed: "7", "7.5", "7:30". kInvalidArgument on
 // anything else or above 24 h. Returns minutes.
 Result<uint32_t> ParseSleepHours(std::string_view text);

@@ -19,6 +19,12 @@ std::string DatabasePath(const std::string& data_dir);
 // Creates data_dir (mode 0700) if missing.
 Status EnsureDataDir(const std::string& data_dir);
 
+// Takes an exclusive lock (flock on DATA_DIR/relay.lock) for the life of the
+// process: one relay per data directory, because the store's write-behind
+// cache assumes it is the only writer. Returns the descriptor holding the
+// lock. Errors: kAlreadyExists when another relay holds it, kIoError.
+Result<int> LockDataDir(const std::string& data_dir);
+
 // Writes a new key file with O_EXCL (kAlreadyExists if one exists) and
 // fsyncs it and its directory.
 Status WriteNewKeyFile(const std::string& path, const crypto::X25519KeyPair& key);

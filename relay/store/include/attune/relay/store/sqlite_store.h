@@ -11,8 +11,11 @@
 // each side waits up to kBusyTimeoutMs.
 #pragma once
 
+#include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "attune/base/result.h"
 #include "attune/relay/store/mailbox_store.h"
@@ -23,13 +26,29 @@ namespace attune::relay {
 
 inline constexpr int kSchemaVersion = 1;
 inline constexpr int kBusyTimeoutMs = 5000;
+// Bound of the mailbox-row cache (Options::cache_mailboxes); it is emptied
+// after a commit once it holds more rows than this.
+inline constexpr size_t kMaxCachedMailboxes = 65536;
 
 class SqliteMailboxStore final : public MailboxStore {
  public:
+  struct Options {
+    // Keeps mailbox rows in memory and writes their counters (next id, count,
+    // bytes) once per transaction instead of once per message: a send is then
+    // one INSERT, an ack one SELECT and one DELETE. Only for the connection
+    // that is the sole writer of the mailboxes table (the relay's committer;
+    // serve holds a lock on the data dir); never for a reader, which must see
+    // rotations made elsewhere.
+    bool cache_mailboxes = false;
+  };
+
   // Opens (creating if missing) the database at `path`. Errors: kIoError
   // when it cannot be opened or is not a database; kUnsupportedVersion for
   // another schema version.
-  static Result<std::unique_ptr<SqliteMailboxStore>> Open(const std::string& path);
+  static Result<std::unique_ptr<SqliteMailboxStore>> Open(const std::string& path, Options options);
+  static Result<std::unique_ptr<SqliteMailboxStore>> Open(const std::string& path) {
+    return Open(path, Options{});
+  }
   ~SqliteMailboxStore() override;
 
   SqliteMailboxStore(const SqliteMailboxStore&) = delete;
@@ -65,13 +84,28 @@ class SqliteMailboxStore final : public MailboxStore {
 
  private:
   class Statements;
-  explicit SqliteMailboxStore(sqlite3* db);
+  struct IdHash {
+    size_t operator()(const MailboxId& id) const {
+      size_t h;
+      std::memcpy(&h, id.data(), sizeof h);  // ids are uniformly random
+      return h;
+    }
+  };
+
+  SqliteMailboxStore(sqlite3* db, Options options);
   Status Exec(const char* sql);
+  // Writes the counters of every dirty cached mailbox.
+  Status FlushDirty();
+  // Outside a transaction each call must be durable on its own.
+  Status FlushIfAutocommit() { return in_transaction_ ? Status::Ok() : FlushDirty(); }
   // Records the first failure inside a transaction so Commit() can refuse.
   Error Fail(Error error);
 
   sqlite3* db_;
+  const Options options_;
   std::unique_ptr<Statements> stmts_;
+  std::unordered_map<MailboxId, MailboxRecord, IdHash> cache_;
+  std::unordered_set<MailboxId, IdHash> dirty_;
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_;
 };
