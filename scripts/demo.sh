@@ -20,13 +20,23 @@ as() {
   printf '\n\033[36m[%s]$ attune %s\033[0m\n' "$who" "$*"
 }
 
-bold "== Installing what is missing and building (attune, attune-relay)"
-scripts/bootstrap.sh
-cmake --preset default >/dev/null
-cmake --build --preset default --target attune attune-relay -- -j"${ATTUNE_JOBS:-2}" \
-  | grep -E '^(FAILED|ninja: error)' || true
-ATTUNE=$ROOT/build/default/client/cli/attune
-RELAY=$ROOT/build/default/relay/attune-relay
+# ATTUNE_BUILD_DIR=DIR uses binaries already built there (developers).
+if [ -n "${ATTUNE_BUILD_DIR:-}" ]; then
+  BUILD=$ATTUNE_BUILD_DIR
+else
+  bold "== Installing what is missing and building (attune, attune-relay)"
+  scripts/bootstrap.sh
+  cmake --preset default >/dev/null
+  if ! cmake --build --preset default --target attune attune-relay -- -j"${ATTUNE_JOBS:-2}" \
+      >"${TMPDIR:-/tmp}/attune-demo-build.log" 2>&1; then
+    tail -30 "${TMPDIR:-/tmp}/attune-demo-build.log" >&2
+    echo "demo: build failed (full log: ${TMPDIR:-/tmp}/attune-demo-build.log)" >&2
+    exit 1
+  fi
+  BUILD=$ROOT/build/default
+fi
+ATTUNE=$BUILD/client/cli/attune
+RELAY=$BUILD/relay/attune-relay
 [ -x "$ATTUNE" ] && [ -x "$RELAY" ] || { echo "demo: build failed" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/attune-demo.XXXXXX")

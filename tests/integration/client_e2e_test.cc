@@ -238,8 +238,10 @@ TEST_F(ClientE2eTest, OneTherapistWithFiftyClients) {
   for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
 
-  std::string got = therapist.Ok({"sync", "--quiet-ms", "500"});
-  EXPECT_NE(got.find(std::to_string(2 * kClients) + " new"), std::string::npos) << got;
+  Completed sync = therapist.Run({"sync", "--quiet-ms", "500"});
+  EXPECT_TRUE(sync.status.Success()) << sync.stderr_text;
+  EXPECT_NE(sync.stdout_text.find(std::to_string(2 * kClients) + " new"), std::string::npos)
+      << sync.stdout_text << sync.stderr_text;
   for (int i = 0; i < kClients; ++i) {
     const std::string name = "client" + std::to_string(i);
     EXPECT_EQ(therapist.Texts(name, "received"),

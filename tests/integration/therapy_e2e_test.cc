@@ -181,6 +181,19 @@ TEST_F(TherapyE2eTest, AutoReplyOutsideOfficeHoursIsLocalAndScheduleIsDue) {
   // The therapist's device sends no auto-reply: only the receipt comes back.
   Sync(therapist_);
   EXPECT_NE(Sync(client_).find("1 new"), std::string::npos);
+
+  // A client paired later receives the office hours when pairing completes.
+  Device kim(root_, "kim");
+  kim.Ok({"init", "--role", "client", "--name", "Kim"});
+  std::smatch m;
+  const std::string invite = therapist_.Ok({"invite", "--name", "kim", "--no-qr"});
+  static const std::regex kCode("(ATTUNE1-[A-Z2-7-]+)");
+  ASSERT_TRUE(std::regex_search(invite, m, kCode)) << invite;
+  kim.Ok({"accept", "-", "--name", "therapist"}, m[1].str() + "\n");
+  Sync(therapist_);
+  Sync(kim);
+  const std::string kim_sent = kim.Ok({"send", "therapist", "hi, I am new"});
+  EXPECT_NE(kim_sent.find("Office hours resume " + other_day), std::string::npos) << kim_sent;
 }
 
 TEST_F(TherapyE2eTest, InvalidAnswersAreRefusedAndNothingIsSent) {

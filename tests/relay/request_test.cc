@@ -18,6 +18,9 @@ namespace pb = attune::relay::v1;
 
 std::string Bytes32(char c) { return std::string(32, c); }
 
+// The Ed25519 base point (RFC 8032 section 5.1): a valid public key.
+std::string ValidKey() { return "\x58" + std::string(31, '\x66'); }
+
 ParseOutcome Parse(const pb::ClientFrame& f, size_t max_blob = kMaxBlobSize) {
   std::string s = f.SerializeAsString();
   return ParseClientFrame(AsBytes(s), max_blob);
@@ -78,7 +81,7 @@ TEST(ParseClientFrameTest, EveryFixedSizeFieldIsChecked) {
   create.set_request_id(4);
   auto* c = create.mutable_create_mailbox();
   c->set_mailbox_id(Bytes32('m'));
-  c->set_owner_public_key(Bytes32('k'));
+  c->set_owner_public_key(ValidKey());
   c->set_send_capability_hash(Bytes32('h'));
   EXPECT_TRUE(RejectedWithId(Parse(create), 4));  // no authorization
   c->set_ticket(std::string(16, 't'));
@@ -94,7 +97,7 @@ TEST(ParseClientFrameTest, EveryFixedSizeFieldIsChecked) {
   rotate.set_request_id(5);
   auto* r = rotate.mutable_rotate_mailbox();
   r->set_mailbox_id(Bytes32('m'));
-  r->set_new_owner_public_key(Bytes32('k'));
+  r->set_new_owner_public_key(ValidKey());
   r->set_new_send_capability_hash(Bytes32('h'));
   r->set_signature(std::string(64, 's'));
   EXPECT_TRUE(RejectedWithId(Parse(rotate), 5));  // new_owner_signature missing
@@ -107,6 +110,36 @@ TEST(ParseClientFrameTest, EveryFixedSizeFieldIsChecked) {
   EXPECT_TRUE(RejectedWithId(Parse(ack), 6));  // message_id 0
   ack.mutable_ack()->set_message_id(1);
   EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(ack)));
+}
+
+TEST(ParseClientFrameTest, OwnerKeysMustBeValidPrimeOrderPoints) {
+  // Encodings strict verification can never accept: the identity, a point of
+  // order 4 (all zeros), and a non-canonical y (p = 2^255 - 19 itself).
+  const std::string identity = "\x01" + std::string(31, '\0');
+  const std::string order4(32, '\0');
+  const std::string non_canonical = "\xed" + std::string(30, '\xff') + "\x7f";
+  for (const std::string& bad : {identity, order4, non_canonical}) {
+    pb::ClientFrame create;
+    create.set_request_id(4);
+    auto* c = create.mutable_create_mailbox();
+    c->set_mailbox_id(Bytes32('m'));
+    c->set_owner_public_key(bad);
+    c->set_send_capability_hash(Bytes32('h'));
+    c->set_credential(Bytes32('t'));
+    EXPECT_TRUE(RejectedWithId(Parse(create), 4));
+    c->set_owner_public_key(ValidKey());
+    EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(create)));
+
+    pb::ClientFrame rotate;
+    rotate.set_request_id(5);
+    auto* r = rotate.mutable_rotate_mailbox();
+    r->set_mailbox_id(Bytes32('m'));
+    r->set_new_owner_public_key(bad);
+    r->set_new_send_capability_hash(Bytes32('h'));
+    r->set_signature(std::string(64, 's'));
+    r->set_new_owner_signature(std::string(64, 's'));
+    EXPECT_TRUE(RejectedWithId(Parse(rotate), 5));
+  }
 }
 
 TEST(ParseClientFrameTest, GarbageAndEmptyFrames) {

@@ -20,6 +20,8 @@ constexpr std::string_view kDatabaseNext = "attune.db.new";
 constexpr std::string_view kPlainHeader = "SQLite format 3";
 constexpr std::string_view kAnchorMagic = "attune-anchor 1";
 
+// Only called while this process has no connection to the file: closing the
+// descriptor would drop SQLite's POSIX locks (see Database::ReadRawPrefix).
 // A plaintext SQLite file starts with "SQLite format 3\0"; an SQLCipher file
 // starts with its random salt. Refusing the former means a missing or
 // ignored key can never lead us to read or extend an unencrypted database.
@@ -82,7 +84,13 @@ Result<Database> OpenKeyed(const std::string& path, const DatabaseKey& key) {
                        "the profile's database file is corrupted (integrity check failed)");
     }
   }
-  ATTUNE_RETURN_IF_ERROR(RefusePlaintext(path));
+  // Again after keying, through SQLite's own handle (see ReadRawPrefix).
+  ATTUNE_ASSIGN_OR_RETURN(Bytes head, db.ReadRawPrefix(kPlainHeader.size()));
+  if (head.size() == kPlainHeader.size() &&
+      std::memcmp(head.data(), kPlainHeader.data(), head.size()) == 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the profile's database file is NOT encrypted; refusing to use it");
+  }
   return db;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace attune::client::store {
@@ -147,6 +148,24 @@ Result<std::optional<int64_t>> Database::QueryInt(std::string_view sql) {
   ATTUNE_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row || st.ColumnIsNull(0)) return std::optional<int64_t>();
   return std::optional<int64_t>(st.ColumnInt(0));
+}
+
+Result<Bytes> Database::ReadRawPrefix(size_t n) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr) {
+    return MakeError(ErrorCode::kIoError, "database: no file handle");
+  }
+  sqlite3_int64 size = 0;
+  if (file->pMethods->xFileSize(file, &size) != SQLITE_OK) {
+    return MakeError(ErrorCode::kIoError, "database: cannot read the file size");
+  }
+  Bytes out(std::min<size_t>(n, static_cast<size_t>(size)));
+  if (!out.empty() &&
+      file->pMethods->xRead(file, out.data(), static_cast<int>(out.size()), 0) != SQLITE_OK) {
+    return MakeError(ErrorCode::kIoError, "database: cannot read the file header");
+  }
+  return out;
 }
 
 int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }

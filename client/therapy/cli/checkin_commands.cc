@@ -138,8 +138,8 @@ void AskInstrument(therapy::InstrumentId id, therapy::CheckInInput& in,
   in.instruments.push_back(std::move(answers));
 }
 
-void Interactive(client::Context& c, const std::vector<StoredContent>& conversation,
-                 const CheckInOptions& o, therapy::CheckInInput& in) {
+void Interactive(const std::vector<StoredContent>& conversation, const CheckInOptions& o,
+                 therapy::CheckInInput& in) {
   const therapy::CrisisResourceSet resources = ResourcesFrom(conversation);
   bool crisis_shown = false;
   std::optional<std::string> help = ReadLine("Do you need help right now? [y/N]: ");
@@ -204,7 +204,6 @@ void Interactive(client::Context& c, const std::vector<StoredContent>& conversat
     }
   }
   for (therapy::InstrumentId id : instruments) AskInstrument(id, in, resources, crisis_shown);
-  (void)c;
 }
 
 void RunCheckIn(CliContext& ctx, const CheckInOptions& o) {
@@ -239,7 +238,7 @@ void RunCheckIn(CliContext& ctx, const CheckInOptions& o) {
     input = *flag_input;
     if (urgent_before_open) PrintCrisis(resources);
   } else {
-    Interactive(c, conversation, o, input);
+    Interactive(conversation, o, input);
     const auto now = static_cast<int64_t>(c.now());
     input.filled_at = now;
     input.utc_offset_seconds = zone->OffsetAt(now);

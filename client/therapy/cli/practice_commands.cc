@@ -17,12 +17,6 @@ namespace {
 
 namespace store = client::store;
 
-// What the therapist last set, kept as serialised Content in settings so
-// `attune hours` and `attune resources` can show it and new clients can be
-// sent it.
-constexpr std::string_view kOfficeHoursSetting = "therapy/office_hours";
-constexpr std::string_view kResourcesSetting = "therapy/crisis_resources";
-
 std::vector<std::string> SplitList(const std::string& text, char sep) {
   std::vector<std::string> out;
   std::stringstream in(text);
@@ -66,18 +60,23 @@ void SendToClients(client::Context& c, const std::string& to, const therapy::Con
 void RunCheckIns(CliContext& ctx, const std::string& name) {
   client::Context& c = ctx.Open();
   const store::Contact contact = Take(store::GetContactByName(c.db(), name));
+  // Therapists see the check-ins they received; clients their own.
+  const bool therapist = Take(client::LoadAccount(c.db())).role == client::Role::kTherapist;
+  const auto wanted =
+      therapist ? therapy::HistoryDirection::kReceived : therapy::HistoryDirection::kSent;
   therapy::ConversationExport conversation = Take(BuildConversationExport(c, contact));
   std::vector<therapy::HistoryEntry> received;
   for (therapy::HistoryEntry& e : conversation.entries) {
-    if (e.direction == therapy::HistoryDirection::kReceived) received.push_back(std::move(e));
+    if (e.direction == wanted) received.push_back(std::move(e));
   }
-  std::cout << "Check-ins from " << client::SanitizeForTerminal(contact.name) << "\n\n"
+  std::cout << (therapist ? "Check-ins from " : "Your check-ins for ")
+            << client::SanitizeForTerminal(contact.name) << "\n\n"
             << therapy::RenderCheckInTable(received);
   for (const therapy::HistoryEntry& e : received) {
     const auto* ci = std::get_if<therapy::CheckIn>(&e.body);
     if (ci == nullptr) continue;
     const therapy::RiskAssessment risk = therapy::AssessRisk(*ci);
-    if (risk.urgent && !e.acknowledged_at) {
+    if (therapist && risk.urgent && !e.acknowledged_at) {
       std::cout << "\nURGENT (" << therapy::FormatFilledAt(*ci)
                 << "): " << therapy::DescribeRisk(risk, *ci) << "\n"
                 << "  Acknowledge with `attune ack " << client::SanitizeForTerminal(contact.name)

@@ -159,6 +159,25 @@ Result<std::set<int64_t>> PrepareInbox(client::Context& ctx,
 }
 
 bool HandleTherapyEvent(client::Context& ctx, const client::ReceivedEvent& event) {
+  if (event.kind == client::ReceivedEvent::Kind::kPaired) {
+    // A therapist's new client gets the current office hours and crisis
+    // resources right away (sent with the next outbox flush).
+    auto account = client::LoadAccount(ctx.db());
+    if (account.ok() && account->role == client::Role::kTherapist) {
+      for (std::string_view key : {kOfficeHoursSetting, kResourcesSetting}) {
+        auto stored = store::GetSetting(ctx.db(), key);
+        if (!stored.ok() || !stored->has_value()) continue;
+        auto content = therapy::ParseContent(**stored);
+        if (!content.ok()) continue;
+        auto queued = QueueTherapyContent(ctx, event.contact_name, content->body);
+        if (!queued.ok()) {
+          std::cerr << "attune: warning: could not send your settings to the new client: "
+                    << queued.error().message << "\n";
+        }
+      }
+    }
+    return false;
+  }
   if (event.kind != client::ReceivedEvent::Kind::kMessage) return false;
   auto parsed = therapy::ParseContent(event.content);
   if (!parsed.ok()) return false;

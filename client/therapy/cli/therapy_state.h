@@ -30,6 +30,12 @@ struct StoredContent {
   bool incoming() const { return record.direction == client::store::Direction::kIncoming; }
 };
 
+// Where the therapist's current settings are kept (serialised Content in the
+// settings table): shown by `attune hours` / `attune resources` and sent
+// to each new client when pairing completes.
+inline constexpr std::string_view kOfficeHoursSetting = "therapy/office_hours";
+inline constexpr std::string_view kResourcesSetting = "therapy/crisis_resources";
+
 // Every parseable message with one contact, oldest first. Rows that do not
 // parse as therapy content (client-layer messages) are skipped.
 Result<std::vector<StoredContent>> LoadConversation(client::Context& ctx, int64_t contact_id);

@@ -40,4 +40,8 @@ bool Ed25519Verify(ConstSpan<kEd25519PublicKeySize> public_key, ByteView message
                                              public_key.data()) == 0;
 }
 
+bool Ed25519IsValidPublicKey(ConstSpan<kEd25519PublicKeySize> public_key) {
+  return crypto_core_ed25519_is_valid_point(public_key.data()) == 1;
+}
+
 }  // namespace attune::crypto

@@ -95,9 +95,7 @@ std::string DescribeRisk(const RiskAssessment& risk, const CheckIn& check_in) {
 
 std::string SummarizeCheckIn(const CheckIn& c) {
   std::string out = "check-in:";
-  auto add = [&out](const std::string& s) {
-    out += (out.back() == ':' ? " " : ", ") + s;
-  };
+  auto add = [&out](const std::string& s) { out += (out.back() == ':' ? " " : ", ") + s; };
   if (c.help_now()) add("I NEED HELP NOW");
   if (c.mood()) add("mood " + std::to_string(*c.mood()) + "/10");
   if (c.anxiety()) add("anxiety " + std::to_string(*c.anxiety()) + "/10");

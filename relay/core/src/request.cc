@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "attune/crypto/ed25519.h"
 #include "attune/crypto/secret.h"
 #include "attune/relay/core/hashes.h"
 #include "attune/relay/core/limits.h"
@@ -31,6 +32,10 @@ ParseOutcome ParseCreate(uint64_t rid, pb::CreateMailbox& m) {
   CreateMailboxRequest r;
   if (!CopyExact(m.mailbox_id(), r.mailbox_id)) return Reject(rid, "bad mailbox_id size");
   if (!CopyExact(m.owner_public_key(), r.owner_key)) return Reject(rid, "bad owner key size");
+  // Nothing signs at create time: refuse a key no strict verification would
+  // ever accept (non-canonical, small order), so no mailbox is born unusable
+  // or with an owner key that anyone could "prove".
+  if (!crypto::Ed25519IsValidPublicKey(r.owner_key)) return Reject(rid, "invalid owner key");
   if (!CopyExact(m.send_capability_hash(), r.cap_hash)) {
     return Reject(rid, "bad send_capability_hash size");
   }
@@ -100,6 +105,8 @@ ParseOutcome ParseRotate(uint64_t rid, const pb::RotateMailbox& m) {
   if (!CopyExact(m.new_owner_public_key(), r.new_owner_key)) {
     return Reject(rid, "bad new owner key size");
   }
+  if (!crypto::Ed25519IsValidPublicKey(r.new_owner_key))
+    return Reject(rid, "invalid new owner key");
   if (!CopyExact(m.new_send_capability_hash(), r.new_cap_hash)) {
     return Reject(rid, "bad new_send_capability_hash size");
   }

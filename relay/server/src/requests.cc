@@ -156,31 +156,30 @@ void Connection::HandleRequest(ValidatedRequest req) {
             }
             // The first ack of an in-flight delivery needs no pending-request
             // budget: there are at most delivery_window of them per
-            // subscription. Its window slot frees when the deletion commits,
-            // which keeps storage work per connection bounded.
-            auto it = std::find_if(sub->in_flight.begin(), sub->in_flight.end(),
-                                   [&](const InFlight& f) { return f.message_id == r.message_id; });
-            const bool first_ack = it != sub->in_flight.end() && !it->acking;
+            // subscription (in flight + uncommitted). Its slot frees now; the
+            // deletion joins the next group commit and the OK follows it.
+            auto it = std::find(sub->in_flight.begin(), sub->in_flight.end(), r.message_id);
+            const bool first_ack = it != sub->in_flight.end();
             if (!first_ack && pending_requests_ >= limits.max_pending_requests) {
               RespondCode(rid, Code::kRateLimited, "too many requests in flight");
               return;
             }
-            if (first_ack) it->acking = true;
+            if (first_ack) {
+              sub->in_flight.erase(it);
+              sub->uncommitted_acks++;
+            }
             SubmitStorage(
                 server_.committer, rid, [r](MailboxStore& s) { return AckMessage(s, r); },
-                [rid, r, first_ack](Connection& c, Outcome o, bool committed) {
+                [rid, id = r.mailbox_id, first_ack](Connection& c, Outcome o, bool committed) {
                   if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
                   c.Respond(rid, o);
                   if (!first_ack || c.closed_) return;
-                  Subscription* sub = c.FindSubscription(r.mailbox_id);
-                  if (sub == nullptr) return;
-                  auto& v = sub->in_flight;
-                  v.erase(std::remove_if(
-                              v.begin(), v.end(),
-                              [&](const InFlight& f) { return f.message_id == r.message_id; }),
-                          v.end());
+                  Subscription* sub = c.FindSubscription(id);
+                  if (sub == nullptr || sub->uncommitted_acks == 0) return;
+                  sub->uncommitted_acks--;
                   c.MaybeFetch(*sub);
                 });
+            if (first_ack) MaybeFetch(*sub);
           },
           [&](DeleteMailboxRequest& r) {
             HandshakeHash h = session_->handshake_hash();
@@ -232,23 +231,30 @@ void Connection::RemoveSubscription(Subscription* sub) {
 void Connection::MaybeFetch(Subscription& sub) {
   const ConnectionLimits& limits = server_.config.limits;
   if (closed_ || draining_ || !sub.active || sub.fetch_pending || !sub.more_available) return;
-  if (sub.in_flight.size() >= limits.delivery_window) return;
+  if (sub.uncommitted_acks >= limits.delivery_window) return;
+  const size_t free_slots =
+      limits.delivery_window - std::min(limits.delivery_window, sub.in_flight.size());
+  // No minimum batch (a client may wait for one more delivery before acking
+  // the rest); batching comes from there being one fetch at a time: acks that
+  // arrive while it runs free slots for the next, larger one.
+  if (free_slots == 0) return;
   // Deliveries only fill half the write queue, leaving room for replies; a
   // fetch returns at most half of what is left (or one message), so the queue
   // never overflows because of deliveries.
   if (wqueue_bytes_ > limits.max_write_queue_bytes / 2) return;
   const size_t budget = (limits.max_write_queue_bytes - wqueue_bytes_) / 2;
-  const size_t count = limits.delivery_window - sub.in_flight.size();
+  const size_t max_blob = server_.config.mailbox.max_blob_size;
   sub.fetch_pending = true;
   sub.more_available = false;
   const MailboxId id = sub.mailbox_id;
   const uint64_t after = sub.last_delivered;
   SubmitStorage(
       server_.reader, 0,
-      [id, after, count, budget](MailboxStore& s) {
+      [id, after, count = free_slots, budget](MailboxStore& s) {
         return s.FetchMessages(id, after, UnixNow(), count, budget);
       },
-      [id](Connection& c, Result<std::vector<StoredMessage>> messages, bool committed) {
+      [id, count = free_slots, budget, max_blob](
+          Connection& c, Result<std::vector<StoredMessage>> messages, bool committed) {
         if (c.closed_) return;
         Subscription* sub = c.FindSubscription(id);
         if (sub == nullptr || !sub->active) return;
@@ -258,7 +264,13 @@ void Connection::MaybeFetch(Subscription& sub) {
           c.Close(CloseReason::kProtocol);
           return;
         }
-        if (!messages->empty()) sub->more_available = true;
+        // Only a full fetch (count reached, or maybe cut short by the byte
+        // budget) can have left messages behind; messages committed after
+        // the read arrive through OnNewMessage, which sets more_available
+        // itself while this fetch was pending.
+        size_t bytes = 0;
+        for (const StoredMessage& m : *messages) bytes += m.blob->size();
+        if (messages->size() >= count || bytes + max_blob > budget) sub->more_available = true;
         for (const StoredMessage& m : *messages) {
           if (m.message_id > sub->last_delivered) c.PushDelivery(*sub, m.message_id, m.blob);
         }
@@ -271,6 +283,7 @@ void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob
   if (closed_ || draining_ || !sub.active || message_id <= sub.last_delivered) return;
   // Caught up and room left: push straight from memory, no store read.
   if (!sub.fetch_pending && !sub.more_available && sub.in_flight.size() < limits.delivery_window &&
+      sub.uncommitted_acks < limits.delivery_window &&
       wqueue_bytes_ <= limits.max_write_queue_bytes / 2) {
     PushDelivery(sub, message_id, blob);
     return;
@@ -288,7 +301,7 @@ void Connection::PushDelivery(Subscription& sub, uint64_t message_id, const Blob
   std::string plaintext = frame.SerializeAsString();
   SendPlaintext(plaintext, false);
   sub.last_delivered = message_id;
-  sub.in_flight.push_back(InFlight{message_id, false});
+  sub.in_flight.push_back(message_id);
   server_.stats.deliveries++;
 }
 

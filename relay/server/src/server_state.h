@@ -46,22 +46,23 @@ inline uint64_t UnixNow() {
                                    .count());
 }
 
-// A delivery pushed on a subscription and not yet acked (or whose ack is
-// still being committed).
-struct InFlight {
-  uint64_t message_id;
-  bool acking;
-};
-
 // Delivery state of one mailbox subscribed on one connection.
 struct Subscription {
   MailboxId mailbox_id{};
   Connection* connection = nullptr;
-  bool active = false;              // authorized (false while the check is pending)
-  bool fetch_pending = false;       // a FetchMessages is queued at the committer
-  bool more_available = false;      // the store may hold messages not yet pushed
-  uint64_t last_delivered = 0;      // highest message id pushed on this subscription
-  std::vector<InFlight> in_flight;  // <= delivery_window entries
+  bool active = false;          // authorized (false while the check is pending)
+  bool fetch_pending = false;   // a FetchMessages is queued at the committer
+  bool more_available = false;  // the store may hold messages not yet pushed
+  uint64_t last_delivered = 0;  // highest message id pushed on this subscription
+  // Ids pushed and not yet acked, oldest first; <= delivery_window entries.
+  // An ack removes its id at once (its slot is free while the deletion waits
+  // for the next group commit): delivery never waits for an fsync, and since
+  // fetches resume after last_delivered, an acked id is never pushed again on
+  // this subscription even before its deletion is durable.
+  std::vector<uint64_t> in_flight;
+  // Acks whose deletion is not committed yet; bounded by delivery_window so
+  // storage work per subscription stays bounded (MaybeFetch waits otherwise).
+  uint32_t uncommitted_acks = 0;
 };
 
 struct MailboxIdHash {

@@ -33,4 +33,11 @@ Ed25519Signature Ed25519Sign(const Ed25519KeyPair& key, ByteView message);
 bool Ed25519Verify(ConstSpan<kEd25519PublicKeySize> public_key, ByteView message,
                    ByteView signature);
 
+// True iff `public_key` is a canonical encoding of a point on the curve, in
+// the prime-order subgroup and not of small order: the keys that strict
+// verification can ever accept. For public keys that arrive without a
+// signature (a relay mailbox owner key at create time), so a key that could
+// never verify, or one a forger could exploit, is refused up front.
+bool Ed25519IsValidPublicKey(ConstSpan<kEd25519PublicKeySize> public_key);
+
 }  // namespace attune::crypto

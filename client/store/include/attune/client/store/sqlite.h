@@ -75,6 +75,13 @@ class Database {
   // Single-value helpers for small queries.
   Result<std::optional<int64_t>> QueryInt(std::string_view sql);
 
+  // The first n raw (still encrypted) bytes of the main database file, read
+  // through SQLite's own file handle. Never open and close another
+  // descriptor on an open database file: closing any descriptor drops every
+  // POSIX lock the process holds on it, and another process may then
+  // checkpoint and delete the WAL under this connection.
+  Result<Bytes> ReadRawPrefix(size_t n);
+
   int64_t LastInsertRowId() const;
   int Changes() const;
   sqlite3* handle() { return db_; }
