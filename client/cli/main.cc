@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      return app.exit(e);
+      // --help prints and succeeds; every other parse error is a usage error.
+      return app.exit(e) == 0 ? attune::cli::kExitOk : attune::cli::kExitUsage;
     }
     return attune::cli::kExitOk;
   } catch (const attune::cli::CommandError& e) {

@@ -113,7 +113,7 @@ void RunHistory(CliContext& ctx, const std::string& name) {
     const bool out = m.direction == client::store::Direction::kOutgoing;
     std::cout << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
               << (out ? std::string("you") : shown) << ": " << client::ContentSummary(m.content)
-              << (out && !m.sent             ? "  (queued)"
+              << (out && !m.sent                 ? "  (queued)"
                   : out && delivered.count(m.id) ? "  (delivered)"
                                                  : "")
               << "\n";

@@ -71,9 +71,11 @@ int RunOffline(const RelayTarget& target, const OfflineOptions& o) {
   size_t delivered = 0, acked = 0;
   bool subscribed = false;
   Clock::time_point all_delivered, all_acked;
-  // Acks are pipelined but bounded, like a real client's: the relay answers
-  // RATE_LIMITED beyond max_pending_requests per connection.
-  constexpr size_t kMaxOutstandingAcks = 256;
+  // Acks are pipelined but bounded, like a real client's: below the default
+  // max_pending_requests (docs/protocol/mailbox.md section 5.1). The first
+  // ack of a delivery is never refused, but its OK waits for the deletion's
+  // commit, so this bound sets how many deliveries one commit can release.
+  constexpr size_t kMaxOutstandingAcks = 1000;
   std::deque<std::pair<net::MailboxId, uint64_t>> ack_queue;
   size_t outstanding_acks = 0;
   auto pump_acks = [&] {

@@ -338,6 +338,37 @@ TEST_F(ClientE2eTest, WatchPrintsMessagesAsTheyArrive) {
             (std::vector<std::string>{"live message one", "live message two"}));
 }
 
+// Restoring an older copy of the database must never reuse message keys:
+// sending is refused until the contact is paired again.
+TEST_F(ClientE2eTest, RestoredOlderDatabaseRefusesToSendUntilPairedAgain) {
+  User therapist(root_, "therapist", "tp");
+  User client(root_, "client", "cp");
+  InitTherapist(therapist);
+  client.Ok({"init", "--role", "client", "--name", "Sam"});
+  Pair(therapist, client, "sam");
+  const fs::path db = client.dir() / "attune.db";
+  ASSERT_FALSE(fs::exists(client.dir() / "attune.db-wal"));  // closed cleanly
+  fs::copy_file(db, root_ / "backup.db");
+  client.Ok({"send", "therapist", "sent after the backup"});
+  therapist.Ok({"sync", "--quiet-ms", "300"});
+  fs::copy_file(root_ / "backup.db", db, fs::copy_options::overwrite_existing);
+
+  Completed refused = client.Run({"send", "therapist", "sent after the restore"});
+  EXPECT_EQ(refused.status.code, 1);
+  EXPECT_NE(refused.stderr_text.find("restored from an older copy"), std::string::npos)
+      << refused.stderr_text;
+  EXPECT_NE(client.Ok({"contacts"}).find("sending blocked (restored database)"), std::string::npos);
+
+  // A fresh pairing (new X3DH session) lifts the block.
+  std::string code = InvitationCode(therapist.Ok({"invite", "--replaces", "sam", "--no-qr"}));
+  client.Ok({"accept", "-", "--name", "therapist"}, code + "\n");
+  therapist.Ok({"sync", "--quiet-ms", "300"});
+  client.Ok({"send", "therapist", "sent after pairing again"});
+  therapist.Ok({"sync", "--quiet-ms", "300"});
+  std::vector<std::string> got = therapist.Texts("sam", "received");
+  EXPECT_EQ(got, (std::vector<std::string>{"sent after the backup", "sent after pairing again"}));
+}
+
 TEST_F(ClientE2eTest, WrongPassphraseIsOneLineAndChangesNothing) {
   User client(root_, "client", "right passphrase");
   client.Ok({"init", "--role", "client", "--name", "Sam"});

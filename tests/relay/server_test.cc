@@ -193,6 +193,57 @@ TEST_F(ServerTest, SendSubscribeDeliverAckAndRedeliverUnacked) {
   EXPECT_EQ(redelivered[1].message_id(), 4u);
 }
 
+TEST_F(ServerTest, AckFreesTheWindowSlotBeforeItsDeletionCommits) {
+  config_.limits.delivery_window = 1;
+  Start();
+  auto owner_conn = Connect();
+  Owner o = CreateMailboxOrDie(*owner_conn);
+  for (uint64_t i = 1; i <= 3; ++i) {
+    ASSERT_EQ(owner_conn->Call(SendFrame(i, o, "msg" + std::to_string(i)))->code(),
+              pb::Response::OK);
+  }
+  std::vector<pb::Delivery> got;
+  ASSERT_EQ(owner_conn->Call(SubscribeFrame(10, o, owner_conn->handshake_hash()), &got)->code(),
+            pb::Response::OK);
+  if (got.empty()) got = ReadDeliveries(*owner_conn, 1);
+  ASSERT_EQ(got.size(), 1u);  // window 1
+  EXPECT_EQ(got[0].message_id(), 1u);
+
+  // Hold the committer inside a batch: no deletion can commit meanwhile.
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_TRUE(committer_->Submit([&, released](MailboxStore&) -> GroupCommitter::Completion {
+    entered.set_value();
+    released.wait();
+    return nullptr;
+  }));
+  entered.get_future().wait();
+
+  // The ack's slot frees on arrival: message 2 comes while the ack's OK
+  // still waits for its commit.
+  ASSERT_TRUE(owner_conn->SendFrame(AckFrame(11, o, 1)));
+  auto next = owner_conn->Read();
+  release.set_value();
+  ASSERT_TRUE(next.has_value());
+  ASSERT_TRUE(next->has_delivery()) << "the ack was answered before its deletion committed";
+  EXPECT_EQ(next->delivery().message_id(), 2u);
+  auto ack = owner_conn->Read();
+  ASSERT_TRUE(ack && ack->has_response());
+  EXPECT_EQ(ack->response().request_id(), 11u);
+  EXPECT_EQ(ack->response().code(), pb::Response::OK);
+
+  // Acked messages never come back on this connection; the rest follows.
+  std::vector<pb::Delivery> rest;
+  ASSERT_EQ(owner_conn->Call(AckFrame(12, o, 2), &rest)->code(), pb::Response::OK);
+  if (rest.empty()) rest = ReadDeliveries(*owner_conn, 1);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].message_id(), 3u);
+  std::vector<pb::Delivery> extra;
+  ASSERT_EQ(owner_conn->Call(AckFrame(13, o, 3), &extra)->code(), pb::Response::OK);
+  ASSERT_EQ(owner_conn->Call(PingFrame(14), &extra)->code(), pb::Response::OK);
+  EXPECT_TRUE(extra.empty());
+}
+
 TEST_F(ServerTest, ReplayedSignatureWrongCapabilityAndAckWithoutSubscription) {
   Start();
   auto a = Connect();

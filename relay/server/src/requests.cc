@@ -155,19 +155,17 @@ void Connection::HandleRequest(ValidatedRequest req) {
               return;
             }
             // The first ack of an in-flight delivery needs no pending-request
-            // budget: there are at most delivery_window of them per
-            // subscription (in flight + uncommitted). Its slot frees now; the
-            // deletion joins the next group commit and the OK follows it.
+            // budget: each delivery gets at most one, and no fetch starts while
+            // the connection is at max_pending_requests (MaybeFetch), so
+            // storage work stays bounded. Its slot frees now; the deletion
+            // joins the next group commit and the OK follows it.
             auto it = std::find(sub->in_flight.begin(), sub->in_flight.end(), r.message_id);
             const bool first_ack = it != sub->in_flight.end();
             if (!first_ack && pending_requests_ >= limits.max_pending_requests) {
               RespondCode(rid, Code::kRateLimited, "too many requests in flight");
               return;
             }
-            if (first_ack) {
-              sub->in_flight.erase(it);
-              sub->uncommitted_acks++;
-            }
+            if (first_ack) sub->in_flight.erase(it);
             SubmitStorage(
                 server_.committer, rid, [r](MailboxStore& s) { return AckMessage(s, r); },
                 [rid, id = r.mailbox_id, first_ack](Connection& c, Outcome o, bool committed) {
@@ -175,9 +173,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
                   c.Respond(rid, o);
                   if (!first_ack || c.closed_) return;
                   Subscription* sub = c.FindSubscription(id);
-                  if (sub == nullptr || sub->uncommitted_acks == 0) return;
-                  sub->uncommitted_acks--;
-                  c.MaybeFetch(*sub);
+                  if (sub != nullptr) c.MaybeFetch(*sub);
                 });
             if (first_ack) MaybeFetch(*sub);
           },
@@ -231,7 +227,9 @@ void Connection::RemoveSubscription(Subscription* sub) {
 void Connection::MaybeFetch(Subscription& sub) {
   const ConnectionLimits& limits = server_.config.limits;
   if (closed_ || draining_ || !sub.active || sub.fetch_pending || !sub.more_available) return;
-  if (sub.uncommitted_acks >= limits.delivery_window) return;
+  // Every delivery may bring an ack that bypasses max_pending_requests;
+  // none are fetched while the connection's storage work is at that limit.
+  if (pending_requests_ >= limits.max_pending_requests) return;
   const size_t free_slots =
       limits.delivery_window - std::min(limits.delivery_window, sub.in_flight.size());
   // No minimum batch (a client may wait for one more delivery before acking
@@ -283,7 +281,7 @@ void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob
   if (closed_ || draining_ || !sub.active || message_id <= sub.last_delivered) return;
   // Caught up and room left: push straight from memory, no store read.
   if (!sub.fetch_pending && !sub.more_available && sub.in_flight.size() < limits.delivery_window &&
-      sub.uncommitted_acks < limits.delivery_window &&
+      pending_requests_ < limits.max_pending_requests &&
       wqueue_bytes_ <= limits.max_write_queue_bytes / 2) {
     PushDelivery(sub, message_id, blob);
     return;

@@ -60,9 +60,6 @@ struct Subscription {
   // fetches resume after last_delivered, an acked id is never pushed again on
   // this subscription even before its deletion is durable.
   std::vector<uint64_t> in_flight;
-  // Acks whose deletion is not committed yet; bounded by delivery_window so
-  // storage work per subscription stays bounded (MaybeFetch waits otherwise).
-  uint32_t uncommitted_acks = 0;
 };
 
 struct MailboxIdHash {
