@@ -27,11 +27,10 @@ void RunInit(CliContext& ctx, const InitOptions& o) {
   Check(client::ValidateDisplayName(o.name));
   std::optional<client::ClinicRelay> relay;
   if (role == client::Role::kTherapist) {
-    if (o.relay.empty() || o.relay_key.empty() ||
-        (o.credential_file.empty() && o.credential_fd < 0)) {
+    if (o.relay.empty() || o.relay_key.empty()) {
       throw CommandError(
           "a therapist needs --relay HOST:PORT, --relay-key HEX and the clinic credential "
-          "(--credential-file FILE or --credential-fd N; never on the command line)");
+          "(--credential-file FILE, --credential-fd N or the prompt; never on the command line)");
     }
     auto [host, port] = Take(client::ParseHostPort(o.relay));
     client::ClinicRelay r;
@@ -39,7 +38,9 @@ void RunInit(CliContext& ctx, const InitOptions& o) {
     r.endpoint.port = port;
     r.endpoint.relay_public_key = Take(client::ParseHexKey32(o.relay_key, "--relay-key"));
     crypto::SecretBytes text = o.credential_fd >= 0 ? Take(ReadSecretLineFromFd(o.credential_fd))
-                                                    : Take(ReadSecretFile(o.credential_file));
+                               : !o.credential_file.empty()
+                                   ? Take(ReadSecretFile(o.credential_file))
+                                   : Take(PromptSecret("Clinic credential: "));
     ByteArray<32> credential =
         Take(client::ParseHexKey32(AsStringView(text.view()), "the credential"));
     r.credential = crypto::SecretArray<32>(credential);

@@ -395,6 +395,25 @@ TEST_F(ClientE2eTest, WrongPassphraseIsOneLineAndChangesNothing) {
   EXPECT_TRUE(ok->status.Success()) << ok->stderr_text;
 }
 
+TEST_F(ClientE2eTest, PasswdReEncryptsAndKeepsHistory) {
+  User therapist(root_, "therapist", "tp");
+  User client(root_, "client", "old passphrase");
+  InitTherapist(therapist);
+  client.Ok({"init", "--role", "client", "--name", "Sam"});
+  Pair(therapist, client, "sam");
+  client.Ok({"send", "therapist", "written before passwd"});
+  // Old passphrase on fd 0 (line 1); the new one from the environment.
+  ProcessOptions o = client.Options({"--passphrase-fd", "0", "passwd"}, "old passphrase\n");
+  o.env.push_back({"ATTUNE_NEW_PASSPHRASE", "new passphrase"});
+  auto r = RunToCompletion(o, kCommandTimeout);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->status.Success()) << r->stderr_text;
+  EXPECT_EQ(client.Run({"contacts"}).status.code, 3);  // old passphrase no longer opens it
+  User renamed(root_, "client", "new passphrase");
+  EXPECT_NE(renamed.Ok({"history", "therapist"}).find("written before passwd"), std::string::npos);
+  ExpectNoPlaintext({&renamed}, {"written before passwd", "old passphrase", "new passphrase"});
+}
+
 TEST_F(ClientE2eTest, DamagedOrUnencryptedDatabaseIsRefusedWithOneLine) {
   User client(root_, "client", "cp");
   client.Ok({"init", "--role", "client", "--name", "Sam"});
