@@ -18,7 +18,7 @@
 
 namespace attune::cli {
 
-// Exit statuses (documented in docs/protocol/client.md, "Command line").
+// Exit statuses (documented in docs/PROTOCOL.md (part client), "Command line").
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
 inline constexpr int kExitUsage = 2;

@@ -72,7 +72,7 @@ int RunOffline(const RelayTarget& target, const OfflineOptions& o) {
   bool subscribed = false;
   Clock::time_point all_delivered, all_acked;
   // Acks are pipelined but bounded, like a real client's: below the default
-  // max_pending_requests (docs/protocol/mailbox.md section 5.1). The first
+  // max_pending_requests (docs/PROTOCOL.md (part mailbox) section 5.1). The first
   // ack of a delivery is never refused, but its OK waits for the deletion's
   // commit, so this bound sets how many deliveries one commit can release.
   constexpr size_t kMaxOutstandingAcks = 1000;

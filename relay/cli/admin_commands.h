@@ -1,5 +1,5 @@
 // The attune-relay subcommands. Each returns the process exit status and
-// prints its own one-line error (docs/protocol/mailbox.md §7).
+// prints its own one-line error (docs/PROTOCOL.md (part mailbox) §7).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // attune-relay: the Attune store-and-forward relay and its admin commands.
-// Usage and output formats: docs/protocol/mailbox.md §7.
+// Usage and output formats: docs/PROTOCOL.md (part mailbox) §7.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>

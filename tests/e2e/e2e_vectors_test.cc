@@ -1,9 +1,9 @@
 // tests/vectors/e2e_*.json: regenerated from the seeds and compared byte for
 // byte; then checked independently of Session and of the generator: every
-// key is recomputed from the documented constructions (docs/protocol/x3dh.md,
-// docs/protocol/ratchet.md) with the raw primitives, and every ciphertext is
+// key is recomputed from the documented constructions (docs/PROTOCOL.md (part x3dh),
+// docs/PROTOCOL.md (part ratchet)) with the raw primitives, and every ciphertext is
 // opened with the keys the file prints. Labels are spelled out as
-// docs/protocol/x3dh.md gives them, not taken from the headers.
+// docs/PROTOCOL.md (part x3dh) gives them, not taken from the headers.
 #include "e2e_vectors.h"
 
 #include <gtest/gtest.h>

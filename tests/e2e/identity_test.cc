@@ -15,7 +15,7 @@ Bytes RecordBytes(const PublicIdentity& id) {
 }
 
 // A record for `keys` (signing || agreement || device id) signed by `signer`
-// exactly as docs/protocol/x3dh.md says.
+// exactly as docs/PROTOCOL.md (part x3dh) says.
 Bytes SignedRecord(const Identity& signer, ByteView key_bytes) {
   Bytes message;
   Append(message, kIdentityBindingLabel);

@@ -1,6 +1,6 @@
 // The mailbox protocol end to end against a real attune-relay: create, send,
 // subscribe, ack, tickets, expiry, quotas, owner signatures, capabilities,
-// rotation and deletion (docs/protocol/mailbox.md section 2).
+// rotation and deletion (docs/PROTOCOL.md (part mailbox) section 2).
 #include <gtest/gtest.h>
 
 #include <thread>

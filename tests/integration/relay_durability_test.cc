@@ -1,6 +1,6 @@
 // Durability against a real attune-relay: what the relay acknowledged
 // survives a graceful restart, SIGTERM mid-burst and kill -9 mid-burst, and
-// comes back intact (docs/protocol/mailbox.md section 4).
+// comes back intact (docs/PROTOCOL.md (part mailbox) section 4).
 #include <gtest/gtest.h>
 
 #include <atomic>

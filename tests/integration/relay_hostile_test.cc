@@ -2,7 +2,7 @@
 // truncated and oversized frames before and after the handshake, stalled
 // clients, and 1,000 concurrent connections. The offender is disconnected;
 // everyone else keeps being served and the relay keeps running
-// (docs/protocol/mailbox.md sections 1, 2 and 5).
+// (docs/PROTOCOL.md (part mailbox) sections 1, 2 and 5).
 #include <gtest/gtest.h>
 
 #include "attune/net/relay_codec.h"

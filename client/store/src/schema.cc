@@ -9,7 +9,7 @@ namespace {
 
 // Version 1. Secrets are plain columns: the whole file is encrypted by
 // SQLCipher and no secret is kept anywhere else. Column meanings are in
-// docs/protocol/client.md.
+// docs/PROTOCOL.md (part client).
 constexpr std::string_view kSchemaV1 = R"sql(
 CREATE TABLE meta(
   key   TEXT PRIMARY KEY,

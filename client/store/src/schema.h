@@ -1,4 +1,4 @@
-// The profile database's schema (docs/protocol/client.md, "Database schema").
+// The profile database's schema (docs/PROTOCOL.md (part client), "Database schema").
 #pragma once
 
 #include "attune/base/result.h"

@@ -1,4 +1,4 @@
-// Padding (docs/protocol/ratchet.md, "Padding"): the encrypted body is
+// Padding (docs/PROTOCOL.md (part ratchet), "Padding"): the encrypted body is
 //   u32-BE plaintext length || plaintext || zero bytes
 // padded to the smallest power of two >= kMinPaddedSize that holds it. So a
 // ciphertext's length reveals only one of 8 buckets (256 B .. 32 KiB): a

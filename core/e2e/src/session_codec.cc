@@ -1,4 +1,4 @@
-// Session state persistence (docs/protocol/ratchet.md, "State
+// Session state persistence (docs/PROTOCOL.md (part ratchet), "State
 // serialisation"):
 //
 //   u32-BE length L || SessionState protobuf (L bytes)

@@ -5,7 +5,7 @@
 // queued (EnqueueFrame starts it), so an idle connection costs ~1.8 KiB: no
 // writer frame, no wake-up timer, no buffers.
 //
-// Order of checks on every frame (docs/protocol/mailbox.md §2): length (while
+// Order of checks on every frame (docs/PROTOCOL.md (part mailbox) §2): length (while
 // reading the header), decryption, parsing and validation, rate, then the
 // request itself (authorization happens inside the storage operation).
 #include <algorithm>

@@ -340,7 +340,7 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
 
   Json x3dh_file{{"description",
                   "Identities, a one-time invitation, its acceptance (X3DH) and the first message "
-                  "(docs/protocol/x3dh.md). All byte strings are lower-case hex."},
+                  "(docs/PROTOCOL.md (part x3dh)). All byte strings are lower-case hex."},
                  {"generator", "attune_vector_gen (tests/e2e/vectors)"},
                  {"random", kRandom},
                  {"seeds", seeds},
@@ -361,7 +361,7 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
       {"description",
        "The Double Ratchet with header encryption after the X3DH of e2e_x3dh.json: five "
        "messages each way with DH ratchet steps, then an out-of-order delivery "
-       "(docs/protocol/ratchet.md). 'messages' are in sending order with the sender's keys; "
+       "(docs/PROTOCOL.md (part ratchet)). 'messages' are in sending order with the sender's keys; "
        "'deliveries' in delivery order with the receiver's view. All byte strings are hex."},
       {"generator", "attune_vector_gen (tests/e2e/vectors)"},
       {"random", kRandom},
@@ -377,7 +377,7 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
 
   Json safety_file{
       {"description",
-       "Safety numbers (docs/protocol/x3dh.md, 'Safety numbers'): per side, SHA-512 of "
+       "Safety numbers (docs/PROTOCOL.md (part x3dh), 'Safety numbers'): per side, SHA-512 of "
        "u16-BE version || key bytes, iterated; digits and QR payload for both orders."},
       {"generator", "attune_vector_gen (tests/e2e/vectors)"},
       {"version", kSafetyNumberVersion},

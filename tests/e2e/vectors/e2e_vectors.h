@@ -1,4 +1,4 @@
-// The one tool that writes tests/vectors/e2e_*.json (docs/protocol/x3dh.md,
+// The one tool that writes tests/vectors/e2e_*.json (docs/PROTOCOL.md (part x3dh),
 // "Test vectors"). Everything is derived from fixed seeds through
 // crypto::DeterministicRandom, so the output is byte-for-byte reproducible:
 // attune_vector_gen writes it, attune_e2e_tests regenerates it and compares

@@ -1,6 +1,6 @@
 // A deliberately plain Double Ratchet key schedule with header encryption,
 // written from the Signal specification (section 4) and
-// docs/protocol/ratchet.md for the test-vector tool only. It shares nothing
+// docs/PROTOCOL.md (part ratchet) for the test-vector tool only. It shares nothing
 // with Session except the documented building blocks (KdfRk, KdfCk,
 // DeriveMessageAeadKey, Pad/Unpad), and it records every intermediate key
 // as JSON. No bounds, no state rollback: it only ever sees honest messages.

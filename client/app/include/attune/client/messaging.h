@@ -1,4 +1,4 @@
-// Crash-safe sending and receiving (docs/protocol/client.md, "Message
+// Crash-safe sending and receiving (docs/PROTOCOL.md (part client), "Message
 // flow"; docs/security/client.md).
 //
 // Sending: Queue encrypts and commits the new ratchet state, the history row

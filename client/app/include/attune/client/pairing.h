@@ -1,4 +1,4 @@
-// Pairing (docs/protocol/client.md, "Pairing"):
+// Pairing (docs/PROTOCOL.md (part client), "Pairing"):
 //
 //   therapist: CreateInvitation  -> fresh mailbox for this client (clinic
 //              credential), a single-use ticket for the client's own mailbox,

@@ -1,5 +1,5 @@
 // The routing blob of an invitation (proto/pairing.proto RoutingInfo;
-// docs/protocol/client.md, "Routing blob"): where the accepting side sends
+// docs/PROTOCOL.md (part client), "Routing blob"): where the accepting side sends
 // its first message and how it creates its own mailbox.
 //
 // Parsed once, at the boundary, into a Routing that can only exist when

@@ -1,6 +1,6 @@
 // A blocking client connection to attune-relay: TCP, then the
 // Noise_NK_25519_ChaChaPoly_BLAKE2b handshake against the relay's static key,
-// then the mailbox protocol of proto/relay.proto (docs/protocol/mailbox.md).
+// then the mailbox protocol of proto/relay.proto (docs/PROTOCOL.md (part mailbox)).
 //
 // Every call blocks for at most its timeout. Internally the connection is
 // pipelined: requests carry ids, answers are matched by id, and Deliveries
@@ -134,7 +134,7 @@ class RelayConnection {
 
   // Deletes a delivered message. Only on a connection subscribed to it.
   // Acking an unknown or already-acked id is not an error for the relay's
-  // at-least-once contract; see docs/protocol/mailbox.md for the exact code.
+  // at-least-once contract; see docs/PROTOCOL.md (part mailbox) for the exact code.
   Status Ack(const MailboxId& mailbox_id, uint64_t message_id);
 
   // Deletes the mailbox and all messages in it.

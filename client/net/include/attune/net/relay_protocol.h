@@ -1,10 +1,10 @@
 // Client-side pieces of the mailbox protocol (proto/relay.proto,
-// docs/protocol/mailbox.md) that need no I/O: the byte-exact inputs of the
+// docs/PROTOCOL.md (part mailbox)) that need no I/O: the byte-exact inputs of the
 // owner signatures, the send-capability hash, and the mapping of relay
 // response codes to Attune errors.
 //
 // The relay computes the same formulas in its own code (relay/ never depends
-// on client/); docs/protocol/mailbox.md is the single source of truth for
+// on client/); docs/PROTOCOL.md (part mailbox) is the single source of truth for
 // both, and the client tests pin them to fixed bytes.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Every constant of the Double Ratchet layer (docs/protocol/ratchet.md), in
+// Every constant of the Double Ratchet layer (docs/PROTOCOL.md (part ratchet)), in
 // one place. Changing any value here changes the protocol: bump
 // kRatchetWireVersion and/or kSessionStateVersion with it.
 #pragma once
@@ -11,7 +11,7 @@ namespace attune::e2e {
 
 // --- Versions -------------------------------------------------------------
 
-// First byte of every ratchet wire message (docs/protocol/ratchet.md, "Wire").
+// First byte of every ratchet wire message (docs/PROTOCOL.md (part ratchet), "Wire").
 inline constexpr uint8_t kRatchetWireVersion = 1;
 // Alias the rest of the message layer may use for "protocol version 1".
 inline constexpr uint8_t kProtocolVersion = kRatchetWireVersion;
@@ -41,7 +41,7 @@ inline constexpr size_t kMaxReceivingChains = 64;
 // Largest RatchetInit::associated_data (two identity records fit easily).
 inline constexpr size_t kMaxAssociatedDataSize = 1024;
 
-// --- Padding (docs/protocol/ratchet.md, "Padding") ------------------------
+// --- Padding (docs/PROTOCOL.md (part ratchet), "Padding") ------------------------
 
 // The encrypted body is u32-BE length || plaintext || zeros, padded to the
 // smallest power of two >= kMinPaddedSize that holds it.

@@ -1,5 +1,5 @@
 // The Double Ratchet's building blocks (Signal Double Ratchet spec, sections
-// 3 and 4), exactly as docs/protocol/ratchet.md defines them byte for byte.
+// 3 and 4), exactly as docs/PROTOCOL.md (part ratchet) defines them byte for byte.
 // Session (session.h) composes them; the test-vector tool calls them to print
 // intermediate keys. All functions are pure: no state, no randomness.
 #pragma once

@@ -1,4 +1,4 @@
-// The ratchet message wire format (docs/protocol/ratchet.md, "Wire format"):
+// The ratchet message wire format (docs/PROTOCOL.md (part ratchet), "Wire format"):
 //
 //   offset  size  field
 //   0       1     version = kRatchetWireVersion (0x01)

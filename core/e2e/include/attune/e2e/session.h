@@ -1,5 +1,5 @@
 // A Double Ratchet session with header encryption (Signal Double Ratchet
-// spec, section 4; byte-exact description in docs/protocol/ratchet.md).
+// spec, section 4; byte-exact description in docs/PROTOCOL.md (part ratchet)).
 //
 // Sans-IO: randomness and time are passed in. Not thread-safe: one Session is
 // used by one thread at a time. Move-only; the state is secret and wiped when
@@ -86,7 +86,7 @@ class Session {
   Result<Bytes> Decrypt(ByteView message, uint64_t now_unix);
 
   // Versioned protobuf (proto/e2e.proto SessionState) inside a 4-byte
-  // big-endian length envelope (docs/protocol/ratchet.md, "State serialisation"). The
+  // big-endian length envelope (docs/PROTOCOL.md (part ratchet), "State serialisation"). The
   // bytes contain every secret of the session: they are for the encrypted
   // store only. The caller wipes them (crypto::SecureZero) when done.
   Bytes Serialize() const;

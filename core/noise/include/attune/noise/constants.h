@@ -1,4 +1,4 @@
-// Every constant of the Attune transport (docs/protocol/transport.md) in one
+// Every constant of the Attune transport (docs/PROTOCOL.md (part transport)) in one
 // place. Changing any of them changes the wire protocol.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Noise_NK_25519_ChaChaPoly_BLAKE2b (Noise spec rev 34), sans-IO: bytes in,
-// bytes out. The wire format is in docs/protocol/transport.md.
+// bytes out. The wire format is in docs/PROTOCOL.md (part transport).
 //
 //   NK:
 //     <- s

@@ -1,5 +1,5 @@
 // Therapy content: the validated domain form of attune.content.v1.Content
-// (proto/content.proto; docs/protocol/content.md), and the one boundary
+// (proto/content.proto; docs/PROTOCOL.md (part content)), and the one boundary
 // where protobuf becomes domain values and back.
 //
 // Receivers call ParseContent once on decrypted bytes; nothing later sees a

@@ -1,4 +1,4 @@
-// Every bound on therapy content in one place (docs/protocol/content.md).
+// Every bound on therapy content in one place (docs/PROTOCOL.md (part content)).
 // Content arrives from the other end of an encrypted session, so a peer
 // could otherwise grow any of these without limit.
 #pragma once

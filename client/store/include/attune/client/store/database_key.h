@@ -1,6 +1,6 @@
 // The database key: Argon2id(passphrase, salt) with the profile's limits,
 // 32 bytes, handed to SQLCipher as a raw key so that SQLCipher runs no KDF
-// of its own (docs/protocol/client.md, "Database key").
+// of its own (docs/PROTOCOL.md (part client), "Database key").
 #pragma once
 
 #include "attune/base/bytes.h"

@@ -1,5 +1,5 @@
 // The key-derivation parameters of a profile's database: a small, versioned
-// text file `keyparams` beside the database (docs/protocol/client.md,
+// text file `keyparams` beside the database (docs/PROTOCOL.md (part client),
 // "Key parameters file").
 //
 // The file holds no secret: a random salt and the Argon2id limits. It is
@@ -39,7 +39,7 @@ struct KeyParams {
   // the caller sets it from the derived key.
   static KeyParams Fresh(crypto::RandomSource& random, KdfStrength strength);
 
-  // The exact file text (docs/protocol/client.md).
+  // The exact file text (docs/PROTOCOL.md (part client)).
   std::string Serialize() const;
 
   // Fails with kUnsupportedVersion for an unknown first line and

@@ -1,5 +1,5 @@
 // A profile: one device's encrypted database plus the files beside it
-// (docs/protocol/client.md, "Profile directory"):
+// (docs/PROTOCOL.md (part client), "Profile directory"):
 //
 //   <dir>/keyparams       salt and Argon2id limits (key_params.h), not secret
 //   <dir>/attune.db       SQLCipher database (+ -wal, -shm while open)

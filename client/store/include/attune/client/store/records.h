@@ -1,5 +1,5 @@
 // Typed access to the profile database's tables (schema in schema.cc,
-// documented in docs/protocol/client.md, "Database schema").
+// documented in docs/PROTOCOL.md (part client), "Database schema").
 //
 // Every function runs one or a few statements on the given Database and
 // expects the caller to hold a Transaction when it combines several writes

@@ -1,5 +1,5 @@
 // The relay's hash constructions and signed byte strings
-// (docs/protocol/mailbox.md sections 2.4-2.7 and 3). Each has its own
+// (docs/PROTOCOL.md (part mailbox) sections 2.4-2.7 and 3). Each has its own
 // domain-separation label; no label is a prefix of another.
 #pragma once
 

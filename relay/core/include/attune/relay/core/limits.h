@@ -1,5 +1,5 @@
 // Every limit of the relay in one place: the hard protocol maxima and the
-// defaults of the configurable limits (docs/protocol/mailbox.md section 5).
+// defaults of the configurable limits (docs/PROTOCOL.md (part mailbox) section 5).
 #pragma once
 
 #include <cstddef>

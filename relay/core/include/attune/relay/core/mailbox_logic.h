@@ -1,4 +1,4 @@
-// The mailbox operations (docs/protocol/mailbox.md section 2), applied to a
+// The mailbox operations (docs/PROTOCOL.md (part mailbox) section 2), applied to a
 // MailboxStore inside the caller's transaction. Sans-IO: time comes in as unix
 // seconds, randomness as a RandomSource.
 //

@@ -1,7 +1,7 @@
 // Parse, don't validate: a decrypted ClientFrame (relay.proto) is turned once
 // into a ValidatedRequest, which can only exist with every field of the right
 // size and every owner key a valid Ed25519 point of the prime-order subgroup
-// (docs/protocol/mailbox.md sections 2 and 5.1). Later code never sees
+// (docs/PROTOCOL.md (part mailbox) sections 2 and 5.1). Later code never sees
 // protobuf.
 //
 // Secret-ish tokens (credential, ticket, send capability) are hashed here and

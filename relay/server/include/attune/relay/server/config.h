@@ -1,5 +1,5 @@
 // The relay's configuration file (TOML), parsed once into a ServerConfig that
-// only exists when every value is in range (docs/protocol/mailbox.md §6).
+// only exists when every value is in range (docs/PROTOCOL.md (part mailbox) §6).
 // Unknown keys are errors so a typo never silently falls back to a default.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The relay's static X25519 key on disk: DATA_DIR/relay.key holds exactly the
-// 32 raw private-key bytes, mode 0600 (docs/protocol/mailbox.md §8). The key
+// 32 raw private-key bytes, mode 0600 (docs/PROTOCOL.md (part mailbox) §8). The key
 // never passes through argv, std::string or a log.
 #pragma once
 

@@ -4,7 +4,7 @@
 // synchronous=FULL, so a committed transaction survives kill -9 and power
 // loss. secure_delete=ON overwrites deleted blobs in the database file.
 //
-// Schema and pragmas: docs/protocol/mailbox.md section 8.
+// Schema and pragmas: docs/PROTOCOL.md (part mailbox) section 8.
 //
 // Thread safety: none (see MailboxStore). Other processes (the admin CLI) may
 // open the same file concurrently; SQLite's locking serialises writers and

@@ -2,7 +2,7 @@
 // public (owner keys), a hash (capabilities, credentials, tickets),
 // end-to-end ciphertext (blobs) or a time. Nothing names a person.
 //
-// Byte-exact layout: docs/protocol/mailbox.md section 8.
+// Byte-exact layout: docs/PROTOCOL.md (part mailbox) section 8.
 #pragma once
 
 #include <cstdint>
