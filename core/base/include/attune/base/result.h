@@ -14,15 +14,15 @@
 namespace attune {
 
 enum class ErrorCode {
-  kInvalidArgument,   // malformed input from a caller, a file or the network
-  kAuthFailed,        // a MAC, AEAD tag or signature did not verify
-  kCryptoFailed,      // a primitive refused its input (e.g. low-order point)
+  kInvalidArgument,  // malformed input from a caller, a file or the network
+  kAuthFailed,       // a MAC, AEAD tag or signature did not verify
+  kCryptoFailed,     // a primitive refused its input (e.g. low-order point)
   kNotFound,
   kAlreadyExists,
   kExpired,
-  kLimitExceeded,     // a bound from constants was hit
-  kDuplicate,         // an at-least-once redelivery of something already seen
-  kIdentityChanged,   // a known contact presented a different identity key
+  kLimitExceeded,    // a bound from constants was hit
+  kDuplicate,        // an at-least-once redelivery of something already seen
+  kIdentityChanged,  // a known contact presented a different identity key
   kUnsupportedVersion,
   kIoError,
   kInternal,
@@ -46,8 +46,8 @@ inline Error MakeError(ErrorCode code, std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -100,12 +100,12 @@ class [[nodiscard]] Status {
 }  // namespace attune
 
 // Propagates an error from an expression yielding Status or Result<T>.
-#define ATTUNE_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    auto attune_status_ = (expr);           \
-    if (!attune_status_.ok()) {             \
-      return attune_status_.error();        \
-    }                                       \
+#define ATTUNE_RETURN_IF_ERROR(expr) \
+  do {                               \
+    auto attune_status_ = (expr);    \
+    if (!attune_status_.ok()) {      \
+      return attune_status_.error(); \
+    }                                \
   } while (0)
 
 #define ATTUNE_CONCAT_INNER_(a, b) a##b

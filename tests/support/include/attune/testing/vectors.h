@@ -2,10 +2,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "attune/base/bytes.h"
 
@@ -28,10 +27,10 @@ Bytes HexToBytes(const std::string& hex);
 
 // Skips the current test with a clear message when ../shared/vectors is
 // missing. Use at the top of any test that needs the shared vectors.
-#define ATTUNE_REQUIRE_SHARED_VECTORS(dir_var)                                          \
-  auto dir_var##_opt = ::attune::testing::SharedVectorsDir();                           \
-  if (!dir_var##_opt) {                                                                 \
+#define ATTUNE_REQUIRE_SHARED_VECTORS(dir_var)                                           \
+  auto dir_var##_opt = ::attune::testing::SharedVectorsDir();                            \
+  if (!dir_var##_opt) {                                                                  \
     GTEST_SKIP() << "shared test vectors not found (expected ../shared/vectors next to " \
-                    "the repository); this test did not run";                           \
-  }                                                                                     \
+                    "the repository); this test did not run";                            \
+  }                                                                                      \
   const std::filesystem::path dir_var = *dir_var##_opt
