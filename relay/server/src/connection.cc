@@ -180,12 +180,12 @@ void Connection::ResumeReading() {
   asio::co_spawn(server_.io, Reader(shared_from_this()), asio::detached);
 }
 
-bool Connection::MustPauseReading() {
+bool Connection::MustPauseReading(size_t frame_size) {
   const ConnectionLimits& limits = server_.config.limits;
   if (wqueue_bytes_ >= limits.max_write_queue_bytes) return true;  // Writer resumes
   if (!session_) return false;
   if (pending_requests_ >= limits.max_pending_requests) return true;  // completion resumes
-  if (!server_.StorageAdmits(pending_requests_)) {
+  if (!server_.StorageAdmits(pending_requests_, frame_size)) {
     storage_waiting_ = true;
     auto& waiters = pending_requests_ == 0 ? server_.light_waiters : server_.heavy_waiters;
     waiters.push_back(shared_from_this());
@@ -231,10 +231,11 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
   while (!closed_) {
     // Handle every complete frame already buffered.
     while (!closed_) {
-      if (MustPauseReading()) co_return;
       auto frame = NextFrame();
       if (!frame) break;
       const size_t len = frame->size();
+      // The frame stays buffered; the resumed reader finds it again.
+      if (MustPauseReading(len)) co_return;
       if (!session_) {
         if (!HandleHandshake(*frame)) {
           Close(CloseReason::kHandshake);
@@ -259,6 +260,8 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
     if (rbuf_.empty() && rbuf_.capacity() > 0) {
       Bytes().swap(rbuf_);  // idle connections hold no read buffer
     }
+    // Read nothing more while the write queue is full (the Writer resumes).
+    if (wqueue_bytes_ >= server_.config.limits.max_write_queue_bytes) co_return;
     // Wait for readability without a buffer, then read what is there.
     auto [wait_ec] = co_await socket_.async_wait(Socket::wait_read, kTuple);
     if (closed_) co_return;

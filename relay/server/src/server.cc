@@ -134,6 +134,11 @@ asio::awaitable<void> ShutdownLoop(ServerState& s, std::function<void()> done, u
 
 // ------------------------------------------------------------ ServerState --
 
+namespace {
+// Frames at most this big count as small for the global storage bound.
+constexpr size_t kSmallFrameBytes = 2048;
+}  // namespace
+
 AddressKey AddressKeyOf(const asio::ip::address& address) {
   AddressKey key{};
   if (address.is_v4()) {
@@ -198,13 +203,18 @@ void ServerState::Tick() {
   if (!queued) purge_running = false;
 }
 
-bool ServerState::StorageAdmits(size_t own_pending) const {
+bool ServerState::StorageAdmits(size_t own_pending, size_t frame_size) const {
   const ConnectionLimits& l = config.limits;
+  // Small frames (pings, acks, small sends: what an interactive client sends)
+  // are held back only by the operation count, so a flood of 60 KiB sends
+  // never makes a well-behaved client wait for admission; their bytes are
+  // bounded by count × kSmallFrameBytes.
+  if (frame_size <= kSmallFrameBytes) return queued_operations < 2 * l.max_queued_operations;
   if (queued_operations < l.max_queued_operations && queued_bytes < l.max_queued_bytes) {
     return true;
   }
   // Above the bound only connections with nothing in flight get one request
-  // in, so a well-behaved client is not queued behind a flood of senders.
+  // in; above twice the bound nobody.
   return own_pending == 0 && queued_operations < 2 * l.max_queued_operations &&
          queued_bytes < 2 * l.max_queued_bytes;
 }

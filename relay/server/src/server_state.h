@@ -147,9 +147,9 @@ class ServerState {
   // submission and completion.
   size_t queued_operations = 0;
   size_t queued_bytes = 0;
-  // May a connection with `own_pending` storage operations in flight read
-  // another request now?
-  bool StorageAdmits(size_t own_pending) const;
+  // May a connection with `own_pending` storage operations in flight handle
+  // its next frame (of `frame_size` bytes) now?
+  bool StorageAdmits(size_t own_pending, size_t frame_size) const;
   // Connections whose reader stopped on the global bound, woken as storage
   // work completes: light ones (nothing in flight) below twice the bound,
   // heavy ones below the bound.
@@ -214,7 +214,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // queue is full, its storage work is at max_pending_requests, or the
   // global storage bound is reached); the reader then stops, and whoever
   // frees the resource calls ResumeReading().
-  bool MustPauseReading();
+  bool MustPauseReading(size_t frame_size);
   void ConsumeFrame(size_t frame_len);
   bool HandleHandshake(ByteView message);
   void HandleFrame(ByteView ciphertext);

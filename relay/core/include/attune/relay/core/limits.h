@@ -66,8 +66,9 @@ struct ConnectionLimits {
   // Storage work queued at the committer, across all connections. Above
   // these only connections with nothing in flight may submit (one request
   // each); above twice these nothing is read from any socket.
-  size_t max_queued_operations = 4096;
-  size_t max_queued_bytes = 4 * 1024 * 1024;
+  // Frames of at most 2 KiB count against the operations bound only.
+  size_t max_queued_operations = 2048;
+  size_t max_queued_bytes = 1024 * 1024;
 };
 
 // Rows deleted by one purge transaction, so purging never stalls sends.
