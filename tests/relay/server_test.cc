@@ -33,7 +33,7 @@ class SeededRandom final : public crypto::RandomSource {
   }
 
  private:
-  std::mutex mu_;
+  std::mutex mu_{};
   crypto::DeterministicRandom random_;
 };
 
@@ -177,19 +177,19 @@ class ServerTest : public ::testing::Test {
 
   const std::string seed_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
   ::testing::ScopedTrace trace_{__FILE__, __LINE__, "random seed: " + seed_};
-  ManualClock clock_;
+  ManualClock clock_{};
   SeededRandom random_{seed_};
-  TempDir dir_;
-  ServerConfig config_;
+  TempDir dir_{};
+  ServerConfig config_{};
   crypto::X25519PublicKey relay_key_{};
   ByteArray<kTokenSize> credential_{};
-  std::unique_ptr<SqliteMailboxStore> store_;
-  std::unique_ptr<SqliteMailboxStore> read_store_;
-  std::unique_ptr<GroupCommitter> committer_;
-  std::unique_ptr<GroupCommitter> reader_;
+  std::unique_ptr<SqliteMailboxStore> store_{};
+  std::unique_ptr<SqliteMailboxStore> read_store_{};
+  std::unique_ptr<GroupCommitter> committer_{};
+  std::unique_ptr<GroupCommitter> reader_{};
   asio::io_context io_{1};
-  std::unique_ptr<RelayServer> server_;
-  std::thread io_thread_;
+  std::unique_ptr<RelayServer> server_{};
+  std::thread io_thread_{};
   uint16_t port_ = 0;
 };
 

@@ -52,7 +52,7 @@ struct Subscription {
   // for the next group commit): delivery never waits for an fsync, and since
   // fetches resume after last_delivered, an acked id is never pushed again on
   // this subscription even before its deletion is durable.
-  std::vector<uint64_t> in_flight;
+  std::vector<uint64_t> in_flight{};
 };
 
 struct MailboxIdHash {
@@ -90,7 +90,7 @@ struct AddressKeyHash {
 };
 struct AddressEntry {
   uint32_t connections = 0;
-  TokenBucket handshakes;
+  TokenBucket handshakes{};
   uint64_t last_handshake_ns = 0;
 };
 
@@ -112,8 +112,8 @@ class ServerState {
         shutdown_timer(io) {}
 
   asio::io_context& io;
-  const ServerConfig config;
-  const crypto::X25519KeyPair static_key;
+  const ServerConfig config{};
+  const crypto::X25519KeyPair static_key{};
   GroupCommitter& committer;  // writes
   GroupCommitter& reader;     // fetches and subscription checks
   Clock& clock;
@@ -122,10 +122,10 @@ class ServerState {
   asio::steady_timer sweep_timer;
   asio::steady_timer stats_timer;
   asio::steady_timer shutdown_timer;
-  TokenBucket handshake_bucket;
+  TokenBucket handshake_bucket{};
   bool shutting_down = false;
-  RelayServer::Stats stats;
-  RelayServer::Stats last_logged;
+  RelayServer::Stats stats{};
+  RelayServer::Stats last_logged{};
   uint64_t next_purge_unix = 0;  // when the next expiry purge is due (clock)
   bool purge_running = false;
 
@@ -137,11 +137,11 @@ class ServerState {
 
   // Per-address limits. Entries live while the address has connections or
   // its handshake bucket is refilling.
-  std::unordered_map<AddressKey, AddressEntry, AddressKeyHash> addresses;
+  std::unordered_map<AddressKey, AddressEntry, AddressKeyHash> addresses{};
   size_t pending_handshakes = 0;  // accepted connections still in the handshake
   // Connections in accept order, for evicting the oldest unfinished
   // handshake at max_pending_handshakes (stale entries skipped lazily).
-  std::deque<std::weak_ptr<Connection>> handshake_queue;
+  std::deque<std::weak_ptr<Connection>> handshake_queue{};
 
   // Global bound on storage work (section 5). Counted on the io thread at
   // submission and completion.
@@ -153,8 +153,8 @@ class ServerState {
   // Connections whose reader stopped on the global bound, woken as storage
   // work completes: light ones (nothing in flight) below twice the bound,
   // heavy ones below the bound.
-  std::deque<std::shared_ptr<Connection>> light_waiters;
-  std::deque<std::shared_ptr<Connection>> heavy_waiters;
+  std::deque<std::shared_ptr<Connection>> light_waiters{};
+  std::deque<std::shared_ptr<Connection>> heavy_waiters{};
   void OnStorageDone(size_t bytes);
 
   // Intrusive list of live connections (for the deadline sweep and shutdown).
@@ -163,7 +163,7 @@ class ServerState {
   void Unlink(Connection* c);
 
   // Active subscriptions by mailbox, for pushing new messages.
-  std::unordered_map<MailboxId, std::vector<Subscription*>, MailboxIdHash> subscribers;
+  std::unordered_map<MailboxId, std::vector<Subscription*>, MailboxIdHash> subscribers{};
   void AddSubscriber(Subscription* s);
   void RemoveSubscriber(Subscription* s);
   // After a commit stored message_id in mailbox_id.
@@ -247,19 +247,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ServerState& server_;
   Socket socket_;
-  std::optional<noise::TransportSession> session_;
-  Bytes rbuf_;       // unread stream bytes; grows on demand, freed when empty
+  std::optional<noise::TransportSession> session_{};
+  Bytes rbuf_{};     // unread stream bytes; grows on demand, freed when empty
   size_t rpos_ = 0;  // start of unconsumed bytes in rbuf_
-  std::vector<Bytes> wqueue_;
+  std::vector<Bytes> wqueue_{};
   size_t wqueue_bytes_ = 0;  // queued + being written
   uint64_t deadline_ns_ = 0;
   uint64_t write_progress_ns_ = 0;  // last progress of the write in flight; 0 when none
   size_t delivery_reserved_ = 0;    // credit held by fetches in flight
   size_t next_sub_ = 0;             // round-robin start for refilling subscriptions
   AddressKey address_{};
-  TokenBucket requests_;
+  TokenBucket requests_{};
   uint32_t pending_requests_ = 0;
-  std::vector<std::unique_ptr<Subscription>> subs_;
+  std::vector<std::unique_ptr<Subscription>> subs_{};
   bool closed_ = false;
   bool protocol_error_ = false;
   bool draining_ = false;  // CloseAfterFlush called

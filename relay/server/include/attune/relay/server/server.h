@@ -75,7 +75,7 @@ class RelayServer {
   void Tick();
 
  private:
-  std::unique_ptr<ServerState> state_;
+  std::unique_ptr<ServerState> state_{};
 };
 
 }  // namespace attune::relay
