@@ -27,10 +27,10 @@ using std::chrono::seconds;
 const std::string& Seed() {
   static const std::string seed = [] {
     const char* fixed = std::getenv("ATTUNE_TEST_SEED");
-    std::string s = fixed != nullptr ? fixed
-                                     : std::to_string(std::chrono::system_clock::now()
-                                                          .time_since_epoch()
-                                                          .count());
+    std::string s =
+        fixed != nullptr
+            ? fixed
+            : std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
     std::printf("relay_hostile_test: ATTUNE_TEST_SEED=%s\n", s.c_str());
     return s;
   }();

@@ -4,6 +4,7 @@
 // half-open sockets or pipelined 60 KiB sends are bounded in memory while a
 // well-behaved client keeps being served quickly.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,12 +14,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <map>
 #include <set>
+#include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "attune/net/relay_codec.h"
 #include "attune/testing/net_util.h"
@@ -191,8 +190,8 @@ std::vector<double> TimedSends(net::RelayConnection& c, const TestMailbox& m, si
       ADD_FAILURE() << "send " << i << ": " << id.error().ToString();
       break;
     }
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   return ms;
 }
@@ -213,9 +212,9 @@ double P99(std::vector<double> v) {
     return ::testing::AssertionSuccess();
   }
   if (flood_p99 <= 50.0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "p99 " << flood_p99
-                                       << " ms under the flood, bound 50 ms (baseline p99 "
-                                       << baseline_p99 << " ms)";
+  return ::testing::AssertionFailure()
+         << "p99 " << flood_p99 << " ms under the flood, bound 50 ms (baseline p99 " << baseline_p99
+         << " ms)";
 }
 
 // 10,000 sockets from 40 source addresses that each send 3 bytes of a

@@ -249,8 +249,7 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       // Only complete frames reset the idle deadline, so a client trickling
       // bytes or stalling mid-frame still times out.
       if (session_) {
-        deadline_ns_ =
-            server_.NowNs() + server_.config.limits.idle_timeout_seconds * 1000000000ull;
+        deadline_ns_ = server_.NowNs() + server_.config.limits.idle_timeout_seconds * 1000000000ull;
       }
     }
     if (protocol_error_) {
@@ -316,7 +315,7 @@ bool Connection::HandleHandshake(ByteView message) {
                                         now)) {
     return false;
   }
-  auto hs = noise::Handshake::Responder(server_.static_key, AsBytes(noise::kRelayPrologue),
+  auto hs = noise::Handshake::Responder(server_.static_key.get(), AsBytes(noise::kRelayPrologue),
                                         server_.random);
   auto payload = hs.ReadMessage(message);
   if (!payload.ok() || !payload->empty()) return false;

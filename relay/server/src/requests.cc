@@ -38,8 +38,8 @@ void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work 
   auto self = shared_from_this();
   // `self` travels storage thread -> io thread by move, so the last
   // reference to a Connection is never dropped on the storage thread.
-  bool queued = queue.Submit([self, io, work = std::move(work), done = std::move(done), bytes](
-                                 MailboxStore& store) mutable -> GroupCommitter::Completion {
+  bool queued = queue.Submit([self, io, work = std::move(work), done = std::move(done),
+                              bytes](MailboxStore& store) mutable -> GroupCommitter::Completion {
     auto result = work(store);
     return [self = std::move(self), io, result = std::move(result), done = std::move(done),
             bytes](const Status& commit) mutable {

@@ -48,8 +48,9 @@ asio::awaitable<void> AcceptLoop(ServerState& s) {
     const auto remote = socket.remote_endpoint(addr_ec);
     const AddressKey key = addr_ec ? AddressKey{} : AddressKeyOf(remote.address());
     auto entry = s.addresses.find(key);
-    const bool address_full = entry != s.addresses.end() &&
-                              entry->second.connections >= s.config.limits.max_connections_per_address;
+    const bool address_full =
+        entry != s.addresses.end() &&
+        entry->second.connections >= s.config.limits.max_connections_per_address;
     // At the cap on unfinished handshakes the oldest one gives way: a real
     // client finishes within a round trip, so what is old is a half-open
     // connection, and a flood of them never locks new clients out.
@@ -170,8 +171,8 @@ void ServerState::Tick() {
 
   // Forget addresses with no connection whose bucket has refilled (their
   // entry would be recreated full anyway).
-  const double refill_s = config.limits.handshake_burst_per_address /
-                          config.limits.handshakes_per_second_per_address;
+  const double refill_s =
+      config.limits.handshake_burst_per_address / config.limits.handshakes_per_second_per_address;
   const auto refill_ns = static_cast<uint64_t>(refill_s * 1e9);
   for (auto it = addresses.begin(); it != addresses.end();) {
     if (it->second.connections == 0 && now - it->second.last_handshake_ns >= refill_ns) {
@@ -187,19 +188,19 @@ void ServerState::Tick() {
   purge_running = true;
   asio::io_context* ctx = &io;
   bool* running = &purge_running;
-  const bool queued = committer.Submit([unix_now, ctx, running](MailboxStore& store)
-                                           -> GroupCommitter::Completion {
-    auto purged = store.PurgeExpired(unix_now, kPurgeBatchRows);
-    uint64_t n = purged.ok() ? *purged : 0;
-    return [n, ctx, running](const Status& commit) {
-      if (!commit.ok()) {
-        Log(LogLevel::kWarn, "expiry purge failed: " + commit.error().message);
-      } else if (n > 0) {
-        Log(LogLevel::kInfo, "purged " + std::to_string(n) + " expired messages");
-      }
-      asio::post(*ctx, [running] { *running = false; });
-    };
-  });
+  const bool queued =
+      committer.Submit([unix_now, ctx, running](MailboxStore& store) -> GroupCommitter::Completion {
+        auto purged = store.PurgeExpired(unix_now, kPurgeBatchRows);
+        uint64_t n = purged.ok() ? *purged : 0;
+        return [n, ctx, running](const Status& commit) {
+          if (!commit.ok()) {
+            Log(LogLevel::kWarn, "expiry purge failed: " + commit.error().message);
+          } else if (n > 0) {
+            Log(LogLevel::kInfo, "purged " + std::to_string(n) + " expired messages");
+          }
+          asio::post(*ctx, [running] { *running = false; });
+        };
+      });
   if (!queued) purge_running = false;
 }
 

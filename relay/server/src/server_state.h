@@ -5,10 +5,11 @@
 
 #include <array>
 #include <chrono>
-#include <deque>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <new>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -94,6 +95,29 @@ struct AddressEntry {
   uint64_t last_handshake_ns = 0;
 };
 
+// The relay's static key in sodium_malloc'd memory (guard pages, mlock'd,
+// wiped by sodium_free), as SECURITY.md promises for long-lived keys. The
+// caller's copy is wiped by the move that brings it here.
+class LockedKeyPair {
+ public:
+  explicit LockedKeyPair(crypto::X25519KeyPair key)
+      : pair_(new (crypto::SecureAlloc(sizeof(crypto::X25519KeyPair)))
+                  crypto::X25519KeyPair(std::move(key))) {}
+  ~LockedKeyPair() {
+    pair_->~X25519KeyPair();  // wipes the private key
+    crypto::SecureFree(pair_);
+  }
+  LockedKeyPair(const LockedKeyPair&) = delete;
+  LockedKeyPair& operator=(const LockedKeyPair&) = delete;
+  const crypto::X25519KeyPair& get() const { return *pair_; }
+
+ private:
+  // sodium_malloc aligns only allocations whose size is a multiple of the
+  // alignment.
+  static_assert(sizeof(crypto::X25519KeyPair) % alignof(crypto::X25519KeyPair) == 0);
+  crypto::X25519KeyPair* pair_ = nullptr;
+};
+
 class ServerState {
  public:
   ServerState(asio::io_context& io, const ServerConfig& config, crypto::X25519KeyPair key,
@@ -113,7 +137,7 @@ class ServerState {
 
   asio::io_context& io;
   const ServerConfig config{};
-  const crypto::X25519KeyPair static_key{};
+  const LockedKeyPair static_key;
   GroupCommitter& committer;  // writes
   GroupCommitter& reader;     // fetches and subscription checks
   Clock& clock;
@@ -262,9 +286,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<std::unique_ptr<Subscription>> subs_{};
   bool closed_ = false;
   bool protocol_error_ = false;
-  bool draining_ = false;  // CloseAfterFlush called
-  bool writing_ = false;   // a Writer coroutine is running
-  bool reading_ = false;   // a Reader coroutine is running
+  bool draining_ = false;         // CloseAfterFlush called
+  bool writing_ = false;          // a Writer coroutine is running
+  bool reading_ = false;          // a Reader coroutine is running
   bool handshaking_ = true;       // counted in ServerState::pending_handshakes
   bool storage_waiting_ = false;  // queued in ServerState's storage waiters
   CloseReason drain_reason_ = CloseReason::kProtocol;
