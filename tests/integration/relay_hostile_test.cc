@@ -5,7 +5,7 @@
 // (docs/PROTOCOL.md (part mailbox) sections 1, 2 and 5).
 #include <gtest/gtest.h>
 
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
 #include "attune/noise/framing.h"
 #include "attune/testing/net_util.h"
 #include "raw_relay_client.h"
@@ -126,7 +126,8 @@ TEST(RelayHostile, MalformedTruncatedAndOversizedFramesCloseOnlyTheOffender) {
     empty.set_request_id(1);
     const std::string empty_text = empty.SerializeAsString();
     crypto::SecretArray<32> cap;
-    crypto::SecretBytes big = net::EncodeSend(2, net::MailboxId{}, cap.span(), RandomBytes(2000));
+    crypto::SecretBytes big =
+        mailbox::EncodeSend(2, net::MailboxId{}, cap.span(), RandomBytes(2000));
     for (ByteView plaintext : {AsBytes(empty_text), big.view()}) {
       auto raw = RawRelayClient::Connect(r.port());
       ASSERT_TRUE(raw.ok());

@@ -1,4 +1,6 @@
-// Parse, don't validate: a decrypted ClientFrame (relay.proto) is turned once
+// The relay's side of a client request (relay.proto ClientFrame).
+//
+// Parse, don't validate: a decrypted ClientFrame is turned once
 // into a ValidatedRequest, which can only exist with every field of the right
 // size and every owner key a valid Ed25519 point of the prime-order subgroup
 // (docs/PROTOCOL.md (part mailbox) sections 2 and 5.1). Later code never sees
@@ -16,52 +18,52 @@
 
 #include "attune/base/bytes.h"
 #include "attune/crypto/ed25519.h"
-#include "attune/relay/store/types.h"
+#include "attune/mailbox/constants.h"
 
-namespace attune::relay {
+namespace attune::mailbox {
 
 using Signature = crypto::Ed25519Signature;
 
 struct CreateMailboxRequest {
   enum class Auth { kCredential, kTicket };
-  MailboxId mailbox_id;
-  OwnerKey owner_key;
-  Hash32 cap_hash;
-  Auth auth;
-  Hash32 auth_hash;  // CredentialHash or TicketHash of the presented token
+  MailboxId mailbox_id{};
+  OwnerKey owner_key{};
+  Hash32 cap_hash{};
+  Auth auth = Auth::kCredential;
+  Hash32 auth_hash{};  // CredentialHash or TicketHash of the presented token
 };
 
 struct IssueTicketRequest {
-  Hash32 credential_hash;
+  Hash32 credential_hash{};
 };
 
 struct SendRequest {
-  MailboxId mailbox_id;
-  Hash32 presented_cap_hash;  // SendCapabilityHash(send_capability)
-  Blob blob;                  // 1..max_blob_size bytes
+  MailboxId mailbox_id{};
+  Hash32 presented_cap_hash{};  // SendCapabilityHash(send_capability)
+  Blob blob;                    // 1..max_blob_size bytes
 };
 
 struct SubscribeRequest {
-  MailboxId mailbox_id;
-  Signature signature;
+  MailboxId mailbox_id{};
+  Signature signature{};
 };
 
 struct AckRequest {
-  MailboxId mailbox_id;
-  uint64_t message_id;
+  MailboxId mailbox_id{};
+  uint64_t message_id = 0;
 };
 
 struct DeleteMailboxRequest {
-  MailboxId mailbox_id;
-  Signature signature;
+  MailboxId mailbox_id{};
+  Signature signature{};
 };
 
 struct RotateMailboxRequest {
-  MailboxId mailbox_id;
-  OwnerKey new_owner_key;
-  Hash32 new_cap_hash;
-  Signature signature;
-  Signature new_owner_signature;
+  MailboxId mailbox_id{};
+  OwnerKey new_owner_key{};
+  Hash32 new_cap_hash{};
+  Signature signature{};
+  Signature new_owner_signature{};
 };
 
 struct PingRequest {};
@@ -90,4 +92,4 @@ ParseOutcome ParseClientFrame(ByteView plaintext, size_t max_blob_size);
 // A short lower-case name of the request kind for logs ("send", ...).
 const char* RequestKindName(const ValidatedRequest& request);
 
-}  // namespace attune::relay
+}  // namespace attune::mailbox
