@@ -50,8 +50,8 @@ inline double Quantile(std::vector<double>& values, double q) {
 
 struct BenchMailbox {
   net::MailboxId id{};
-  crypto::Ed25519KeyPair owner;
-  crypto::SecretArray<32> capability;
+  crypto::Ed25519KeyPair owner{};
+  crypto::SecretArray<32> capability{};
 };
 
 // Creates `n` mailboxes with the clinic credential over one blocking
@@ -83,7 +83,7 @@ class FrameEncoder {
   }
 
  private:
-  mailbox::RequestEncoder encoder_;
+  mailbox::RequestEncoder encoder_{};
 };
 
 inline void PrintRelayStats(const char* label, const RelayTarget& target) {

@@ -30,8 +30,8 @@ namespace attune::mailbox {
 struct RelayResponse {
   uint64_t request_id = 0;
   Code code = Code::kUnspecified;  // never kUnspecified after parsing
-  std::string message;             // the relay's human text
-  std::optional<crypto::SecretArray<kTokenSize>> ticket;
+  std::string message{};           // the relay's human text
+  std::optional<crypto::SecretArray<kTokenSize>> ticket{};
   uint64_t message_id = 0;
 };
 
@@ -39,7 +39,7 @@ struct RelayResponse {
 struct Delivery {
   MailboxId mailbox_id{};
   uint64_t message_id = 0;
-  Bytes blob;  // end-to-end ciphertext, opaque to the relay; never empty
+  Bytes blob{};  // end-to-end ciphertext, opaque to the relay; never empty
 };
 
 using RelayMessage = std::variant<RelayResponse, Delivery>;
@@ -92,8 +92,8 @@ class RequestEncoder {
 
  private:
   ByteView Serialize();
-  std::unique_ptr<relay::v1::ClientFrame> frame_;
-  Bytes buffer_;
+  std::unique_ptr<relay::v1::ClientFrame> frame_{};
+  Bytes buffer_{};
 };
 
 }  // namespace attune::mailbox

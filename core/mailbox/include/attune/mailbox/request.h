@@ -40,7 +40,7 @@ struct IssueTicketRequest {
 struct SendRequest {
   MailboxId mailbox_id{};
   Hash32 presented_cap_hash{};  // SendCapabilityHash(send_capability)
-  Blob blob;                    // 1..max_blob_size bytes
+  Blob blob{};                  // 1..max_blob_size bytes
 };
 
 struct SubscribeRequest {
@@ -79,8 +79,8 @@ struct ValidatedRequest {
 // protobuf (the relay then answers BAD_REQUEST before closing); unset when it
 // did not parse at all (the relay just closes). `reason` is safe to log.
 struct Rejection {
-  std::optional<uint64_t> request_id;
-  std::string reason;
+  std::optional<uint64_t> request_id{};
+  std::string reason{};
 };
 
 using ParseOutcome = std::variant<ValidatedRequest, Rejection>;
