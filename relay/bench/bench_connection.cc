@@ -83,7 +83,7 @@ void BenchConnection::OnRead(size_t n) {
     }
     auto plaintext = session_->Decrypt(**frame);
     if (!plaintext.ok()) return Fail(plaintext.error());
-    auto message = net::ParseRelayFrame(*plaintext);
+    auto message = mailbox::ParseRelayFrame(*plaintext);
     if (!message.ok()) return Fail(message.error());
     if (auto* response = std::get_if<net::RelayResponse>(&*message)) {
       if (on_response_) on_response_(*response);

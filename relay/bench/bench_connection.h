@@ -19,7 +19,7 @@
 #include "attune/base/bytes.h"
 #include "attune/base/result.h"
 #include "attune/crypto/random.h"
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
 #include "attune/net/relay_connection.h"
 #include "attune/noise/framing.h"
 #include "attune/noise/handshake.h"
@@ -46,7 +46,7 @@ class BenchConnection {
   void on_delivery(DeliveryHandler h) { on_delivery_ = std::move(h); }
   void on_error(ErrorHandler h) { on_error_ = std::move(h); }
 
-  const net::HandshakeHash& handshake_hash() const { return handshake_hash_; }
+  const mailbox::HandshakeHash& handshake_hash() const { return handshake_hash_; }
   bool failed() const { return failed_; }
   void Close();
 
@@ -67,7 +67,7 @@ class BenchConnection {
   Bytes queued_{};
   bool write_in_progress_ = false;
   bool failed_ = false;
-  net::HandshakeHash handshake_hash_{};
+  mailbox::HandshakeHash handshake_hash_{};
   ResponseHandler on_response_{};
   DeliveryHandler on_delivery_{};
   ErrorHandler on_error_{};

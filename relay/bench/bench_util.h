@@ -13,8 +13,8 @@
 #include "attune/crypto/ed25519.h"
 #include "attune/crypto/random.h"
 #include "attune/crypto/secret.h"
+#include "attune/mailbox/client_codec.h"
 #include "attune/net/relay_connection.h"
-#include "relay.pb.h"
 #include "relay_process.h"
 
 namespace attune::bench {
@@ -71,35 +71,19 @@ inline Result<std::vector<BenchMailbox>> CreateMailboxes(const RelayTarget& targ
   return out;
 }
 
-// Reusable protobuf encoders for the hot path (no per-message allocation of
-// locked memory: the bench's capabilities are throwaway test values).
+// Reusable encoders for the hot path (no per-message allocation of locked
+// memory: the bench's capabilities are throwaway test values).
 class FrameEncoder {
  public:
   ByteView Send(uint64_t request_id, const BenchMailbox& m, ByteView blob) {
-    frame_.Clear();
-    frame_.set_request_id(request_id);
-    auto* s = frame_.mutable_send();
-    s->set_mailbox_id(m.id.data(), m.id.size());
-    s->set_send_capability(m.capability.data(), m.capability.size());
-    s->set_blob(blob.data(), blob.size());
-    return Serialize();
+    return encoder_.Send(request_id, m.id, m.capability.span(), blob);
   }
   ByteView Ack(uint64_t request_id, const net::MailboxId& id, uint64_t message_id) {
-    frame_.Clear();
-    frame_.set_request_id(request_id);
-    frame_.mutable_ack()->set_mailbox_id(id.data(), id.size());
-    frame_.mutable_ack()->set_message_id(message_id);
-    return Serialize();
+    return encoder_.Ack(request_id, id, message_id);
   }
 
  private:
-  ByteView Serialize() {
-    buffer_.resize(frame_.ByteSizeLong());
-    frame_.SerializeWithCachedSizesToArray(buffer_.data());
-    return buffer_;
-  }
-  relay::v1::ClientFrame frame_{};
-  Bytes buffer_{};
+  mailbox::RequestEncoder encoder_{};
 };
 
 inline void PrintRelayStats(const char* label, const RelayTarget& target) {

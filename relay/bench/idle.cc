@@ -50,7 +50,7 @@ int RunIdle(const RelayTarget& target, const IdleOptions& o) {
     c->on_response([&](const net::RelayResponse& r) {
       if (r.code == net::RelayCode::kOk) ++pongs;
     });
-    if (!c->failed()) c->Send(net::EncodePing(1));
+    if (!c->failed()) c->Send(mailbox::EncodePing(1));
   }
   const auto give_up = Clock::now() + std::chrono::seconds(30);
   while (pongs + failures < o.connections && Clock::now() < give_up) io.run_one_until(give_up);

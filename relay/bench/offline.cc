@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <deque>
 
+#include "attune/mailbox/hashes.h"
 #include "bench_connection.h"
 #include "bench_util.h"
 #include "modes.h"
@@ -102,9 +103,9 @@ int RunOffline(const RelayTarget& target, const OfflineOptions& o) {
     if (++delivered == o.messages) all_delivered = Clock::now();
   });
   const auto sig = crypto::Ed25519Sign(
-      mailbox.owner, net::SubscribeSignatureInput(receiver.handshake_hash(), mailbox.id));
+      mailbox.owner, mailbox::SubscribeSignedBytes(receiver.handshake_hash(), mailbox.id));
   const auto drain_start = Clock::now();
-  receiver.Send(net::EncodeSubscribe(0, mailbox.id, sig));
+  receiver.Send(mailbox::EncodeSubscribe(0, mailbox.id, sig));
   const auto give_up = drain_start + std::chrono::seconds(60);
   while (acked < o.messages && failures == 0 && Clock::now() < give_up) {
     io.run_one_until(give_up);

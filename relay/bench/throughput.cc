@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <memory>
 
+#include "attune/mailbox/hashes.h"
 #include "bench_connection.h"
 #include "bench_util.h"
 #include "modes.h"
@@ -69,8 +70,8 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
       if (r.request_id == 0) ++subscribed;
     });
     const auto sig = crypto::Ed25519Sign(
-        p.mailbox.owner, net::SubscribeSignatureInput(p.receiver->handshake_hash(), p.mailbox.id));
-    p.receiver->Send(net::EncodeSubscribe(0, p.mailbox.id, sig));
+        p.mailbox.owner, mailbox::SubscribeSignedBytes(p.receiver->handshake_hash(), p.mailbox.id));
+    p.receiver->Send(mailbox::EncodeSubscribe(0, p.mailbox.id, sig));
   }
   while (subscribed < o.pairs && failures == 0 && io.run_one() > 0) {
   }

@@ -11,7 +11,7 @@
 #include "attune/crypto/secret.h"
 #include "attune/crypto/util.h"
 #include "attune/crypto/x25519.h"
-#include "attune/relay/core/hashes.h"
+#include "attune/mailbox/hashes.h"
 #include "attune/relay/core/mailbox_logic.h"
 #include "attune/relay/server/key_file.h"
 #include "attune/relay/store/sqlite_store.h"
@@ -108,7 +108,7 @@ int CredentialIssue(const std::string& data_dir, uint64_t uses, uint64_t expires
   }
   crypto::SecretArray<kTokenSize> token = crypto::SystemRandom().Secret<kTokenSize>();
   const uint64_t expires_at = UnixNow() + expires_in_days * kSecondsPerDay;
-  auto id = (*store)->InsertCredential(CredentialHash(token.view()), uses, expires_at);
+  auto id = (*store)->InsertCredential(mailbox::CredentialHash(token.view()), uses, expires_at);
   if (!id.ok()) {
     PrintError(id.error().message);
     return kExitError;

@@ -263,7 +263,7 @@ TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
     // Header: version || nonce || XChaCha20-Poly1305(HK, nonce, AD = version, header).
     const Bytes wire = B(m["wire"]);
     ASSERT_GT(wire.size(), 81u);
-    EXPECT_EQ(wire[0], 1);
+    EXPECT_EQ(wire[0], 2);
     EXPECT_EQ(Bytes(wire.begin() + 1, wire.begin() + 25), B(m["header_nonce"]));
     auto header = crypto::XChaChaOpen(S<32>(B(m["header_key"])), S<24>(B(m["header_nonce"])),
                                       ByteView(wire).first(1), ByteView(wire).subspan(25, 56));
@@ -274,10 +274,21 @@ TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
     EXPECT_EQ(*header, expected_header);
     EXPECT_EQ(*header, B(m["header_plaintext"]));
 
-    // Body: key and nonce from mk, AD = associated data || wire[0, 81).
-    const MessageAeadKey body_key = DeriveMessageAeadKey(S<32>(B(m["message_key"])));
+    // Body (version 2): key and nonce from mk and the header nonce,
+    // BLAKE2b-64(key = mk, "Attune_v2_Ratchet_MessageKey" || header nonce);
+    // AD = associated data || wire[0, 81).
+    const MessageAeadKey body_key =
+        DeriveMessageAeadKey(S<32>(B(m["message_key"])), S<24>(B(m["header_nonce"])));
     EXPECT_EQ(ToBytes(body_key.key), B(m["body_key"]));
     EXPECT_EQ(ToBytes(body_key.nonce), B(m["body_nonce"]));
+    {
+      crypto::SecretArray<64> okm;
+      crypto::Blake2b(okm.mutable_span(),
+                      Cat({AsBytes("Attune_v2_Ratchet_MessageKey"), B(m["header_nonce"])}),
+                      S<32>(B(m["message_key"])));
+      EXPECT_EQ(Bytes(okm.view().begin(), okm.view().begin() + 32), B(m["body_key"]));
+      EXPECT_EQ(Bytes(okm.view().begin() + 32, okm.view().begin() + 56), B(m["body_nonce"]));
+    }
     const Bytes body_ad = Cat({ad, ByteView(wire).first(81)});
     EXPECT_EQ(body_ad, B(m["body_associated_data"]));
     auto padded = crypto::XChaChaOpen(body_key.key.span(), body_key.nonce.span(), body_ad,

@@ -168,7 +168,8 @@ Bytes CraftMessage(const RatchetKey& header_key, const RatchetHeader& header,
   Pad(ByteView(), MutableByteView(out.data() + kWirePrefixSize, kMinPaddedSize));
   Bytes body_ad(ad.begin(), ad.end());
   body_ad.insert(body_ad.end(), out.begin(), out.begin() + kWirePrefixSize);
-  const MessageAeadKey k = DeriveMessageAeadKey(message_key.span());
+  const MessageAeadKey k = DeriveMessageAeadKey(
+      message_key.span(), crypto::ConstSpan<kHeaderNonceSize>(out.data() + 1, kHeaderNonceSize));
   crypto::XChaChaSealInPlace(
       k.key.span(), k.nonce.span(), body_ad,
       MutableByteView(out.data() + kWirePrefixSize, kMinPaddedSize + kAeadTagSize));
@@ -216,7 +217,9 @@ TEST(RatchetRobustness, BadPaddingInsideAnAuthenticBodyIsRejected) {
   body[2] = 0x01;  // length 256 > 252
   Bytes body_ad = Bytes{'a', '|', 'b'};
   body_ad.insert(body_ad.end(), wire.begin(), wire.begin() + kWirePrefixSize);
-  const MessageAeadKey k = DeriveMessageAeadKey(ck.message_key.span());
+  const MessageAeadKey k =
+      DeriveMessageAeadKey(ck.message_key.span(),
+                           crypto::ConstSpan<kHeaderNonceSize>(wire.data() + 1, kHeaderNonceSize));
   body.resize(kMinPaddedSize + kAeadTagSize);
   crypto::XChaChaSealInPlace(k.key.span(), k.nonce.span(), body_ad, body);
   std::copy(body.begin(), body.end(), wire.begin() + kWirePrefixSize);

@@ -111,11 +111,11 @@ Status RawRelayClient::SendPlaintext(ByteView plaintext) {
   return WriteRaw(noise::EncodeFrame(ciphertext));
 }
 
-Result<net::RelayMessage> RawRelayClient::Receive(std::chrono::milliseconds timeout) {
+Result<mailbox::RelayMessage> RawRelayClient::Receive(std::chrono::milliseconds timeout) {
   if (!session_) return MakeError(ErrorCode::kInternal, "no session");
   ATTUNE_ASSIGN_OR_RETURN(Bytes frame, ReadFrame(timeout));
   ATTUNE_ASSIGN_OR_RETURN(Bytes plaintext, session_->Decrypt(frame));
-  return net::ParseRelayFrame(plaintext);
+  return mailbox::ParseRelayFrame(plaintext);
 }
 
 bool RawRelayClient::WaitForClose(std::chrono::milliseconds timeout) {

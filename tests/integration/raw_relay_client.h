@@ -12,7 +12,7 @@
 #include "attune/base/bytes.h"
 #include "attune/base/result.h"
 #include "attune/crypto/x25519.h"
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
 #include "attune/noise/framing.h"
 #include "attune/noise/handshake.h"
 
@@ -36,12 +36,12 @@ class RawRelayClient {
   // Encrypts `plaintext` as one transport message and frames it.
   Status SendPlaintext(ByteView plaintext);
   // The next relay frame, decrypted and parsed; kIoError on close/timeout.
-  Result<net::RelayMessage> Receive(std::chrono::milliseconds timeout);
+  Result<mailbox::RelayMessage> Receive(std::chrono::milliseconds timeout);
   // True when the relay closes the connection within `timeout` (anything it
   // sends meanwhile is discarded).
   bool WaitForClose(std::chrono::milliseconds timeout);
 
-  const net::HandshakeHash& handshake_hash() const { return handshake_hash_; }
+  const mailbox::HandshakeHash& handshake_hash() const { return handshake_hash_; }
 
  private:
   explicit RawRelayClient(int fd) : fd_(fd) {}
@@ -51,7 +51,7 @@ class RawRelayClient {
   int fd_ = -1;
   noise::FrameDecoder decoder_{};
   std::optional<noise::TransportSession> session_{};
-  net::HandshakeHash handshake_hash_{};
+  mailbox::HandshakeHash handshake_hash_{};
 };
 
 }  // namespace attune::testing

@@ -5,7 +5,8 @@
 
 #include <thread>
 
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
+#include "attune/mailbox/hashes.h"
 #include "raw_relay_client.h"
 #include "relay.pb.h"
 #include "relay_test_util.h"
@@ -177,25 +178,25 @@ TEST(RelayBasic, WrongOrReplayedOwnerSignaturesAreRefused) {
   ASSERT_TRUE(first.ok());
   ATTUNE_ASSERT_OK(first->Handshake((*relay)->public_key(), seconds(5)));
   const auto signature = crypto::Ed25519Sign(
-      mailbox.owner, net::SubscribeSignatureInput(first->handshake_hash(), mailbox.id));
+      mailbox.owner, mailbox::SubscribeSignedBytes(first->handshake_hash(), mailbox.id));
   auto second = RawRelayClient::Connect((*relay)->port());
   ASSERT_TRUE(second.ok());
   ATTUNE_ASSERT_OK(second->Handshake((*relay)->public_key(), seconds(5)));
-  ATTUNE_ASSERT_OK(second->SendPlaintext(net::EncodeSubscribe(7, mailbox.id, signature)));
+  ATTUNE_ASSERT_OK(second->SendPlaintext(mailbox::EncodeSubscribe(7, mailbox.id, signature)));
   auto replayed = second->Receive(seconds(5));
   ASSERT_TRUE(replayed.ok()) << replayed.error().ToString();
   ASSERT_TRUE(std::holds_alternative<net::RelayResponse>(*replayed));
   EXPECT_EQ(std::get<net::RelayResponse>(*replayed).code, net::RelayCode::kUnauthorized);
   // The same signature on its own connection works, proving it was valid.
-  ATTUNE_ASSERT_OK(first->SendPlaintext(net::EncodeSubscribe(8, mailbox.id, signature)));
+  ATTUNE_ASSERT_OK(first->SendPlaintext(mailbox::EncodeSubscribe(8, mailbox.id, signature)));
   auto accepted = first->Receive(seconds(5));
   ASSERT_TRUE(accepted.ok());
   ASSERT_TRUE(std::holds_alternative<net::RelayResponse>(*accepted));
   EXPECT_EQ(std::get<net::RelayResponse>(*accepted).code, net::RelayCode::kOk);
   // A delete signature is not a subscribe signature (domain separation).
   const auto delete_sig = crypto::Ed25519Sign(
-      mailbox.owner, net::DeleteSignatureInput(second->handshake_hash(), mailbox.id));
-  ATTUNE_ASSERT_OK(second->SendPlaintext(net::EncodeSubscribe(9, mailbox.id, delete_sig)));
+      mailbox.owner, mailbox::DeleteSignedBytes(second->handshake_hash(), mailbox.id));
+  ATTUNE_ASSERT_OK(second->SendPlaintext(mailbox::EncodeSubscribe(9, mailbox.id, delete_sig)));
   auto cross = second->Receive(seconds(5));
   ASSERT_TRUE(cross.ok());
   EXPECT_EQ(std::get<net::RelayResponse>(*cross).code, net::RelayCode::kUnauthorized);

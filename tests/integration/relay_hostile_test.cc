@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
 #include "attune/noise/framing.h"
 #include "attune/testing/net_util.h"
 #include "raw_relay_client.h"
@@ -153,7 +153,8 @@ TEST(RelayHostile, MalformedTruncatedAndOversizedFramesCloseOnlyTheOffender) {
     empty.set_request_id(1);
     const std::string empty_text = empty.SerializeAsString();
     crypto::SecretArray<32> cap;
-    crypto::SecretBytes big = net::EncodeSend(2, net::MailboxId{}, cap.span(), RandomBytes(2000));
+    crypto::SecretBytes big =
+        mailbox::EncodeSend(2, net::MailboxId{}, cap.span(), RandomBytes(2000));
     for (ByteView plaintext : {AsBytes(empty_text), big.view()}) {
       auto raw = RawRelayClient::Connect(r.port());
       ASSERT_TRUE(raw.ok());

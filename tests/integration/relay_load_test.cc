@@ -19,7 +19,7 @@
 #include <string>
 #include <thread>
 
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
 #include "attune/testing/net_util.h"
 #include "raw_relay_client.h"
 #include "relay_test_util.h"
@@ -136,7 +136,7 @@ TEST(RelayLoad, TenThousandPipelinedPingsAreAllAnswered) {
   // Writes and reads use separate cipher states and socket directions.
   std::thread writer([&] {
     for (uint64_t i = 1; i <= kPings; ++i) {
-      if (!raw->SendPlaintext(net::EncodePing(i)).ok()) return;
+      if (!raw->SendPlaintext(mailbox::EncodePing(i)).ok()) return;
     }
   });
   uint64_t ok = 0, limited = 0;
@@ -151,7 +151,7 @@ TEST(RelayLoad, TenThousandPipelinedPingsAreAllAnswered) {
   writer.join();
   EXPECT_EQ(ok + limited, kPings) << ok << " OK, " << limited << " RATE_LIMITED";
   EXPECT_GE(ok, 4000u) << "the default burst";
-  ATTUNE_ASSERT_OK(raw->SendPlaintext(net::EncodePing(kPings + 1)));
+  ATTUNE_ASSERT_OK(raw->SendPlaintext(mailbox::EncodePing(kPings + 1)));
   EXPECT_TRUE(raw->Receive(seconds(5)).ok()) << "connection must stay open";
 }
 
@@ -308,7 +308,7 @@ TEST(RelayLoad, TwoHundredPipeliningSendersDoNotSlowAWellBehavedClient) {
     threads.emplace_back([&, i] {
       const TestMailbox& m = mailboxes[i % kMailboxes];
       for (uint64_t rid = 1; !stop; ++rid) {
-        crypto::SecretBytes frame = net::EncodeSend(rid, m.id, m.capability.span(), big);
+        crypto::SecretBytes frame = mailbox::EncodeSend(rid, m.id, m.capability.span(), big);
         if (!senders[i].SendPlaintext(frame.view()).ok()) return;  // blocked until the end
         written++;
       }

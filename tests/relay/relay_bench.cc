@@ -104,7 +104,7 @@ void BM_ParseSendFrame(benchmark::State& state) {
   f.mutable_send()->set_blob(std::string(256, 'b'));
   const std::string bytes = f.SerializeAsString();
   for (auto _ : state) {
-    auto parsed = ParseClientFrame(AsBytes(bytes), kMaxBlobSize);
+    auto parsed = mailbox::ParseClientFrame(AsBytes(bytes), kMaxBlobSize);
     benchmark::DoNotOptimize(parsed);
   }
   state.SetItemsProcessed(state.iterations());

@@ -11,8 +11,20 @@
 
 #include "attune/crypto/ed25519.h"
 #include "attune/crypto/random.h"
-#include "attune/relay/core/hashes.h"
+#include "attune/mailbox/hashes.h"
 #include "attune/relay/store/sqlite_store.h"
+
+namespace attune::relay {
+// The protocol's hashes (core/mailbox) under the names the relay tests use.
+using mailbox::CredentialHash;
+using mailbox::DeleteSignedBytes;
+using mailbox::HandshakeHash;
+using mailbox::kTokenSize;
+using mailbox::RotateSignedBytes;
+using mailbox::SendCapabilityHash;
+using mailbox::SubscribeSignedBytes;
+using mailbox::TicketHash;
+}  // namespace attune::relay
 
 namespace attune::relay::testing {
 

@@ -10,11 +10,13 @@
 
 #include "asio/io_context.hpp"
 #include "asio/ip/tcp.hpp"
+#include "attune/mailbox/hashes.h"
 #include "attune/noise/handshake.h"
-#include "attune/relay/core/hashes.h"
 #include "relay.pb.h"
 
 namespace attune::relay::testing {
+
+using mailbox::HandshakeHash;
 
 class TestClient {
  public:

@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "attune/crypto/random.h"
+#include "attune/crypto/util.h"
+#include "attune/crypto/x25519.h"
+#include "attune/e2e/session.h"
+#include "attune/therapy/limits.h"
 #include "content.pb.h"
 
 namespace attune::therapy {
@@ -156,6 +160,38 @@ TEST(Content, RejectsBadMessages) {
   EXPECT_FALSE(FromProto(resources).ok());
   resources.mutable_crisis_resources()->set_locale("en-US");
   EXPECT_FALSE(FromProto(resources).ok());  // empty list
+}
+
+// The text limit is the ratchet's: the longest valid Text, in the largest
+// Content envelope, still fits one ratchet message; one byte more is refused
+// by the content codec before anything would be encrypted.
+TEST(ContentTest, LongestTextFitsOneRatchetMessageAndOneMoreIsRefused) {
+  ASSERT_TRUE(crypto::Init().ok());
+  crypto::DeterministicRandom rng("text limit");
+  e2e::RatchetInit init;
+  init.root_key = rng.Secret<32>();
+  init.shared_hka = rng.Secret<32>();
+  init.shared_nhkb = rng.Secret<32>();
+  init.associated_data = Bytes{'a', 'd'};
+  const crypto::X25519KeyPair bob = crypto::GenerateX25519KeyPair(rng);
+  auto alice = e2e::Session::InitInitiator(std::move(init), bob.public_key, rng);
+  ASSERT_TRUE(alice.ok());
+
+  ValidatedContent longest =
+      NewContent(rng, UINT64_MAX, TextMessage{std::string(kMaxTextBytes, 'x')});
+  const Bytes bytes = SerializeContent(longest);
+  ASSERT_TRUE(ParseContent(bytes).ok());
+  EXPECT_LE(bytes.size(), e2e::kMaxPlaintextSize);
+  EXPECT_TRUE(alice->Encrypt(bytes, rng).ok());
+
+  pb::Content too_long;
+  too_long.set_message_id(std::string(16, 'm'));
+  too_long.set_sent_at(1);
+  too_long.mutable_text()->set_body(std::string(kMaxTextBytes + 1, 'x'));
+  const std::string wire = too_long.SerializeAsString();
+  auto parsed = ParseContent(AsBytes(wire));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

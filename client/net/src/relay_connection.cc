@@ -7,7 +7,8 @@
 #include <unordered_set>
 
 #include "attune/crypto/ed25519.h"
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
+#include "attune/mailbox/hashes.h"
 #include "attune/noise/framing.h"
 #include "attune/noise/handshake.h"
 
@@ -151,7 +152,7 @@ void RelayConnection::Impl::OnData(size_t n) {
 void RelayConnection::Impl::OnTransportFrame(ByteView ciphertext) {
   auto plaintext = session_->Decrypt(ciphertext);
   if (!plaintext.ok()) return Fail(IoError("relay frame did not decrypt"));
-  auto message = ParseRelayFrame(*plaintext);
+  auto message = mailbox::ParseRelayFrame(*plaintext);
   if (!message.ok()) return Fail(IoError(message.error().message));
   if (auto* response = std::get_if<RelayResponse>(&*message)) {
     if (pending_.erase(response->request_id) == 0) {
@@ -338,7 +339,7 @@ Status OkOrError(const RelayResponse& response) {
 Result<crypto::SecretArray<kTicketSize>> RelayConnection::IssueTicket(
     crypto::ConstSpan<kCredentialSize> credential) {
   const uint64_t id = impl_->NewRequestId();
-  crypto::SecretBytes frame = EncodeIssueTicket(id, credential);
+  crypto::SecretBytes frame = mailbox::EncodeIssueTicket(id, credential);
   ATTUNE_ASSIGN_OR_RETURN(RelayResponse response,
                           impl_->Call(id, frame.view(), Clock::now() + request_timeout_));
   ATTUNE_RETURN_IF_ERROR(OkOrError(response));
@@ -355,7 +356,11 @@ Status RelayConnection::CreateMailbox(const MailboxId& mailbox_id,
                                       const CreateAuthorization& authorization) {
   const uint64_t id = impl_->NewRequestId();
   crypto::SecretBytes frame =
-      EncodeCreateMailbox(id, mailbox_id, owner_public_key, send_capability_hash, authorization);
+      mailbox::EncodeCreateMailbox(id, mailbox_id, owner_public_key, send_capability_hash,
+                                   authorization.kind() == CreateAuthorization::Kind::kCredential
+                                       ? mailbox::CreateAuth::kCredential
+                                       : mailbox::CreateAuth::kTicket,
+                                   authorization.token().span());
   ATTUNE_ASSIGN_OR_RETURN(RelayResponse response,
                           impl_->Call(id, frame.view(), Clock::now() + request_timeout_));
   return OkOrError(response);
@@ -376,7 +381,7 @@ Result<uint64_t> RelayConnection::SendNoWait(const MailboxId& mailbox_id,
     return MakeError(ErrorCode::kLimitExceeded, "too many relay requests in flight");
   }
   const uint64_t id = impl_->NewRequestId();
-  crypto::SecretBytes frame = EncodeSend(id, mailbox_id, send_capability, blob);
+  crypto::SecretBytes frame = mailbox::EncodeSend(id, mailbox_id, send_capability, blob);
   ATTUNE_RETURN_IF_ERROR(impl_->SendRequest(id, frame.view(), Clock::now() + request_timeout_));
   return id;
 }
@@ -390,12 +395,12 @@ Result<uint64_t> RelayConnection::AwaitSend(uint64_t request_id) {
 
 Status RelayConnection::Subscribe(const MailboxId& mailbox_id,
                                   const crypto::Ed25519KeyPair& owner) {
-  const auto signature =
-      crypto::Ed25519Sign(owner, SubscribeSignatureInput(impl_->handshake_hash(), mailbox_id));
+  const auto signature = crypto::Ed25519Sign(
+      owner, mailbox::SubscribeSignedBytes(impl_->handshake_hash(), mailbox_id));
   const uint64_t id = impl_->NewRequestId();
-  ATTUNE_ASSIGN_OR_RETURN(
-      RelayResponse response,
-      impl_->Call(id, EncodeSubscribe(id, mailbox_id, signature), Clock::now() + request_timeout_));
+  ATTUNE_ASSIGN_OR_RETURN(RelayResponse response,
+                          impl_->Call(id, mailbox::EncodeSubscribe(id, mailbox_id, signature),
+                                      Clock::now() + request_timeout_));
   return OkOrError(response);
 }
 
@@ -405,19 +410,19 @@ Result<std::optional<Delivery>> RelayConnection::NextDelivery(std::chrono::milli
 
 Status RelayConnection::Ack(const MailboxId& mailbox_id, uint64_t message_id) {
   const uint64_t id = impl_->NewRequestId();
-  ATTUNE_ASSIGN_OR_RETURN(
-      RelayResponse response,
-      impl_->Call(id, EncodeAck(id, mailbox_id, message_id), Clock::now() + request_timeout_));
+  ATTUNE_ASSIGN_OR_RETURN(RelayResponse response,
+                          impl_->Call(id, mailbox::EncodeAck(id, mailbox_id, message_id),
+                                      Clock::now() + request_timeout_));
   return OkOrError(response);
 }
 
 Status RelayConnection::DeleteMailbox(const MailboxId& mailbox_id,
                                       const crypto::Ed25519KeyPair& owner) {
   const auto signature =
-      crypto::Ed25519Sign(owner, DeleteSignatureInput(impl_->handshake_hash(), mailbox_id));
+      crypto::Ed25519Sign(owner, mailbox::DeleteSignedBytes(impl_->handshake_hash(), mailbox_id));
   const uint64_t id = impl_->NewRequestId();
   ATTUNE_ASSIGN_OR_RETURN(RelayResponse response,
-                          impl_->Call(id, EncodeDeleteMailbox(id, mailbox_id, signature),
+                          impl_->Call(id, mailbox::EncodeDeleteMailbox(id, mailbox_id, signature),
                                       Clock::now() + request_timeout_));
   return OkOrError(response);
 }
@@ -426,24 +431,24 @@ Status RelayConnection::RotateMailbox(const MailboxId& mailbox_id,
                                       const crypto::Ed25519KeyPair& current_owner,
                                       const crypto::Ed25519KeyPair& new_owner,
                                       const SendCapabilityHash& new_send_capability_hash) {
-  const Bytes input = RotateSignatureInput(impl_->handshake_hash(), mailbox_id,
-                                           new_owner.public_key, new_send_capability_hash);
+  const Bytes input = mailbox::RotateSignedBytes(impl_->handshake_hash(), mailbox_id,
+                                                 new_owner.public_key, new_send_capability_hash);
   const auto signature = crypto::Ed25519Sign(current_owner, input);
   const auto new_signature = crypto::Ed25519Sign(new_owner, input);
   const uint64_t id = impl_->NewRequestId();
   ATTUNE_ASSIGN_OR_RETURN(
       RelayResponse response,
       impl_->Call(id,
-                  EncodeRotateMailbox(id, mailbox_id, new_owner.public_key,
-                                      new_send_capability_hash, signature, new_signature),
+                  mailbox::EncodeRotateMailbox(id, mailbox_id, new_owner.public_key,
+                                               new_send_capability_hash, signature, new_signature),
                   Clock::now() + request_timeout_));
   return OkOrError(response);
 }
 
 Status RelayConnection::Ping() {
   const uint64_t id = impl_->NewRequestId();
-  ATTUNE_ASSIGN_OR_RETURN(RelayResponse response,
-                          impl_->Call(id, EncodePing(id), Clock::now() + request_timeout_));
+  ATTUNE_ASSIGN_OR_RETURN(RelayResponse response, impl_->Call(id, mailbox::EncodePing(id),
+                                                              Clock::now() + request_timeout_));
   return OkOrError(response);
 }
 

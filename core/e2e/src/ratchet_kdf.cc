@@ -45,13 +45,31 @@ ChainKdfOutput KdfCk(crypto::ConstSpan<32> chain_key) {
   return out;
 }
 
-MessageAeadKey DeriveMessageAeadKey(crypto::ConstSpan<32> message_key) {
+namespace {
+
+MessageAeadKey SplitAeadKey(const crypto::SecretArray<64>& okm) {
   MessageAeadKey out;
-  crypto::SecretArray<64> okm;
-  crypto::Blake2b(okm.mutable_span(), AsBytes(kLabelMessageKey), message_key);
   std::memcpy(out.key.data(), okm.data(), 32);
   std::memcpy(out.nonce.data(), okm.data() + 32, 24);
   return out;
+}
+
+}  // namespace
+
+MessageAeadKey DeriveMessageAeadKey(crypto::ConstSpan<32> message_key,
+                                    crypto::ConstSpan<kHeaderNonceSize> header_nonce) {
+  ByteArray<kLabelMessageKeyV2.size() + kHeaderNonceSize> input;  // public bytes
+  std::memcpy(input.data(), kLabelMessageKeyV2.data(), kLabelMessageKeyV2.size());
+  std::memcpy(input.data() + kLabelMessageKeyV2.size(), header_nonce.data(), kHeaderNonceSize);
+  crypto::SecretArray<64> okm;
+  crypto::Blake2b(okm.mutable_span(), input, message_key);
+  return SplitAeadKey(okm);
+}
+
+MessageAeadKey DeriveMessageAeadKeyV1(crypto::ConstSpan<32> message_key) {
+  crypto::SecretArray<64> okm;
+  crypto::Blake2b(okm.mutable_span(), AsBytes(kLabelMessageKey), message_key);
+  return SplitAeadKey(okm);
 }
 
 }  // namespace attune::e2e

@@ -31,7 +31,7 @@ Result<RatchetMessageView> RatchetMessageView::Parse(ByteView wire) {
   // Cheap checks first: nothing is decrypted for a message no sender could
   // have produced.
   if (wire.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty ratchet message");
-  if (wire[0] != kRatchetWireVersion) {
+  if (wire[0] != kRatchetWireVersion && wire[0] != kRatchetWireVersionV1) {
     return MakeError(ErrorCode::kUnsupportedVersion, "unknown ratchet message version");
   }
   if (wire.size() < kMinWireMessageSize || wire.size() > kMaxWireMessageSize) {

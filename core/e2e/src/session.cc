@@ -100,12 +100,13 @@ Result<Bytes> Session::Encrypt(ByteView plaintext, crypto::RandomSource& rng) {
 
   // CKs, mk = KDF_CK(CKs)
   ChainKdfOutput ck = KdfCk(chain_key->span());
-  const MessageAeadKey body_key = DeriveMessageAeadKey(ck.message_key.span());
 
   Bytes out(kWirePrefixSize + padded_size + kAeadTagSize);
   uint8_t* const p = out.data();
   p[0] = kRatchetWireVersion;
   rng.Fill(MutableByteView(p + 1, kHeaderNonceSize));
+  const crypto::ConstSpan<kHeaderNonceSize> header_nonce(p + 1, kHeaderNonceSize);
+  const MessageAeadKey body_key = DeriveMessageAeadKey(ck.message_key.span(), header_nonce);
 
   // enc_header = HENCRYPT(HKs, HEADER(DHs, PN, Ns)). Header keys encrypt a
   // whole chain's headers, so the nonce is random (24 bytes: collisions are
@@ -120,7 +121,8 @@ Result<Bytes> Session::Encrypt(ByteView plaintext, crypto::RandomSource& rng) {
       sending_header_key_.span(), crypto::ConstSpan<kHeaderNonceSize>(p + 1, kHeaderNonceSize),
       ByteView(p, 1), MutableByteView(p + 1 + kHeaderNonceSize, kHeaderSize + kAeadTagSize));
 
-  // ENCRYPT(mk, pad(plaintext), AD || enc_header), key and nonce from mk.
+  // ENCRYPT(mk, pad(plaintext), AD || enc_header), key and nonce from mk and
+  // the header nonce.
   const MutableByteView body(p + kWirePrefixSize, padded_size + kAeadTagSize);
   Pad(plaintext, body.first(padded_size));
   crypto::XChaChaSealInPlace(body_key.key.span(), body_key.nonce.span(),

@@ -187,8 +187,13 @@ Result<Bytes> Session::Decrypt(ByteView message, uint64_t now_unix) {
   if (!planned->ok()) return planned->error();
   DecryptPlan plan = std::move(*planned).value();
 
-  // DECRYPT(mk, ciphertext, AD || enc_header), in place in the output.
-  const MessageAeadKey body_key = DeriveMessageAeadKey(plan.message_key.span());
+  // DECRYPT(mk, ciphertext, AD || enc_header), in place in the output. The
+  // version byte is authenticated twice (header AD and body AD), so it cannot
+  // be switched to pick the other derivation.
+  const MessageAeadKey body_key =
+      view.version_byte()[0] == kRatchetWireVersionV1
+          ? DeriveMessageAeadKeyV1(plan.message_key.span())
+          : DeriveMessageAeadKey(plan.message_key.span(), view.header_nonce());
   const ByteView encrypted_body = view.encrypted_body();
   Bytes out(encrypted_body.begin(), encrypted_body.end());
   ATTUNE_RETURN_IF_ERROR(crypto::XChaChaOpenInPlace(body_key.key.span(), body_key.nonce.span(),

@@ -77,7 +77,7 @@ Outcome IssueTicket(MailboxStore& store, const IssueTicketRequest& req, const Ma
     return Fail(Code::kUnauthorized, "credential not valid");
   }
   ByteArray<kTokenSize> ticket = random.Array<kTokenSize>();
-  TicketRecord record{TicketHash(ticket), (*found)->id, now + limits.ticket_ttl_seconds};
+  TicketRecord record{mailbox::TicketHash(ticket), (*found)->id, now + limits.ticket_ttl_seconds};
   if (!store.InsertTicket(record).ok()) return Unavailable();
   if (!store.SetCredentialUses((*found)->id, (*found)->uses_left - 1).ok()) return Unavailable();
   Outcome out = Ok();
@@ -110,8 +110,9 @@ Outcome SendMessage(MailboxStore& store, const SendRequest& req, const MailboxLi
 
 Outcome AuthorizeSubscribe(MailboxStore& store, const SubscribeRequest& req,
                            const HandshakeHash& handshake_hash) {
-  auto owned = OwnedMailbox(store, req.mailbox_id,
-                            SubscribeSignedBytes(handshake_hash, req.mailbox_id), req.signature);
+  auto owned =
+      OwnedMailbox(store, req.mailbox_id,
+                   mailbox::SubscribeSignedBytes(handshake_hash, req.mailbox_id), req.signature);
   if (!owned.ok()) return Unavailable();
   if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
   return Ok();
@@ -124,8 +125,9 @@ Outcome AckMessage(MailboxStore& store, const AckRequest& req) {
 
 Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
                       const HandshakeHash& handshake_hash) {
-  auto owned = OwnedMailbox(store, req.mailbox_id,
-                            DeleteSignedBytes(handshake_hash, req.mailbox_id), req.signature);
+  auto owned =
+      OwnedMailbox(store, req.mailbox_id,
+                   mailbox::DeleteSignedBytes(handshake_hash, req.mailbox_id), req.signature);
   if (!owned.ok()) return Unavailable();
   if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
   if (!store.DeleteMailbox(req.mailbox_id).ok()) return Unavailable();
@@ -134,8 +136,8 @@ Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
 
 Outcome RotateMailbox(MailboxStore& store, const RotateMailboxRequest& req,
                       const HandshakeHash& handshake_hash) {
-  Bytes signed_bytes =
-      RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key, req.new_cap_hash);
+  Bytes signed_bytes = mailbox::RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key,
+                                                  req.new_cap_hash);
   // The new key must sign too: nobody can hand a mailbox to a key they do
   // not hold.
   if (!crypto::Ed25519Verify(req.new_owner_key, signed_bytes, req.new_owner_signature)) {

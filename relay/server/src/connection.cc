@@ -18,41 +18,17 @@
 #include "asio/use_awaitable.hpp"
 #include "asio/write.hpp"
 #include "attune/crypto/random.h"
+#include "attune/mailbox/relay_frame.h"
 #include "attune/noise/framing.h"
 #include "attune/relay/server/log.h"
-#include "relay.pb.h"
 #include "server_state.h"
 
 namespace attune::relay {
 namespace {
 
-namespace pb = attune::relay::v1;
-
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 // Smallest read chunk; the buffer grows to fit a whole frame when needed.
 constexpr size_t kReadChunk = 4096;
-
-pb::Response::Code ToProto(Code code) {
-  switch (code) {
-    case Code::kOk:
-      return pb::Response::OK;
-    case Code::kBadRequest:
-      return pb::Response::BAD_REQUEST;
-    case Code::kUnauthorized:
-      return pb::Response::UNAUTHORIZED;
-    case Code::kNotFound:
-      return pb::Response::NOT_FOUND;
-    case Code::kAlreadyExists:
-      return pb::Response::ALREADY_EXISTS;
-    case Code::kQuotaExceeded:
-      return pb::Response::QUOTA_EXCEEDED;
-    case Code::kRateLimited:
-      return pb::Response::RATE_LIMITED;
-    case Code::kUnavailable:
-      return pb::Response::UNAVAILABLE;
-  }
-  return pb::Response::CODE_UNSPECIFIED;
-}
 
 }  // namespace
 
@@ -337,10 +313,11 @@ void Connection::HandleFrame(ByteView ciphertext) {
     Close(CloseReason::kProtocol);
     return;
   }
-  ParseOutcome parsed = ParseClientFrame(*plaintext, server_.config.mailbox.max_blob_size);
+  mailbox::ParseOutcome parsed =
+      mailbox::ParseClientFrame(*plaintext, server_.config.mailbox.max_blob_size);
   // The plaintext may hold a credential or capability: wipe it.
   crypto::SecureZero(plaintext->data(), plaintext->size());
-  if (auto* rejection = std::get_if<Rejection>(&parsed)) {
+  if (auto* rejection = std::get_if<mailbox::Rejection>(&parsed)) {
     Log(LogLevel::kDebug, "rejected frame: " + rejection->reason);
     if (rejection->request_id) {
       RespondCode(*rejection->request_id, Code::kBadRequest, "malformed request");
@@ -441,17 +418,8 @@ void Connection::RefillSubscriptions() {
 }
 
 void Connection::Respond(uint64_t request_id, const Outcome& outcome) {
-  pb::RelayFrame frame;
-  pb::Response* r = frame.mutable_response();
-  r->set_request_id(request_id);
-  r->set_code(ToProto(outcome.code));
-  if (outcome.message[0] != '\0') r->set_message(outcome.message);
-  if (outcome.message_id != 0) r->set_message_id(outcome.message_id);
-  if (outcome.ticket) r->set_ticket(outcome.ticket->data(), outcome.ticket->size());
-  std::string plaintext = frame.SerializeAsString();
-  if (outcome.ticket) {
-    crypto::SecureZero(r->mutable_ticket()->data(), r->ticket().size());
-  }
+  std::string plaintext = mailbox::EncodeResponse(request_id, outcome.code, outcome.message,
+                                                  outcome.message_id, outcome.ticket);
   SendPlaintext(plaintext, outcome.ticket.has_value());
 }
 

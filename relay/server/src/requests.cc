@@ -6,14 +6,12 @@
 
 #include "asio/post.hpp"
 #include "attune/crypto/random.h"
+#include "attune/mailbox/relay_frame.h"
 #include "attune/relay/server/log.h"
-#include "relay.pb.h"
 #include "server_state.h"
 
 namespace attune::relay {
 namespace {
-
-namespace pb = attune::relay::v1;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -334,12 +332,7 @@ void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob
 }
 
 void Connection::PushDelivery(Subscription& sub, uint64_t message_id, const Blob& blob) {
-  pb::RelayFrame frame;
-  pb::Delivery* d = frame.mutable_delivery();
-  d->set_mailbox_id(sub.mailbox_id.data(), sub.mailbox_id.size());
-  d->set_message_id(message_id);
-  d->set_blob(*blob);
-  std::string plaintext = frame.SerializeAsString();
+  std::string plaintext = mailbox::EncodeDelivery(sub.mailbox_id, message_id, *blob);
   SendPlaintext(plaintext, false);
   sub.last_delivered = message_id;
   sub.in_flight.push_back(message_id);

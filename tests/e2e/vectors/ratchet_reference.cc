@@ -100,7 +100,8 @@ Result<Bytes> ReferenceRatchet::Encrypt(ByteView plaintext, const std::vector<By
   const Bytes& nonce = draws[next];
 
   ChainKdfOutput ck = KdfCk(cks_->span());
-  const MessageAeadKey body_key = DeriveMessageAeadKey(ck.message_key.span());
+  const MessageAeadKey body_key =
+      DeriveMessageAeadKey(ck.message_key.span(), crypto::ConstSpan<24>(nonce.data(), 24));
   RatchetHeader header{dhs_.public_key, pn_, ns_};
   const auto header_bytes = header.Encode();
 
@@ -205,7 +206,10 @@ Result<Bytes> ReferenceRatchet::Decrypt(ByteView wire, Json& trace) {
     ckr_ = std::move(ck.chain_key);
     ++nr_;
   }
-  const MessageAeadKey body_key = DeriveMessageAeadKey(mk.span());
+  const MessageAeadKey body_key =
+      wire[0] == kRatchetWireVersionV1
+          ? DeriveMessageAeadKeyV1(mk.span())
+          : DeriveMessageAeadKey(mk.span(), crypto::ConstSpan<24>(wire.data() + 1, 24));
   Bytes body_ad = ad_;
   Append(body_ad, wire.first(kWirePrefixSize));
   ATTUNE_ASSIGN_OR_RETURN(Bytes padded,

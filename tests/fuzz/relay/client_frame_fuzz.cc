@@ -1,4 +1,4 @@
-// ParseClientFrame (attune/relay/core/request.h) on arbitrary bytes.
+// ParseClientFrame (attune/mailbox/request.h) on arbitrary bytes.
 //
 // Input layout: byte 0 picks the configured max_blob_size (0..255 maps onto
 // 1..kMaxBlobSize), the rest is the decrypted ClientFrame. Whatever the
@@ -14,31 +14,31 @@
 
 #include "attune/crypto/ed25519.h"
 #include "attune/crypto/util.h"
-#include "attune/relay/core/limits.h"
-#include "attune/relay/core/request.h"
+#include "attune/mailbox/constants.h"
+#include "attune/mailbox/request.h"
 #include "relay.pb.h"
 
 namespace {
 
-namespace relay = attune::relay;
+namespace mailbox = attune::mailbox;
 
 void Check(bool condition) {
   if (!condition) std::abort();
 }
 
-void CheckValidated(const relay::ValidatedRequest& v, const attune::relay::v1::ClientFrame& frame,
+void CheckValidated(const mailbox::ValidatedRequest& v, const attune::relay::v1::ClientFrame& frame,
                     size_t max_blob) {
   Check(v.request_id == frame.request_id());
-  Check(relay::RequestKindName(v) != nullptr);
-  if (const auto* send = std::get_if<relay::SendRequest>(&v.body)) {
+  Check(mailbox::RequestKindName(v) != nullptr);
+  if (const auto* send = std::get_if<mailbox::SendRequest>(&v.body)) {
     Check(send->blob != nullptr);
     Check(!send->blob->empty() && send->blob->size() <= max_blob);
     Check(*send->blob == frame.send().blob());
-  } else if (const auto* create = std::get_if<relay::CreateMailboxRequest>(&v.body)) {
+  } else if (const auto* create = std::get_if<mailbox::CreateMailboxRequest>(&v.body)) {
     Check(attune::crypto::Ed25519IsValidPublicKey(create->owner_key));
-  } else if (const auto* rotate = std::get_if<relay::RotateMailboxRequest>(&v.body)) {
+  } else if (const auto* rotate = std::get_if<mailbox::RotateMailboxRequest>(&v.body)) {
     Check(attune::crypto::Ed25519IsValidPublicKey(rotate->new_owner_key));
-  } else if (const auto* ack = std::get_if<relay::AckRequest>(&v.body)) {
+  } else if (const auto* ack = std::get_if<mailbox::AckRequest>(&v.body)) {
     Check(ack->message_id == frame.ack().message_id());
   }
 }
@@ -49,15 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const bool initialised = attune::crypto::Init().ok();
   Check(initialised);
   if (size == 0) return 0;
-  const size_t max_blob = 1 + (static_cast<size_t>(data[0]) * (relay::kMaxBlobSize - 1)) / 255;
+  const size_t max_blob = 1 + (static_cast<size_t>(data[0]) * (mailbox::kMaxBlobSize - 1)) / 255;
   const attune::ByteView frame_bytes(data + 1, size - 1);
 
-  const relay::ParseOutcome outcome = relay::ParseClientFrame(frame_bytes, max_blob);
+  const mailbox::ParseOutcome outcome = mailbox::ParseClientFrame(frame_bytes, max_blob);
 
   attune::relay::v1::ClientFrame reference;
   const bool parses =
       reference.ParseFromArray(frame_bytes.data(), static_cast<int>(frame_bytes.size()));
-  if (const auto* rejection = std::get_if<relay::Rejection>(&outcome)) {
+  if (const auto* rejection = std::get_if<mailbox::Rejection>(&outcome)) {
     Check(rejection->request_id.has_value() == parses);
     if (parses) Check(*rejection->request_id == reference.request_id());
     Check(!rejection->reason.empty() && rejection->reason.size() < 128);
@@ -65,6 +65,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   Check(parses);
-  CheckValidated(std::get<relay::ValidatedRequest>(outcome), reference, max_blob);
+  CheckValidated(std::get<mailbox::ValidatedRequest>(outcome), reference, max_blob);
   return 0;
 }

@@ -42,13 +42,9 @@ struct RelayEndpoint {
   crypto::X25519PublicKey relay_public_key{};
 };
 
-// A stored message pushed by the relay to a subscribed connection.
-// At-least-once: the same message_id may arrive again until it is acked.
-struct Delivery {
-  MailboxId mailbox_id{};
-  uint64_t message_id = 0;
-  Bytes blob{};  // end-to-end ciphertext, opaque to the relay
-};
+// Delivery (mailbox::Delivery, relay_protocol.h) is a stored message pushed
+// by the relay to a subscribed connection. At-least-once: the same
+// message_id may arrive again until it is acked.
 
 // How CreateMailbox is authorised: a clinic credential (issued by the relay
 // admin) or a single-use ticket (from IssueTicket, carried in an invitation).

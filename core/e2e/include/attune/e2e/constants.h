@@ -12,8 +12,13 @@ namespace attune::e2e {
 // --- Versions -------------------------------------------------------------
 
 // First byte of every ratchet wire message (docs/PROTOCOL.md (part ratchet), "Wire").
-inline constexpr uint8_t kRatchetWireVersion = 1;
-// Alias the rest of the message layer may use for "protocol version 1".
+// Version 2 derives the body key and nonce from the message key and the
+// header nonce; Encrypt writes it.
+inline constexpr uint8_t kRatchetWireVersion = 2;
+// Version 1 (body key and nonce from the message key alone) is still
+// decrypted, so messages stored or queued by older clients stay readable.
+inline constexpr uint8_t kRatchetWireVersionV1 = 1;
+// Alias the rest of the message layer may use for "the protocol version".
 inline constexpr uint8_t kProtocolVersion = kRatchetWireVersion;
 // SessionState.version in proto/e2e.proto.
 inline constexpr uint32_t kSessionStateVersion = 1;
@@ -70,7 +75,13 @@ inline constexpr std::string_view kLabelRootChain = "Attune_v1_Ratchet_RootChain
 inline constexpr std::string_view kLabelRootHeader = "Attune_v1_Ratchet_RootHeader";
 // KDF_CK: BLAKE2b-512(key = CK, msg = label) -> CK' || MK
 inline constexpr std::string_view kLabelChain = "Attune_v1_Ratchet_Chain";
-// Message AEAD: BLAKE2b-512(key = MK, msg = label) -> key 32 || nonce 24 || unused 8
+// Message AEAD, wire version 2:
+//   BLAKE2b-512(key = MK, msg = label || header nonce (24)) -> key 32 || nonce 24 || unused 8
+// The header nonce is fresh randomness per message, so a session restored
+// from an old copy of its state (same MK again) never repeats a key/nonce.
+inline constexpr std::string_view kLabelMessageKeyV2 = "Attune_v2_Ratchet_MessageKey";
+// Message AEAD, wire version 1 (decrypt only):
+//   BLAKE2b-512(key = MK, msg = label) -> key 32 || nonce 24 || unused 8
 inline constexpr std::string_view kLabelMessageKey = "Attune_v1_Ratchet_MessageKey";
 
 }  // namespace attune::e2e

@@ -43,12 +43,17 @@ struct ChainKdfOutput {
 ChainKdfOutput KdfCk(crypto::ConstSpan<32> chain_key);
 
 // Expands a single-use message key into the body's XChaCha20-Poly1305 key and
-// nonce. The nonce is deterministic: each mk encrypts exactly one message.
+// nonce. Wire version 2 mixes in the message's random header nonce: a state
+// restored from an old copy derives the same mk again, but never the same
+// (key, nonce), so no keystream is ever reused.
 struct MessageAeadKey {
   crypto::SecretArray<32> key{};
   crypto::SecretArray<24> nonce{};
 };
-MessageAeadKey DeriveMessageAeadKey(crypto::ConstSpan<32> message_key);
+MessageAeadKey DeriveMessageAeadKey(crypto::ConstSpan<32> message_key,
+                                    crypto::ConstSpan<kHeaderNonceSize> header_nonce);
+// Wire version 1: from mk alone (decrypting messages of older clients only).
+MessageAeadKey DeriveMessageAeadKeyV1(crypto::ConstSpan<32> message_key);
 
 // Padding: u32-BE length || plaintext || zero bytes, to the bucket size.
 // PaddedSize fails with kLimitExceeded when plaintext_size > kMaxPlaintextSize.

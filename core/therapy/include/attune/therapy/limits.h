@@ -6,11 +6,20 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "attune/e2e/constants.h"
+
 namespace attune::therapy {
 
 inline constexpr size_t kMessageIdSize = 16;
 
-inline constexpr size_t kMaxTextBytes = 65536;
+// A Text travels in one ratchet message, so its limit is the ratchet's
+// (e2e::kMaxPlaintextSize, the one place it is stated) less the largest
+// Content envelope around the body: message_id 2+16, sent_at 1+10, the text
+// field's tag and length 1+3, Text.body's tag and length 1+3 = 37, rounded
+// up. A longer text is refused here, before anything is encrypted or queued.
+inline constexpr size_t kMaxContentEnvelopeBytes = 64;
+inline constexpr size_t kMaxTextBytes = e2e::kMaxPlaintextSize - kMaxContentEnvelopeBytes;
+static_assert(kMaxTextBytes == 32700);
 inline constexpr size_t kMaxNoteBytes = 4096;
 
 inline constexpr uint32_t kMaxMood = 10;

@@ -1,29 +1,24 @@
-// Every limit of the relay in one place: the hard protocol maxima and the
-// defaults of the configurable limits (docs/PROTOCOL.md (part mailbox) section 5).
+// Every limit of the relay in one place: the hard protocol maxima (defined
+// in core/mailbox, shared with clients) and the defaults of the configurable
+// limits (docs/PROTOCOL.md (part mailbox) section 5).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "attune/noise/constants.h"
+#include "attune/mailbox/constants.h"
 
 namespace attune::relay {
 
 // --- protocol maxima (changing them changes the protocol) -------------------
-// 60 KiB: a Send or Delivery frame with a maximal blob stays below the Noise
-// message limit of 65535 bytes (protobuf overhead < 120 bytes + 16-byte tag).
-inline constexpr size_t kMaxBlobSize = 61440;
-inline constexpr size_t kMaxFrameSize = noise::kMaxMessageSize;
-// Upper bound of a Send frame's bytes besides the blob: request_id (11),
-// send header (4), mailbox_id (34), send_capability (34), blob header (4),
-// Noise tag (16) = 103, rounded up. max_frame_size must leave room for it.
-inline constexpr size_t kSendFrameOverhead = 128;
-// The same bound for a Delivery frame (mailbox_id, message_id, blob header,
-// Noise tag, frame header): the write-queue credit a push reserves.
+using mailbox::kHandshakeMessage1Size;
+using mailbox::kMaxBlobSize;
+using mailbox::kMaxFrameSize;
+using mailbox::kSendFrameOverhead;
+using mailbox::kSignatureSize;
+// The write-queue credit a push reserves besides its blob: mailbox_id,
+// message_id, blob header, Noise tag, frame header.
 inline constexpr size_t kDeliveryFrameOverhead = 128;
-// NK message 1 with the empty payload the relay requires: e (32) || tag (16).
-inline constexpr size_t kHandshakeMessage1Size = noise::kDhLen + noise::kTagLen;
-inline constexpr size_t kSignatureSize = 64;
 
 inline constexpr uint64_t kSecondsPerDay = 86400;
 
@@ -48,9 +43,9 @@ struct ConnectionLimits {
   double handshake_burst = 2000;
   double requests_per_second = 2000;
   double request_burst = 4000;
-  size_t max_pending_requests = 1024;
-  size_t max_subscriptions_per_connection = 64;
-  size_t delivery_window = 128;
+  size_t max_pending_requests = mailbox::kDefaultMaxPendingRequests;
+  size_t max_subscriptions_per_connection = mailbox::kDefaultMaxSubscriptionsPerConnection;
+  size_t delivery_window = mailbox::kDefaultDeliveryWindow;
   // Flow control (section 5): pushes stop while a connection's unwritten
   // bytes would pass this, and its requests are not read while its unwritten
   // bytes are at or above it; both resume as the socket drains.

@@ -15,24 +15,29 @@
 #include <vector>
 
 #include "attune/crypto/random.h"
-#include "attune/relay/core/hashes.h"
+#include "attune/mailbox/codes.h"
+#include "attune/mailbox/hashes.h"
+#include "attune/mailbox/request.h"
 #include "attune/relay/core/limits.h"
-#include "attune/relay/core/request.h"
 #include "attune/relay/store/mailbox_store.h"
 
 namespace attune::relay {
 
-// Mirrors relay.proto Response.Code.
-enum class Code {
-  kOk,
-  kBadRequest,
-  kUnauthorized,
-  kNotFound,
-  kAlreadyExists,
-  kQuotaExceeded,
-  kRateLimited,
-  kUnavailable,
-};
+// The protocol's validated requests, codes and hashes (core/mailbox), under
+// the names the relay uses.
+using mailbox::AckRequest;
+using mailbox::Code;
+using mailbox::CreateMailboxRequest;
+using mailbox::DeleteMailboxRequest;
+using mailbox::HandshakeHash;
+using mailbox::IssueTicketRequest;
+using mailbox::kTokenSize;
+using mailbox::PingRequest;
+using mailbox::RotateMailboxRequest;
+using mailbox::SendRequest;
+using mailbox::Signature;
+using mailbox::SubscribeRequest;
+using mailbox::ValidatedRequest;
 
 struct Outcome {
   Code code = Code::kOk;

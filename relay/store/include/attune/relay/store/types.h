@@ -10,20 +10,19 @@
 #include <string>
 
 #include "attune/base/bytes.h"
+#include "attune/mailbox/constants.h"
 
 namespace attune::relay {
 
-inline constexpr size_t kMailboxIdSize = 32;
-inline constexpr size_t kHash32Size = 32;
-inline constexpr size_t kOwnerKeySize = 32;
+// The protocol's types (core/mailbox), under the names the relay uses.
+using mailbox::kHash32Size;
+using mailbox::kMailboxIdSize;
+using mailbox::kOwnerKeySize;
 
-using MailboxId = ByteArray<kMailboxIdSize>;
-using Hash32 = ByteArray<kHash32Size>;
-using OwnerKey = ByteArray<kOwnerKeySize>;  // Ed25519 public key
-
-// Blobs are immutable once received and shared between the store, the
-// sender's batch and every subscriber's write queue without copying.
-using Blob = std::shared_ptr<const std::string>;
+using mailbox::Blob;
+using mailbox::Hash32;
+using mailbox::MailboxId;
+using mailbox::OwnerKey;  // Ed25519 public key
 
 struct MailboxRecord {
   MailboxId id{};

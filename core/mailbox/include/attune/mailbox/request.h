@@ -1,4 +1,6 @@
-// Parse, don't validate: a decrypted ClientFrame (relay.proto) is turned once
+// The relay's side of a client request (relay.proto ClientFrame).
+//
+// Parse, don't validate: a decrypted ClientFrame is turned once
 // into a ValidatedRequest, which can only exist with every field of the right
 // size and every owner key a valid Ed25519 point of the prime-order subgroup
 // (docs/PROTOCOL.md (part mailbox) sections 2 and 5.1). Later code never sees
@@ -16,9 +18,9 @@
 
 #include "attune/base/bytes.h"
 #include "attune/crypto/ed25519.h"
-#include "attune/relay/store/types.h"
+#include "attune/mailbox/constants.h"
 
-namespace attune::relay {
+namespace attune::mailbox {
 
 using Signature = crypto::Ed25519Signature;
 
@@ -27,7 +29,7 @@ struct CreateMailboxRequest {
   MailboxId mailbox_id{};
   OwnerKey owner_key{};
   Hash32 cap_hash{};
-  Auth auth{};
+  Auth auth = Auth::kCredential;
   Hash32 auth_hash{};  // CredentialHash or TicketHash of the presented token
 };
 
@@ -90,4 +92,4 @@ ParseOutcome ParseClientFrame(ByteView plaintext, size_t max_blob_size);
 // A short lower-case name of the request kind for logs ("send", ...).
 const char* RequestKindName(const ValidatedRequest& request);
 
-}  // namespace attune::relay
+}  // namespace attune::mailbox

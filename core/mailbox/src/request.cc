@@ -1,15 +1,14 @@
-#include "attune/relay/core/request.h"
+#include "attune/mailbox/request.h"
 
 #include <algorithm>
 #include <memory>
 
 #include "attune/crypto/ed25519.h"
 #include "attune/crypto/secret.h"
-#include "attune/relay/core/hashes.h"
-#include "attune/relay/core/limits.h"
+#include "attune/mailbox/hashes.h"
 #include "relay.pb.h"
 
-namespace attune::relay {
+namespace attune::mailbox {
 namespace {
 
 namespace pb = attune::relay::v1;
@@ -156,4 +155,4 @@ const char* RequestKindName(const ValidatedRequest& request) {
   return kNames[request.body.index()];
 }
 
-}  // namespace attune::relay
+}  // namespace attune::mailbox

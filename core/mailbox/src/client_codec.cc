@@ -1,10 +1,10 @@
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
 
 #include <string>
 
 #include "relay.pb.h"
 
-namespace attune::net {
+namespace attune::mailbox {
 namespace pb = ::attune::relay::v1;
 namespace {
 
@@ -28,18 +28,19 @@ Bytes Serialize(const pb::ClientFrame& frame) {
   return out;
 }
 
-Result<RelayCode> ParseCode(int code) {
-  if (code < static_cast<int>(RelayCode::kOk) || code > static_cast<int>(RelayCode::kUnavailable)) {
+Result<Code> ParseCode(int code) {
+  if (code < static_cast<int>(Code::kOk) || code > static_cast<int>(Code::kUnavailable)) {
     return MakeError(ErrorCode::kInvalidArgument, "relay frame: unknown response code");
   }
-  return static_cast<RelayCode>(code);
+  return static_cast<Code>(code);
 }
 
 }  // namespace
 
 Result<RelayMessage> ParseRelayFrame(ByteView plaintext) {
   pb::RelayFrame frame;
-  if (!frame.ParseFromArray(plaintext.data(), static_cast<int>(plaintext.size()))) {
+  if (plaintext.size() > kMaxFrameSize ||
+      !frame.ParseFromArray(plaintext.data(), static_cast<int>(plaintext.size()))) {
     return MakeError(ErrorCode::kInvalidArgument, "relay frame: not a RelayFrame");
   }
   switch (frame.body_case()) {
@@ -51,11 +52,11 @@ Result<RelayMessage> ParseRelayFrame(ByteView plaintext) {
       out.message = r.message();
       out.message_id = r.message_id();
       if (!r.ticket().empty()) {
-        if (r.ticket().size() != kTicketSize) {
+        if (r.ticket().size() != kTokenSize) {
           return MakeError(ErrorCode::kInvalidArgument, "relay frame: ticket is not 32 bytes");
         }
-        out.ticket.emplace(crypto::ConstSpan<kTicketSize>(
-            reinterpret_cast<const uint8_t*>(r.ticket().data()), kTicketSize));
+        out.ticket.emplace(crypto::ConstSpan<kTokenSize>(
+            reinterpret_cast<const uint8_t*>(r.ticket().data()), kTokenSize));
         crypto::SecureZero(r.mutable_ticket()->data(), r.ticket().size());
       }
       return RelayMessage(std::move(out));
@@ -65,8 +66,11 @@ Result<RelayMessage> ParseRelayFrame(ByteView plaintext) {
       if (d.mailbox_id().size() != kMailboxIdSize) {
         return MakeError(ErrorCode::kInvalidArgument, "relay frame: mailbox id is not 32 bytes");
       }
-      if (d.blob().empty()) {
-        return MakeError(ErrorCode::kInvalidArgument, "relay frame: empty delivery");
+      if (d.message_id() == 0) {
+        return MakeError(ErrorCode::kInvalidArgument, "relay frame: delivery message id 0");
+      }
+      if (d.blob().empty() || d.blob().size() > kMaxBlobSize) {
+        return MakeError(ErrorCode::kInvalidArgument, "relay frame: delivery blob size");
       }
       Delivery out;
       std::copy(d.mailbox_id().begin(), d.mailbox_id().end(), out.mailbox_id.begin());
@@ -81,7 +85,7 @@ Result<RelayMessage> ParseRelayFrame(ByteView plaintext) {
 }
 
 crypto::SecretBytes EncodeIssueTicket(uint64_t request_id,
-                                      crypto::ConstSpan<kCredentialSize> credential) {
+                                      crypto::ConstSpan<kTokenSize> credential) {
   pb::ClientFrame frame;
   frame.set_request_id(request_id);
   std::string* c = frame.mutable_issue_ticket()->mutable_credential();
@@ -91,24 +95,22 @@ crypto::SecretBytes EncodeIssueTicket(uint64_t request_id,
 
 crypto::SecretBytes EncodeCreateMailbox(uint64_t request_id, const MailboxId& mailbox_id,
                                         const crypto::Ed25519PublicKey& owner_public_key,
-                                        const SendCapabilityHash& send_capability_hash,
-                                        const CreateAuthorization& authorization) {
+                                        const Hash32& send_capability_hash, CreateAuth auth,
+                                        crypto::ConstSpan<kTokenSize> token_bytes) {
   pb::ClientFrame frame;
   frame.set_request_id(request_id);
   pb::CreateMailbox* c = frame.mutable_create_mailbox();
   c->set_mailbox_id(ToStr(mailbox_id));
   c->set_owner_public_key(ToStr(owner_public_key));
   c->set_send_capability_hash(ToStr(send_capability_hash));
-  std::string* token = authorization.kind() == CreateAuthorization::Kind::kCredential
-                           ? c->mutable_credential()
-                           : c->mutable_ticket();
-  token->assign(AsStringView(authorization.token().view()));
+  std::string* token =
+      auth == CreateAuth::kCredential ? c->mutable_credential() : c->mutable_ticket();
+  token->assign(AsStringView(token_bytes));
   return SerializeSecret(frame, token);
 }
 
 crypto::SecretBytes EncodeSend(uint64_t request_id, const MailboxId& mailbox_id,
-                               crypto::ConstSpan<kSendCapabilitySize> send_capability,
-                               ByteView blob) {
+                               crypto::ConstSpan<kTokenSize> send_capability, ByteView blob) {
   pb::ClientFrame frame;
   frame.set_request_id(request_id);
   pb::Send* s = frame.mutable_send();
@@ -154,7 +156,7 @@ Bytes EncodeDeleteMailbox(uint64_t request_id, const MailboxId& mailbox_id,
 
 Bytes EncodeRotateMailbox(uint64_t request_id, const MailboxId& mailbox_id,
                           const crypto::Ed25519PublicKey& new_owner_public_key,
-                          const SendCapabilityHash& new_send_capability_hash,
+                          const Hash32& new_send_capability_hash,
                           const crypto::Ed25519Signature& signature,
                           const crypto::Ed25519Signature& new_owner_signature) {
   pb::ClientFrame frame;
@@ -168,4 +170,33 @@ Bytes EncodeRotateMailbox(uint64_t request_id, const MailboxId& mailbox_id,
   return Serialize(frame);
 }
 
-}  // namespace attune::net
+RequestEncoder::RequestEncoder() : frame_(std::make_unique<pb::ClientFrame>()) {}
+RequestEncoder::~RequestEncoder() = default;
+
+ByteView RequestEncoder::Send(uint64_t request_id, const MailboxId& mailbox_id,
+                              crypto::ConstSpan<kTokenSize> send_capability, ByteView blob) {
+  frame_->Clear();
+  frame_->set_request_id(request_id);
+  pb::Send* s = frame_->mutable_send();
+  s->set_mailbox_id(mailbox_id.data(), mailbox_id.size());
+  s->set_send_capability(send_capability.data(), send_capability.size());
+  s->set_blob(blob.data(), blob.size());
+  return Serialize();
+}
+
+ByteView RequestEncoder::Ack(uint64_t request_id, const MailboxId& mailbox_id,
+                             uint64_t message_id) {
+  frame_->Clear();
+  frame_->set_request_id(request_id);
+  frame_->mutable_ack()->set_mailbox_id(mailbox_id.data(), mailbox_id.size());
+  frame_->mutable_ack()->set_message_id(message_id);
+  return Serialize();
+}
+
+ByteView RequestEncoder::Serialize() {
+  buffer_.resize(frame_->ByteSizeLong());
+  frame_->SerializeWithCachedSizesToArray(buffer_.data());
+  return buffer_;
+}
+
+}  // namespace attune::mailbox

@@ -1,8 +1,8 @@
-#include "attune/relay/core/hashes.h"
+#include "attune/mailbox/hashes.h"
 
 #include "attune/crypto/hash.h"
 
-namespace attune::relay {
+namespace attune::mailbox {
 namespace {
 
 Hash32 LabeledHash(std::string_view label, ByteView token) {
@@ -40,4 +40,4 @@ Bytes RotateSignedBytes(const HandshakeHash& h, const MailboxId& id, const Owner
   return out;
 }
 
-}  // namespace attune::relay
+}  // namespace attune::mailbox
