@@ -48,7 +48,7 @@ struct ConnectionLimits {
   size_t max_pending_requests = 1024;
   size_t max_subscriptions_per_connection = 64;
   size_t delivery_window = 128;
-  size_t max_write_queue_bytes = 256 * 1024;
+  size_t max_write_queue_bytes = size_t{256} * 1024;
 };
 
 // Rows deleted by one purge transaction, so purging never stalls sends.
