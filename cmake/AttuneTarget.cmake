@@ -36,9 +36,11 @@ function(attune_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
 
-# Adds dir only once its owner has created it; lets issues land one at a time.
+# Kept for branches written against it; prefer add_subdirectory. A folder that
+# does not exist is a configure error, never silently skipped.
 macro(attune_subdirectory dir)
-  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt)
-    add_subdirectory(${dir})
+  if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt)
+    message(FATAL_ERROR "attune_subdirectory(${dir}): ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt does not exist")
   endif()
+  add_subdirectory(${dir})
 endmacro()

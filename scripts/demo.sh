@@ -107,9 +107,15 @@ therapist sync
 
 bold "== Both compare safety numbers (in person or by phone)"
 as therapist "verify sam"
-T_SN=$(therapist verify sam | tee /dev/stderr | grep -E '^  [0-9]{5}' | tr -d ' \n')
+# Captured, then printed once to stdout: `tee /dev/stderr` would reopen (and
+# truncate) a log file that stdout and stderr both point to.
+T_OUT=$(therapist verify sam)
+printf '%s\n' "$T_OUT"
+T_SN=$(grep -E '^  [0-9]{5}' <<<"$T_OUT" | tr -d ' \n')
 as client "verify 'Dr Rivera'"
-C_SN=$(client verify "Dr Rivera" | tee /dev/stderr | grep -E '^  [0-9]{5}' | tr -d ' \n')
+C_OUT=$(client verify "Dr Rivera")
+printf '%s\n' "$C_OUT"
+C_SN=$(grep -E '^  [0-9]{5}' <<<"$C_OUT" | tr -d ' \n')
 if [ "$T_SN" = "$C_SN" ] && [ ${#T_SN} -eq 60 ]; then
   say "The two safety numbers match: no one is in the middle."
 else

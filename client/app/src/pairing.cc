@@ -1,38 +1,18 @@
 #include "attune/client/pairing.h"
 
 #include "attune/client/account.h"
+#include "attune/client/contact_hello.h"
 #include "attune/client/messaging.h"
 #include "attune/client/routing.h"
 #include "attune/client/store/records.h"
 #include "attune/e2e/invitation.h"
 #include "attune/e2e/invitation_codec.h"
 #include "attune/e2e/x3dh.h"
-#include "content.pb.h"
 
 namespace attune::client {
 namespace {
 
 constexpr int kMaxNameSuffix = 1000;
-
-// The ContactHello Content (proto/content.proto) sent as the first message.
-Bytes BuildHello(Context& ctx, std::string_view display_name, const net::MailboxId& mailbox,
-                 const crypto::SecretArray<32>& capability) {
-  content::v1::Content content;
-  ByteArray<16> id = ctx.random.Array<16>();
-  content.set_message_id(id.data(), id.size());
-  content.set_sent_at(ctx.now());
-  auto* hello = content.mutable_contact_hello();
-  hello->set_display_name(std::string(display_name));
-  hello->set_mailbox_id(mailbox.data(), mailbox.size());
-  hello->set_send_capability(capability.data(), capability.size());
-  std::string out;
-  content.SerializeToString(&out);
-  Bytes bytes(out.begin(), out.end());
-  crypto::SecureZero(out.data(), out.size());
-  auto* cap = hello->mutable_send_capability();
-  crypto::SecureZero(cap->data(), cap->size());
-  return bytes;
-}
 
 }  // namespace
 
@@ -137,7 +117,8 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
   mailbox.has_pending_ticket = true;
   mailbox.pending_ticket = routing.ticket.Clone();
 
-  Bytes hello = BuildHello(ctx, account.display_name, mailbox.mailbox_id, mailbox.send_capability);
+  Bytes hello = EncodeContactHello(ctx.random.Array<16>(), ctx.now(), account.display_name,
+                                   mailbox.mailbox_id, mailbox.send_capability);
   auto accepted = e2e::AcceptInvitation(identity, invitation, hello, ctx.now(), ctx.random);
   crypto::SecureZero(hello.data(), hello.size());
   if (!accepted.ok()) return accepted.error();

@@ -1,7 +1,7 @@
 // Receiving: decrypt and commit in one transaction; the caller acks after.
-#include <cstring>
 
 #include "attune/client/account.h"
+#include "attune/client/contact_hello.h"
 #include "attune/client/messaging.h"
 #include "attune/client/pairing.h"
 #include "attune/client/routing.h"
@@ -10,7 +10,6 @@
 #include "attune/e2e/first_message.h"
 #include "attune/e2e/session.h"
 #include "attune/e2e/x3dh.h"
-#include "content.pb.h"
 
 namespace attune::client {
 namespace {
@@ -26,34 +25,6 @@ ReceivedEvent Duplicate() {
   ReceivedEvent e;
   e.kind = ReceivedEvent::Kind::kDuplicate;
   return e;
-}
-
-struct Hello {
-  std::string display_name{};
-  net::MailboxId mailbox_id{};
-  crypto::SecretArray<32> send_capability{};
-};
-
-// The first message's plaintext: a Content whose body is a ContactHello.
-Result<Hello> ParseHello(ByteView plaintext) {
-  content::v1::Content content;
-  if (!content.ParseFromArray(plaintext.data(), static_cast<int>(plaintext.size())) ||
-      !content.has_contact_hello()) {
-    return MakeError(ErrorCode::kInvalidArgument, "the first message is not a contact hello");
-  }
-  const auto& h = content.contact_hello();
-  Hello hello;
-  bool ok = ValidateDisplayName(h.display_name()).ok() && h.mailbox_id().size() == 32 &&
-            h.send_capability().size() == 32;
-  if (ok) {
-    hello.display_name = h.display_name();
-    std::memcpy(hello.mailbox_id.data(), h.mailbox_id().data(), 32);
-    std::memcpy(hello.send_capability.data(), h.send_capability().data(), 32);
-  }
-  auto* cap = content.mutable_contact_hello()->mutable_send_capability();
-  crypto::SecureZero(cap->data(), cap->size());
-  if (!ok) return MakeError(ErrorCode::kInvalidArgument, "the contact hello is malformed");
-  return hello;
 }
 
 Status StoreSessionAndBump(Context& ctx, int64_t contact_id, const e2e::Session& session,
@@ -112,7 +83,7 @@ Result<ReceivedEvent> HandleFirstMessage(Context& ctx, const store::OwnedMailbox
     // Consumes nothing: the invitation stays open for the genuine message.
     return Dropped("a pairing message could not be accepted (" + processed.error().message + ")");
   }
-  auto hello = ParseHello(processed->plaintext);
+  auto hello = ParseContactHello(processed->plaintext);
   if (!hello.ok()) return Dropped(hello.error().message);
 
   const Bytes peer_record(processed->peer.record().begin(), processed->peer.record().end());

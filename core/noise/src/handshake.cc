@@ -242,9 +242,9 @@ Result<TransportSession> Handshake::Finish() {
   Hkdf2(ck_.view(), {}, k1, k2);
   CipherState c1(First32(k1));
   CipherState c2(First32(k2));
-  const bool initiator = role_ == Role::kInitiator;
-  TransportSession session(initiator ? std::move(c1) : std::move(c2),
-                           initiator ? std::move(c2) : std::move(c1), h_);
+  // The initiator sends with the first key, the responder with the second.
+  if (role_ != Role::kInitiator) std::swap(c1, c2);
+  TransportSession session(std::move(c1), std::move(c2), h_);
   // Nothing of the handshake's secrets outlives it.
   Kill(MakeError(ErrorCode::kInternal, ""));
   step_ = Step::kFinished;

@@ -112,6 +112,9 @@ class [[nodiscard]] Status {
 #define ATTUNE_CONCAT_(a, b) ATTUNE_CONCAT_INNER_(a, b)
 
 // ATTUNE_ASSIGN_OR_RETURN(auto x, Foo()); declares x from a Result.
+// `lhs` is a declaration and `tmp` a declared name: neither can be put in
+// parentheses, which is what bugprone-macro-parentheses asks for.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ATTUNE_ASSIGN_OR_RETURN(lhs, expr) \
   ATTUNE_ASSIGN_OR_RETURN_IMPL_(ATTUNE_CONCAT_(attune_result_, __LINE__), lhs, expr)
 #define ATTUNE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
@@ -120,3 +123,4 @@ class [[nodiscard]] Status {
     return tmp.error();                               \
   }                                                   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -49,7 +49,7 @@ struct ConnectionLimits {
   // Flow control (section 5): pushes stop while a connection's unwritten
   // bytes would pass this, and its requests are not read while its unwritten
   // bytes are at or above it; both resume as the socket drains.
-  size_t max_write_queue_bytes = 256 * 1024;
+  size_t max_write_queue_bytes = size_t{256} * 1024;
 
   // Hostile load, bounded globally (section 5).
   // Connections that have not finished the handshake (beyond: refused).
@@ -63,7 +63,7 @@ struct ConnectionLimits {
   // each); above twice these nothing is read from any socket.
   // Frames of at most 2 KiB count against the operations bound only.
   size_t max_queued_operations = 2048;
-  size_t max_queued_bytes = 1024 * 1024;
+  size_t max_queued_bytes = size_t{1024} * 1024;
 };
 
 // Rows deleted by one purge transaction, so purging never stalls sends.
