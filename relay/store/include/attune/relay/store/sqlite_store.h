@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "attune/base/result.h"
 #include "attune/relay/store/mailbox_store.h"
@@ -25,6 +26,10 @@ struct sqlite3;
 namespace attune::relay {
 
 inline constexpr int kSchemaVersion = 1;
+// Checkpoint policy (see Commit()/AfterCommit()): after a commit that deleted
+// blobs, the WAL is checkpointed and truncated as soon as the committer is
+// idle, and at the latest after this many further committed batches.
+inline constexpr uint32_t kCheckpointAfterDeletingBatches = 64;
 inline constexpr int kBusyTimeoutMs = 5000;
 // Bound of the mailbox-row cache (Options::cache_mailboxes); it is emptied
 // after a commit once it holds more rows than this.
@@ -40,6 +45,9 @@ class SqliteMailboxStore final : public MailboxStore {
     // serve holds a lock on the data dir); never for a reader, which must see
     // rotations made elsewhere.
     bool cache_mailboxes = false;
+    // Name of a registered sqlite3_vfs to open the file with (empty: the
+    // default). Tests use it to inject I/O errors.
+    std::string vfs;
   };
 
   // Opens (creating if missing) the database at `path`. Errors: kIoError
@@ -57,6 +65,19 @@ class SqliteMailboxStore final : public MailboxStore {
   Status Begin() override;
   Status Commit() override;
   void Rollback() override;
+  Status BeginOperation() override;
+  Status EndOperation() override;
+  bool TransactionOpen() override;
+  void AfterCommit(bool idle) override;
+
+  // Caps the database at `pages` pages (PRAGMA max_page_count, this
+  // connection only); writes past it fail with SQLITE_FULL. 0 lifts the cap
+  // back to SQLite's maximum.
+  Status SetMaxPageCount(uint64_t pages);
+  // Copies the WAL into the database file and truncates the WAL to zero
+  // bytes, so deleted blobs no longer sit in old WAL frames. kIoError (and
+  // nothing lost) when a reader kept it from finishing.
+  Status CheckpointTruncate();
 
   Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) override;
   Status InsertMailbox(const MailboxRecord& record) override;
@@ -98,8 +119,29 @@ class SqliteMailboxStore final : public MailboxStore {
   Status FlushDirty();
   // Outside a transaction each call must be durable on its own.
   Status FlushIfAutocommit() { return in_transaction_ ? Status::Ok() : FlushDirty(); }
-  // Records the first failure inside a transaction so Commit() can refuse.
+  // Records the first failure: of the open operation (EndOperation() undoes
+  // it), else of the transaction (Commit() refuses).
   Error Fail(Error error);
+  // A storage error once SQLite rolled the open transaction back on its own.
+  Status CheckTransaction();
+  // Saves a cached mailbox's state before the open operation changes it, so
+  // EndOperation() can restore it when the operation's writes are undone.
+  void Remember(const MailboxId& id);
+  void UndoOperationCache();
+  // Recomputes a mailbox's counters from its message rows (after they were
+  // found to disagree) and drops its cached row.
+  Status Recount(const MailboxId& id);
+  // An INSERT of a message failed: a primary-key clash repairs the counters
+  // and gives kAlreadyExists (retry with the new next id); anything else is
+  // a storage failure.
+  Error InsertFailed(const MailboxId& id, Error error);
+  void NoteBlobsDeleted() {
+    if (in_transaction_) {
+      deleted_in_transaction_ = true;
+    } else {
+      checkpoint_due_ = true;
+    }
+  }
 
   sqlite3* db_;
   const Options options_;
@@ -108,6 +150,18 @@ class SqliteMailboxStore final : public MailboxStore {
   std::unordered_set<MailboxId, IdHash> dirty_;
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_;
+  bool in_operation_ = false;
+  std::optional<Error> operation_error_;
+  struct Undo {
+    MailboxId id{};
+    std::optional<MailboxRecord> cached;
+    bool dirty = false;
+  };
+  std::vector<Undo> undo_;  // of the open operation
+  // Checkpoint policy state: blobs were deleted since the last checkpoint.
+  bool deleted_in_transaction_ = false;
+  bool checkpoint_due_ = false;
+  uint32_t batches_since_delete_ = 0;
 };
 
 }  // namespace attune::relay
