@@ -144,8 +144,14 @@ Outcome CheckRotateSignatures(const RotateMailboxRequest& req, const OwnerKey& o
       RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key, req.new_cap_hash);
   // The new key must sign too: nobody can hand a mailbox to a key they do
   // not hold.
-  if (!crypto::Ed25519Verify(owner_key, signed_bytes, req.signature) ||
-      !crypto::Ed25519Verify(req.new_owner_key, signed_bytes, req.new_owner_signature)) {
+  if (!crypto::Ed25519Verify(owner_key, signed_bytes, req.signature)) {
+    return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  }
+  // Only the owner gets this far: an invalid new key is a broken client.
+  if (!crypto::Ed25519IsValidPublicKey(req.new_owner_key)) {
+    return Fail(Code::kBadRequest, "invalid new owner key");
+  }
+  if (!crypto::Ed25519Verify(req.new_owner_key, signed_bytes, req.new_owner_signature)) {
     return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
   }
   return Ok();

@@ -205,6 +205,10 @@ void Connection::HandleRequest(ValidatedRequest req) {
                         Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
                   if (!check.outcome.ok() || c.closed_) {
                     c.Respond(rid, check.outcome);
+                    // An invalid new owner key (PROTOCOL.md section 5).
+                    if (check.outcome.code == Code::kBadRequest) {
+                      c.CloseAfterFlush(CloseReason::kProtocol);
+                    }
                     return;
                   }
                   c.SubmitStorage(
