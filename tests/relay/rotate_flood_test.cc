@@ -222,7 +222,10 @@ TEST_F(RotateFloodTest, BadSignatureFloodDoesNotSlowSends) {
   const double p99 = SendP99(sender, kSends, &rid, &p50);
   const uint64_t refused_during = refused.load();
   // Not one refused rotation reached the committer's thread: it ran only
-  // the sends.
+  // the sends. (Its stats are updated just after the last completion.)
+  for (int i = 0; i < 1000 && committer_->pending() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   EXPECT_EQ(committer_->stats().operations - committed_before, static_cast<uint64_t>(kSends));
   stop = true;
   for (auto& t : attackers) t.join();
@@ -239,7 +242,7 @@ TEST_F(RotateFloodTest, BadSignatureFloodDoesNotSlowSends) {
   EXPECT_EQ(r->code(), pb::Response::OK);
 
   ASSERT_LT(p99, 1e9) << "a send failed during the flood";
-  if (quiet_p99 > 25.0) {
+  if (quiet_p99 > 10.0) {
     GTEST_SKIP() << "machine too loaded to judge latency: p99 " << quiet_p99
                  << " ms without the flood (flood: p50 " << p50 << ", p99 " << p99 << " ms)";
   }

@@ -259,18 +259,34 @@ Status SqliteMailboxStore::BeginOperation() {
   if (!in_transaction_) return Status::Ok();
   if (in_operation_) return MakeError(ErrorCode::kInternal, "operation already open");
   ATTUNE_RETURN_IF_ERROR(CheckTransaction());
-  StatementUse s(stmts_->savepoint);
-  if (Status st = s->Run(); !st.ok()) return Fail(st.error());
+  // The SAVEPOINT itself is opened by the operation's first write
+  // (Savepoint()): requests that only read (refused sends, lookups) cost no
+  // extra statements.
   in_operation_ = true;
+  savepoint_open_ = false;
   operation_error_.reset();
   undo_.clear();
+  return Status::Ok();
+}
+
+Status SqliteMailboxStore::Savepoint() {
+  if (!in_operation_ || savepoint_open_) return Status::Ok();
+  StatementUse s(stmts_->savepoint);
+  if (Status st = s->Run(); !st.ok()) return Fail(st.error());
+  savepoint_open_ = true;
   return Status::Ok();
 }
 
 Status SqliteMailboxStore::EndOperation() {
   if (!in_operation_) return Status::Ok();
   in_operation_ = false;
+  const bool had_savepoint = savepoint_open_;
+  savepoint_open_ = false;
   if (!operation_error_ && sqlite3_get_autocommit(db_) == 0) {
+    if (!had_savepoint) {
+      undo_.clear();
+      return Status::Ok();
+    }
     StatementUse s(stmts_->release);
     if (Status st = s->Run(); st.ok()) {
       undo_.clear();
@@ -289,14 +305,16 @@ Status SqliteMailboxStore::EndOperation() {
     undo_.clear();
     return error;
   }
-  bool undone = false;
-  {
-    StatementUse s(stmts_->rollback_to);
-    undone = s->Run().ok();
-  }
-  if (undone) {
-    StatementUse s(stmts_->release);
-    undone = s->Run().ok();
+  bool undone = true;  // nothing written: nothing to undo in SQL
+  if (had_savepoint) {
+    {
+      StatementUse s(stmts_->rollback_to);
+      undone = s->Run().ok();
+    }
+    if (undone) {
+      StatementUse s(stmts_->release);
+      undone = s->Run().ok();
+    }
   }
   if (!undone || sqlite3_get_autocommit(db_) != 0) {
     // Could not undo this operation alone: fail the whole transaction.
@@ -373,6 +391,7 @@ Status SqliteMailboxStore::SetMaxPageCount(uint64_t pages) {
 }
 
 Status SqliteMailboxStore::Recount(const MailboxId& id) {
+  ATTUNE_RETURN_IF_ERROR(Savepoint());
   Remember(id);
   cache_.erase(id);
   dirty_.erase(id);
@@ -384,6 +403,7 @@ Status SqliteMailboxStore::Recount(const MailboxId& id) {
 void SqliteMailboxStore::Rollback() {
   if (!in_transaction_) return;
   in_operation_ = false;
+  savepoint_open_ = false;
   operation_error_.reset();
   undo_.clear();
   // Fails harmlessly when SQLite already rolled back on its own (e.g. I/O error).
@@ -397,6 +417,8 @@ void SqliteMailboxStore::Rollback() {
 }
 
 Status SqliteMailboxStore::FlushDirty() {
+  if (dirty_.empty()) return Status::Ok();
+  if (Status st = Savepoint(); !st.ok()) return st;
   if (in_operation_) {
     for (const MailboxId& id : dirty_) Remember(id);
   }
@@ -450,6 +472,7 @@ Result<std::optional<MailboxRecord>> SqliteMailboxStore::GetMailbox(const Mailbo
 
 Status SqliteMailboxStore::InsertMailbox(const MailboxRecord& r) {
   ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->insert_mailbox);
   s->Bind(1, r.id);
   s->Bind(2, r.owner_key);
@@ -475,6 +498,7 @@ Status SqliteMailboxStore::InsertMailbox(const MailboxRecord& r) {
 Status SqliteMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey& owner_key,
                                              const Hash32& cap_hash) {
   ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->update_keys);
   s->Bind(1, id);
   s->Bind(2, owner_key);
@@ -494,6 +518,7 @@ Result<bool> SqliteMailboxStore::DeleteMailbox(const MailboxId& id) {
   cache_.erase(id);
   dirty_.erase(id);
   {
+    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->delete_mailbox_messages);
     s->Bind(1, id);
     ATTUNE_STORE_TRY(s->Run());
@@ -515,6 +540,7 @@ Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_i
       return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
     }
     {
+      ATTUNE_STORE_TRY(Savepoint());
       StatementUse s(stmts_->insert_message);
       s->Bind(1, id);
       s->Bind(2, message_id);
@@ -532,6 +558,7 @@ Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_i
     return Status::Ok();
   }
   {
+    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->advance_mailbox);
     s->Bind(1, id);
     s->Bind(2, message_id);
@@ -599,6 +626,7 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
     size = s->Int(0);
   }
   {
+    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->delete_message);
     s->Bind(1, id);
     s->Bind(2, message_id);
@@ -631,6 +659,7 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
 
 Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows) {
   ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   // The recount below reads the mailboxes table: bring it up to date first.
   ATTUNE_STORE_TRY(FlushDirty());
   std::vector<MailboxId> affected;
@@ -665,6 +694,7 @@ Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows)
 Result<int64_t> SqliteMailboxStore::InsertCredential(const Hash32& hash, uint64_t uses,
                                                      uint64_t expires_at) {
   ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->insert_credential);
   s->Bind(1, hash);
   s->Bind(2, uses);
@@ -687,6 +717,7 @@ Result<std::optional<CredentialRecord>> SqliteMailboxStore::FindCredential(const
 
 Status SqliteMailboxStore::SetCredentialUses(int64_t id, uint64_t uses_left) {
   ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->set_uses);
   s->Bind(1, id);
   s->Bind(2, uses_left);
@@ -712,6 +743,7 @@ Result<bool> SqliteMailboxStore::RevokeCredential(int64_t id) {
   ATTUNE_STORE_TRY(CheckTransaction());
   bool found = false;
   {
+    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->revoke);
     s->Bind(1, id);
     ATTUNE_STORE_TRY(s->Run());
@@ -725,6 +757,7 @@ Result<bool> SqliteMailboxStore::RevokeCredential(int64_t id) {
 
 Status SqliteMailboxStore::InsertTicket(const TicketRecord& t) {
   ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->insert_ticket);
   s->Bind(1, t.hash);
   s->Bind(2, t.credential_id);
@@ -746,6 +779,7 @@ Result<std::optional<TicketRecord>> SqliteMailboxStore::FindTicket(const Hash32&
 
 Status SqliteMailboxStore::DeleteTicket(const Hash32& hash) {
   ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->delete_ticket);
   s->Bind(1, hash);
   ATTUNE_STORE_TRY(s->Run());

@@ -122,6 +122,8 @@ class SqliteMailboxStore final : public MailboxStore {
   // Records the first failure: of the open operation (EndOperation() undoes
   // it), else of the transaction (Commit() refuses).
   Error Fail(Error error);
+  // Opens the open operation's SAVEPOINT before its first write.
+  Status Savepoint();
   // A storage error once SQLite rolled the open transaction back on its own.
   Status CheckTransaction();
   // Saves a cached mailbox's state before the open operation changes it, so
@@ -151,6 +153,7 @@ class SqliteMailboxStore final : public MailboxStore {
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_;
   bool in_operation_ = false;
+  bool savepoint_open_ = false;
   std::optional<Error> operation_error_;
   struct Undo {
     MailboxId id{};
