@@ -452,5 +452,34 @@ TEST(SqliteFileTest, AckedBlobLeavesTheDatabaseAndTheWal) {
   EXPECT_FALSE(AnyFileContains(path, needle));
 }
 
+// Under continuous load the committer is never idle: the checkpoint then
+// comes at the latest kCheckpointAfterDeletingBatches batches after the ack.
+TEST(SqliteFileTest, AckedBlobLeavesTheWalUnderContinuousLoad) {
+  TempDir dir;
+  const std::string path = dir.file("relay.db");
+  Owner a = Owner::Random();
+  std::string blob(3000, '\0');
+  crypto::SystemRandom().Fill(
+      MutableByteView(reinterpret_cast<uint8_t*>(blob.data()), blob.size()));
+  const std::string needle = blob.substr(1000, 64);
+  auto store = Open(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(a)).ok());
+  ASSERT_TRUE(store->AppendMessage(a.id, 1, MakeBlob(blob), 99999).ok());
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->DeleteMessage(a.id, 1).value());
+  ASSERT_TRUE(store->Commit().ok());
+  store->AfterCommit(/*idle=*/false);
+  EXPECT_TRUE(AnyFileContains(path, needle));  // still in an old WAL frame
+  for (uint64_t id = 2; id < 2 + kCheckpointAfterDeletingBatches; ++id) {
+    ASSERT_TRUE(store->Begin().ok());
+    ASSERT_TRUE(store->AppendMessage(a.id, id, MakeBlob("busy"), 99999).ok());
+    ASSERT_TRUE(store->DeleteMessage(a.id, id).value());  // acks keep coming
+    ASSERT_TRUE(store->Commit().ok());
+    store->AfterCommit(/*idle=*/false);
+  }
+  EXPECT_FALSE(AnyFileContains(path, needle));
+}
+
 }  // namespace
 }  // namespace attune::relay

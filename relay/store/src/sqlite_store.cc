@@ -264,6 +264,7 @@ Status SqliteMailboxStore::BeginOperation() {
   // extra statements.
   in_operation_ = true;
   savepoint_open_ = false;
+  wrote_alone_ = false;
   operation_error_.reset();
   undo_.clear();
   return Status::Ok();
@@ -281,7 +282,9 @@ Status SqliteMailboxStore::EndOperation() {
   if (!in_operation_) return Status::Ok();
   in_operation_ = false;
   const bool had_savepoint = savepoint_open_;
+  const bool wrote_alone = wrote_alone_;
   savepoint_open_ = false;
+  wrote_alone_ = false;
   if (!operation_error_ && sqlite3_get_autocommit(db_) == 0) {
     if (!had_savepoint) {
       undo_.clear();
@@ -302,6 +305,13 @@ Status SqliteMailboxStore::EndOperation() {
   if (sqlite3_get_autocommit(db_) != 0) {
     // SQLite ended the whole transaction: nothing of it remains, and
     // TransactionOpen() now says so. Rollback() resets the cache.
+    undo_.clear();
+    return error;
+  }
+  if (wrote_alone) {
+    // A write made without a savepoint succeeded before the failure: it
+    // cannot be undone alone, so the whole transaction fails.
+    if (!transaction_error_) transaction_error_ = error;
     undo_.clear();
     return error;
   }
@@ -355,11 +365,13 @@ Status SqliteMailboxStore::Commit() {
     return st;
   }
   in_transaction_ = false;
-  if (deleted_in_transaction_) {
+  // Counts from the first deletion not yet checkpointed, so continuous acks
+  // still get a checkpoint every kCheckpointAfterDeletingBatches batches.
+  if (checkpoint_due_) {
+    batches_since_delete_++;
+  } else if (deleted_in_transaction_) {
     checkpoint_due_ = true;
     batches_since_delete_ = 0;
-  } else if (checkpoint_due_) {
-    batches_since_delete_++;
   }
   if (cache_.size() > kMaxCachedMailboxes) cache_.clear();
   return Status::Ok();
@@ -404,6 +416,7 @@ void SqliteMailboxStore::Rollback() {
   if (!in_transaction_) return;
   in_operation_ = false;
   savepoint_open_ = false;
+  wrote_alone_ = false;
   operation_error_.reset();
   undo_.clear();
   // Fails harmlessly when SQLite already rolled back on its own (e.g. I/O error).
@@ -498,12 +511,12 @@ Status SqliteMailboxStore::InsertMailbox(const MailboxRecord& r) {
 Status SqliteMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey& owner_key,
                                              const Hash32& cap_hash) {
   ATTUNE_STORE_TRY(CheckTransaction());
-  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->update_keys);
   s->Bind(1, id);
   s->Bind(2, owner_key);
   s->Bind(3, cap_hash);
   ATTUNE_STORE_TRY(s->Run());
+  WroteAlone();
   if (auto it = cache_.find(id); it != cache_.end()) {
     Remember(id);
     it->second.owner_key = owner_key;
@@ -540,13 +553,13 @@ Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_i
       return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
     }
     {
-      ATTUNE_STORE_TRY(Savepoint());
       StatementUse s(stmts_->insert_message);
       s->Bind(1, id);
       s->Bind(2, message_id);
       s->Bind(3, expires_at);
       s->BindText(4, *blob);
       if (Status st = s->Run(); !st.ok()) return InsertFailed(id, st.error());
+      WroteAlone();
     }
     Remember(id);
     MailboxRecord& r = cache_[id];
@@ -626,11 +639,11 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
     size = s->Int(0);
   }
   {
-    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->delete_message);
     s->Bind(1, id);
     s->Bind(2, message_id);
     ATTUNE_STORE_TRY(s->Run());
+    WroteAlone();
   }
   NoteBlobsDeleted();
   if (options_.cache_mailboxes) {

@@ -50,7 +50,9 @@ class MailboxStore {
   // Rollback() and a new Begin(), so nothing ever runs in autocommit mode by
   // accident.
   virtual bool TransactionOpen() { return true; }
-  // Housekeeping after a successful Commit(); `idle` when no request waits.
+  // Housekeeping, called by the group committer after every batch
+  // (idle=false) and once it has been idle for a while (idle=true; see
+  // GroupCommitter::kIdleMaintenanceDelay). Never inside a transaction.
   virtual void AfterCommit(bool /*idle*/) {}
 
   // --- mailboxes -----------------------------------------------------------

@@ -27,8 +27,9 @@ namespace attune::relay {
 
 inline constexpr int kSchemaVersion = 1;
 // Checkpoint policy (see Commit()/AfterCommit()): after a commit that deleted
-// blobs, the WAL is checkpointed and truncated as soon as the committer is
-// idle, and at the latest after this many further committed batches.
+// blobs, the WAL is checkpointed and truncated once the committer is idle
+// (GroupCommitter::kIdleMaintenanceDelay), and under continuous load at the
+// latest this many committed batches after that first deletion.
 inline constexpr uint32_t kCheckpointAfterDeletingBatches = 64;
 inline constexpr int kBusyTimeoutMs = 5000;
 // Bound of the mailbox-row cache (Options::cache_mailboxes); it is emptied
@@ -124,6 +125,16 @@ class SqliteMailboxStore final : public MailboxStore {
   Error Fail(Error error);
   // Opens the open operation's SAVEPOINT before its first write.
   Status Savepoint();
+  // The hot path's writes (a send's INSERT, an ack's DELETE, a rotation's
+  // UPDATE) are normally an operation's only write: they run without a
+  // savepoint, since a failed statement changes nothing on its own (or SQLite
+  // ends the whole transaction, which TransactionOpen() reports). This saves
+  // a SAVEPOINT and a RELEASE per message. Called after such a write
+  // succeeded: if the operation fails later, it can no longer be undone
+  // alone, and EndOperation() fails the whole transaction instead.
+  void WroteAlone() {
+    if (in_operation_ && !savepoint_open_) wrote_alone_ = true;
+  }
   // A storage error once SQLite rolled the open transaction back on its own.
   Status CheckTransaction();
   // Saves a cached mailbox's state before the open operation changes it, so
@@ -154,6 +165,7 @@ class SqliteMailboxStore final : public MailboxStore {
   std::optional<Error> transaction_error_;
   bool in_operation_ = false;
   bool savepoint_open_ = false;
+  bool wrote_alone_ = false;
   std::optional<Error> operation_error_;
   struct Undo {
     MailboxId id{};
@@ -161,7 +173,8 @@ class SqliteMailboxStore final : public MailboxStore {
     bool dirty = false;
   };
   std::vector<Undo> undo_;  // of the open operation
-  // Checkpoint policy state: blobs were deleted since the last checkpoint.
+  // Checkpoint policy state: blobs were deleted since the last checkpoint
+  // (checkpoint_due_), and batches committed since the first such deletion.
   bool deleted_in_transaction_ = false;
   bool checkpoint_due_ = false;
   uint32_t batches_since_delete_ = 0;
