@@ -9,8 +9,8 @@ namespace {
 
 // The wrapped file lives right behind this header in the same allocation.
 struct FaultFile {
-  sqlite3_file base;
-  sqlite3_file* real;
+  sqlite3_file base{};
+  sqlite3_file* real = nullptr;
 };
 
 sqlite3_vfs* g_real = nullptr;

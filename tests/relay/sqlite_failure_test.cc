@@ -29,7 +29,7 @@ using testing::TempDir;
 constexpr uint64_t kNow = 1000;
 
 struct Answer {
-  Outcome outcome;
+  Outcome outcome{};
   Status status = MakeError(ErrorCode::kInternal, "never completed");
   bool ok() const { return status.ok() && outcome.ok(); }
 };
@@ -67,8 +67,8 @@ class Batch {
 
  private:
   MailboxStore& store_;
-  std::vector<GroupCommitter::Operation> ops_;
-  std::vector<std::unique_ptr<Answer>> answers_;
+  std::vector<GroupCommitter::Operation> ops_{};
+  std::vector<std::unique_ptr<Answer>> answers_{};
 };
 
 MailboxRecord NewMailbox(const Owner& o) {
@@ -160,9 +160,9 @@ TEST(SqliteFailureTest, FullDiskMidBatchFailsOnlyTheRequestsThatDoNotFit) {
     // space of existing pages, large ones need new pages and hit SQLITE_FULL.
     ASSERT_TRUE(store->SetMaxPageCount(static_cast<uint64_t>(PageCount(path)) + 8).ok());
     struct Pending {
-      size_t owner;
-      std::string blob;
-      Answer* answer;
+      size_t owner = 0;
+      std::string blob{};
+      Answer* answer = nullptr;
     };
     std::vector<Pending> pending;
     Batch batch(*store);

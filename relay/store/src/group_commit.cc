@@ -35,7 +35,7 @@ class UnavailableStore final : public MailboxStore {
   Status DeleteTicket(const Hash32&) override { return e_; }
 
  private:
-  Error e_;
+  Error e_{};
 };
 
 }  // namespace
@@ -149,8 +149,8 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
   // writes and fail; the rest of the batch runs in a new transaction, never
   // in autocommit mode.
   struct Done {
-    Completion completion;
-    Status status;
+    Completion completion{};
+    Status status{};
   };
   std::vector<Done> done;
   done.reserve(batch.size());

@@ -38,7 +38,7 @@ struct Outcome {
   Code code = Code::kOk;
   const char* message = "";                     // static text, never ids or keys
   uint64_t message_id = 0;                      // Send
-  std::optional<ByteArray<kTokenSize>> ticket;  // IssueTicket
+  std::optional<ByteArray<kTokenSize>> ticket{};  // IssueTicket
 
   bool ok() const { return code == Code::kOk; }
 };
@@ -69,7 +69,7 @@ Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
 // verifies both signatures, on any thread) and CommitRotate (a write: applies
 // the new keys only if the owner key is still the one the check verified).
 struct RotateCheck {
-  Outcome outcome;
+  Outcome outcome{};
   OwnerKey verified_owner_key{};  // valid when outcome.ok()
 };
 RotateCheck CheckRotate(MailboxStore& store, const RotateMailboxRequest& req,

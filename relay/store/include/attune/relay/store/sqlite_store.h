@@ -156,23 +156,23 @@ class SqliteMailboxStore final : public MailboxStore {
     }
   }
 
-  sqlite3* db_;
-  const Options options_;
-  std::unique_ptr<Statements> stmts_;
-  std::unordered_map<MailboxId, MailboxRecord, IdHash> cache_;
-  std::unordered_set<MailboxId, IdHash> dirty_;
+  sqlite3* db_ = nullptr;
+  const Options options_{};
+  std::unique_ptr<Statements> stmts_{};
+  std::unordered_map<MailboxId, MailboxRecord, IdHash> cache_{};
+  std::unordered_set<MailboxId, IdHash> dirty_{};
   bool in_transaction_ = false;
-  std::optional<Error> transaction_error_;
+  std::optional<Error> transaction_error_{};
   bool in_operation_ = false;
   bool savepoint_open_ = false;
   bool wrote_alone_ = false;
-  std::optional<Error> operation_error_;
+  std::optional<Error> operation_error_{};
   struct Undo {
     MailboxId id{};
-    std::optional<MailboxRecord> cached;
+    std::optional<MailboxRecord> cached{};
     bool dirty = false;
   };
-  std::vector<Undo> undo_;  // of the open operation
+  std::vector<Undo> undo_{};  // of the open operation
   // Checkpoint policy state: blobs were deleted since the last checkpoint
   // (checkpoint_due_), and batches committed since the first such deletion.
   bool deleted_in_transaction_ = false;
