@@ -152,18 +152,18 @@ class RotateFloodTest : public ::testing::Test {
     return ms[ms.size() * 99 / 100];
   }
 
-  TempDir dir_;
-  ServerConfig config_;
+  TempDir dir_{};
+  ServerConfig config_{};
   crypto::X25519PublicKey relay_key_{};
   Owner victim_ = Owner::Random();
   Owner sender_box_ = Owner::Random();
-  std::unique_ptr<SqliteMailboxStore> store_;
-  std::unique_ptr<SqliteMailboxStore> read_store_;
-  std::unique_ptr<GroupCommitter> committer_;
-  std::unique_ptr<GroupCommitter> reader_;
+  std::unique_ptr<SqliteMailboxStore> store_{};
+  std::unique_ptr<SqliteMailboxStore> read_store_{};
+  std::unique_ptr<GroupCommitter> committer_{};
+  std::unique_ptr<GroupCommitter> reader_{};
   asio::io_context io_{1};
-  std::unique_ptr<RelayServer> server_;
-  std::thread io_thread_;
+  std::unique_ptr<RelayServer> server_{};
+  std::thread io_thread_{};
   uint16_t port_ = 0;
 };
 
