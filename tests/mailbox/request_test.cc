@@ -135,7 +135,9 @@ TEST(ParseClientFrameTest, OwnerKeysMustBeValidPrimeOrderPoints) {
     r->set_new_send_capability_hash(Bytes32('h'));
     r->set_signature(std::string(64, 's'));
     r->set_new_owner_signature(std::string(64, 's'));
-    EXPECT_TRUE(RejectedWithId(Parse(rotate), 5));
+    // A rotation's new key is checked later, in CheckRotate, after the
+    // mailbox lookup and the owner's signature (rotate_flood_test.cc).
+    EXPECT_TRUE(std::holds_alternative<ValidatedRequest>(Parse(rotate)));
   }
 }
 

@@ -87,25 +87,31 @@ Outcome IssueTicket(MailboxStore& store, const IssueTicketRequest& req, const Ma
 
 Outcome SendMessage(MailboxStore& store, const SendRequest& req, const MailboxLimits& limits,
                     uint64_t now) {
-  auto mailbox = store.GetMailbox(req.mailbox_id);
-  if (!mailbox.ok()) return Unavailable();
-  // Same answer for "no such mailbox" and "wrong capability": a stale sender
-  // does not learn whether the mailbox still exists.
-  if (!*mailbox || !crypto::ConstantTimeEqual((*mailbox)->cap_hash, req.presented_cap_hash)) {
-    return Fail(Code::kUnauthorized, "no such mailbox or wrong send capability");
+  // A second pass only when the store found the mailbox's next id taken and
+  // repaired its counters from the rows (kAlreadyExists).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto mailbox = store.GetMailbox(req.mailbox_id);
+    if (!mailbox.ok()) return Unavailable();
+    // Same answer for "no such mailbox" and "wrong capability": a stale
+    // sender does not learn whether the mailbox still exists.
+    if (!*mailbox || !crypto::ConstantTimeEqual((*mailbox)->cap_hash, req.presented_cap_hash)) {
+      return Fail(Code::kUnauthorized, "no such mailbox or wrong send capability");
+    }
+    const MailboxRecord& m = **mailbox;
+    if (m.message_count + 1 > limits.max_messages_per_mailbox ||
+        m.byte_count + req.blob->size() > limits.max_bytes_per_mailbox) {
+      return Fail(Code::kQuotaExceeded, "mailbox full");
+    }
+    Status appended =
+        store.AppendMessage(m.id, m.next_message_id, req.blob, now + limits.message_ttl_seconds);
+    if (appended.ok()) {
+      Outcome out = Ok();
+      out.message_id = m.next_message_id;
+      return out;
+    }
+    if (appended.error().code != ErrorCode::kAlreadyExists) return Unavailable();
   }
-  const MailboxRecord& m = **mailbox;
-  if (m.message_count + 1 > limits.max_messages_per_mailbox ||
-      m.byte_count + req.blob->size() > limits.max_bytes_per_mailbox) {
-    return Fail(Code::kQuotaExceeded, "mailbox full");
-  }
-  if (!store.AppendMessage(m.id, m.next_message_id, req.blob, now + limits.message_ttl_seconds)
-           .ok()) {
-    return Unavailable();
-  }
-  Outcome out = Ok();
-  out.message_id = m.next_message_id;
-  return out;
+  return Unavailable();
 }
 
 Outcome AuthorizeSubscribe(MailboxStore& store, const SubscribeRequest& req,
@@ -134,22 +140,63 @@ Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
   return Ok();
 }
 
-Outcome RotateMailbox(MailboxStore& store, const RotateMailboxRequest& req,
-                      const HandshakeHash& handshake_hash) {
-  Bytes signed_bytes = mailbox::RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key,
-                                                  req.new_cap_hash);
+Outcome CheckRotateSignatures(const RotateMailboxRequest& req, const OwnerKey& owner_key,
+                              const HandshakeHash& handshake_hash) {
+  Bytes signed_bytes =
+      mailbox::RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key, req.new_cap_hash);
   // The new key must sign too: nobody can hand a mailbox to a key they do
   // not hold.
+  if (!crypto::Ed25519Verify(owner_key, signed_bytes, req.signature)) {
+    return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  }
+  // Only the owner gets this far: an invalid new key is a broken client.
+  if (!crypto::Ed25519IsValidPublicKey(req.new_owner_key)) {
+    return Fail(Code::kBadRequest, "invalid new owner key");
+  }
   if (!crypto::Ed25519Verify(req.new_owner_key, signed_bytes, req.new_owner_signature)) {
     return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
   }
-  auto owned = OwnedMailbox(store, req.mailbox_id, signed_bytes, req.signature);
-  if (!owned.ok()) return Unavailable();
-  if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  return Ok();
+}
+
+RotateCheck CheckRotate(MailboxStore& store, const RotateMailboxRequest& req,
+                        const HandshakeHash& handshake_hash) {
+  RotateCheck check;
+  // The cheap lookup first: an unknown mailbox costs no signature check.
+  auto mailbox = store.GetMailbox(req.mailbox_id);
+  if (!mailbox.ok()) {
+    check.outcome = Unavailable();
+    return check;
+  }
+  if (!*mailbox) {
+    check.outcome = Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+    return check;
+  }
+  check.outcome = CheckRotateSignatures(req, (*mailbox)->owner_key, handshake_hash);
+  check.verified_owner_key = (*mailbox)->owner_key;
+  return check;
+}
+
+Outcome CommitRotate(MailboxStore& store, const RotateMailboxRequest& req,
+                     const OwnerKey& verified_owner_key) {
+  auto mailbox = store.GetMailbox(req.mailbox_id);
+  if (!mailbox.ok()) return Unavailable();
+  // Deleted or rotated by someone else since the check: the signature was
+  // made by a key that no longer owns the mailbox.
+  if (!*mailbox || !crypto::ConstantTimeEqual((*mailbox)->owner_key, verified_owner_key)) {
+    return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  }
   if (!store.UpdateMailboxKeys(req.mailbox_id, req.new_owner_key, req.new_cap_hash).ok()) {
     return Unavailable();
   }
   return Ok();
+}
+
+Outcome RotateMailbox(MailboxStore& store, const RotateMailboxRequest& req,
+                      const HandshakeHash& handshake_hash) {
+  RotateCheck check = CheckRotate(store, req, handshake_hash);
+  if (!check.outcome.ok()) return check.outcome;
+  return CommitRotate(store, req, check.verified_owner_key);
 }
 
 }  // namespace attune::relay

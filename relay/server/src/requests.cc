@@ -217,16 +217,39 @@ void Connection::HandleRequest(ValidatedRequest req) {
                 kNominalOperationBytes);
           },
           [&](RotateMailboxRequest& r) {
+            // Two steps, so the committer thread never verifies a signature:
+            // the reader looks the mailbox up (an unknown one costs no
+            // verification) and checks both signatures; the committer then
+            // applies the keys if the owner key is still the one verified.
             HandshakeHash h = session_->handshake_hash();
-            MailboxId id = r.mailbox_id;
             SubmitStorage(
-                server_.committer, rid, [r, h](MailboxStore& s) { return RotateMailbox(s, r, h); },
-                [rid, id](Connection& c, Outcome o, bool committed) {
-                  if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
-                  // Others authenticated with the old key: they must prove
-                  // the new one.
-                  if (o.ok()) c.server_.EvictSubscribers(id, &c);
-                  c.Respond(rid, o);
+                server_.reader, rid, [r, h](MailboxStore& s) { return CheckRotate(s, r, h); },
+                [rid, r](Connection& c, RotateCheck check, bool read_ok) {
+                  if (!read_ok)
+                    check.outcome =
+                        Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+                  if (!check.outcome.ok() || c.closed_) {
+                    c.Respond(rid, check.outcome);
+                    // An invalid new owner key (PROTOCOL.md section 5).
+                    if (check.outcome.code == Code::kBadRequest) {
+                      c.CloseAfterFlush(CloseReason::kProtocol);
+                    }
+                    return;
+                  }
+                  c.SubmitStorage(
+                      c.server_.committer, rid,
+                      [r, key = check.verified_owner_key](MailboxStore& s) {
+                        return CommitRotate(s, r, key);
+                      },
+                      [rid, id = r.mailbox_id](Connection& c2, Outcome o, bool committed) {
+                        if (!committed)
+                          o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+                        // Others authenticated with the old key: they must
+                        // prove the new one.
+                        if (o.ok()) c2.server_.EvictSubscribers(id, &c2);
+                        c2.Respond(rid, o);
+                      },
+                      kNominalOperationBytes);
                 },
                 kNominalOperationBytes);
           },

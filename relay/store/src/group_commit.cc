@@ -82,12 +82,25 @@ GroupCommitter::Stats GroupCommitter::stats() const {
 
 void GroupCommitter::Run() {
   std::vector<Operation> batch;
-  std::vector<Completion> completions;
+  bool maintenance_due = false;  // a batch committed since the last idle AfterCommit
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      auto has_work = [&] { return stopping_ || !queue_.empty(); };
+      if (maintenance_due && !cv_.wait_for(lock, kIdleMaintenanceDelay, has_work)) {
+        // Idle for a while: housekeeping (the WAL checkpoint) costs no
+        // request any latency now.
+        lock.unlock();
+        store_.AfterCommit(/*idle=*/true);
+        maintenance_due = false;
+        lock.lock();
+      }
+      cv_.wait(lock, has_work);
+      if (queue_.empty()) {  // stopping and drained
+        lock.unlock();
+        if (maintenance_due) store_.AfterCommit(/*idle=*/true);
+        return;
+      }
       if (queue_.size() <= max_batch_) {
         batch.swap(queue_);
       } else {
@@ -100,36 +113,95 @@ void GroupCommitter::Run() {
     // While this batch is being written and fsync'd, new operations queue up
     // and form the next batch: that is the group commit.
     const auto started = std::chrono::steady_clock::now();
-    Status status;
-    completions.reserve(batch.size());
+    bool failed = false;
     if (mode_ == Mode::kReadOnly) {
+      const Status ok;
       for (Operation& op : batch) {
         Completion done = op(store_);
-        if (done) done(status);
+        if (done) done(ok);
       }
-    } else if (status = store_.Begin(); status.ok()) {
-      for (Operation& op : batch) completions.push_back(op(store_));
-      status = store_.Commit();
     } else {
-      UnavailableStore unavailable(status.error());
-      for (Operation& op : batch) completions.push_back(op(unavailable));
+      failed = RunTransactional(batch);
     }
-    for (Completion& done : completions) {
-      if (done) done(status);
+    if (mode_ == Mode::kTransactional) {
+      // Under load only the store's own bound (e.g. every 64 batches) acts.
+      store_.AfterCommit(/*idle=*/false);
+      maintenance_due = true;
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.batches++;
       stats_.operations += batch.size();
-      if (!status.ok()) stats_.failed_batches++;
+      if (failed) stats_.failed_batches++;
       stats_.busy_ns += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                   std::chrono::steady_clock::now() - started)
                                                   .count());
       in_progress_ = 0;
     }
     batch.clear();
-    completions.clear();
   }
+}
+
+bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
+  // Each operation runs in its own scope (SAVEPOINT): one that fails is
+  // undone alone and told so, the others commit. If the database ends the
+  // transaction on its own, the operations run in it so far lost their
+  // writes and fail; the rest of the batch runs in a new transaction, never
+  // in autocommit mode.
+  struct Done {
+    Completion completion{};
+    Status status{};
+  };
+  std::vector<Done> done;
+  done.reserve(batch.size());
+  bool any_failed = false;
+  size_t next = 0;
+  while (next < batch.size()) {
+    const size_t first = done.size();
+    Status began = store_.Begin();
+    if (!began.ok()) {
+      // Nothing can be written now: the remaining operations still produce
+      // their completions, against a store that refuses everything.
+      UnavailableStore unavailable(began.error());
+      for (; next < batch.size(); ++next) {
+        done.push_back(Done{batch[next](unavailable), began});
+      }
+      any_failed = true;
+      break;
+    }
+    bool lost = false;
+    for (; next < batch.size() && !lost; ++next) {
+      Status scope = store_.BeginOperation();
+      if (!scope.ok()) {
+        UnavailableStore unavailable(scope.error());
+        done.push_back(Done{batch[next](unavailable), scope});
+      } else {
+        Completion c = batch[next](store_);
+        done.push_back(Done{std::move(c), store_.EndOperation()});
+      }
+      if (!done.back().status.ok()) any_failed = true;
+      lost = !store_.TransactionOpen();
+    }
+    if (lost) {
+      store_.Rollback();
+      Status gone(MakeError(ErrorCode::kIoError, "storage transaction was rolled back"));
+      for (size_t i = first; i < done.size(); ++i) {
+        if (done[i].status.ok()) done[i].status = gone;
+      }
+      continue;
+    }
+    Status committed = store_.Commit();
+    if (!committed.ok()) {
+      any_failed = true;
+      for (size_t i = first; i < done.size(); ++i) {
+        if (done[i].status.ok()) done[i].status = committed;
+      }
+    }
+  }
+  for (Done& d : done) {
+    if (d.completion) d.completion(d.status);
+  }
+  return any_failed;
 }
 
 }  // namespace attune::relay

@@ -1,6 +1,9 @@
 #include "attune/relay/store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -22,6 +25,37 @@ CREATE TABLE tickets(hash BLOB PRIMARY KEY, credential_id INTEGER NOT NULL,
 PRAGMA user_version = 1;
 )sql";
 
+// Repairs next_message_id (and the counters) of any mailbox whose stored
+// rows say otherwise, e.g. a database written by a relay before 0.2 that
+// committed a message row without advancing next_message_id: a send would
+// otherwise hit the primary key forever.
+constexpr const char* kRepairCounters = R"sql(
+UPDATE mailboxes SET
+  next_message_id = (SELECT max(message_id) FROM messages WHERE mailbox_id = mailboxes.id) + 1,
+  message_count = (SELECT count(*) FROM messages WHERE mailbox_id = mailboxes.id),
+  byte_count = (SELECT coalesce(sum(length(blob)), 0) FROM messages WHERE mailbox_id = mailboxes.id)
+WHERE next_message_id <= (SELECT max(message_id) FROM messages WHERE mailbox_id = mailboxes.id);
+)sql";
+
+// The database and its -wal/-shm hold only ciphertext and hashes, but nobody
+// else on the machine needs to read them: 0600. SQLite creates -wal and -shm
+// with the main file's mode, so creating that one 0600 covers all three;
+// files left by an older relay are tightened too.
+Status RestrictFileModes(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return MakeError(ErrorCode::kIoError, "cannot open or create the database file");
+  const int rc = ::fchmod(fd, 0600);
+  ::close(fd);
+  if (rc != 0) return MakeError(ErrorCode::kIoError, "cannot restrict the database file's mode");
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string side = path + suffix;
+    if (::chmod(side.c_str(), 0600) != 0 && errno != ENOENT) {
+      return MakeError(ErrorCode::kIoError, "cannot restrict the mode of " + side);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 class SqliteMailboxStore::Statements {
@@ -31,6 +65,7 @@ class SqliteMailboxStore::Statements {
   Statement expired_mailboxes, purge_messages, recount_mailbox, purge_tickets;
   Statement insert_credential, find_credential, set_uses, list_credentials, revoke, revoke_tickets;
   Statement insert_ticket, find_ticket, delete_ticket, write_counters;
+  Statement savepoint, release, rollback_to;
 
   Status Prepare(sqlite3* db) {
     struct Entry {
@@ -70,7 +105,8 @@ class SqliteMailboxStore::Statements {
         {&recount_mailbox,
          "UPDATE mailboxes SET message_count = (SELECT count(*) FROM messages WHERE mailbox_id = "
          "?1), byte_count = (SELECT coalesce(sum(length(blob)), 0) FROM messages WHERE "
-         "mailbox_id = ?1) WHERE id = ?1"},
+         "mailbox_id = ?1), next_message_id = max(next_message_id, coalesce((SELECT "
+         "max(message_id) FROM messages WHERE mailbox_id = ?1), 0) + 1) WHERE id = ?1"},
         {&purge_tickets, "DELETE FROM tickets WHERE expires_at <= ?1"},
         {&insert_credential,
          "INSERT INTO credentials(hash, uses_left, expires_at, revoked) VALUES(?1, ?2, ?3, 0)"},
@@ -87,6 +123,9 @@ class SqliteMailboxStore::Statements {
         {&write_counters,
          "UPDATE mailboxes SET next_message_id = ?2, message_count = ?3, byte_count = ?4 "
          "WHERE id = ?1"},
+        {&savepoint, "SAVEPOINT op"},
+        {&release, "RELEASE op"},
+        {&rollback_to, "ROLLBACK TO op"},
     };
     for (const Entry& e : entries) ATTUNE_RETURN_IF_ERROR(e.s->Prepare(db, e.sql));
     return Status::Ok();
@@ -95,9 +134,11 @@ class SqliteMailboxStore::Statements {
 
 Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::string& path,
                                                                      Options options) {
+  ATTUNE_RETURN_IF_ERROR(RestrictFileModes(path));
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           options.vfs.empty() ? nullptr : options.vfs.c_str());
   if (rc != SQLITE_OK) {
     Error e = SqliteError(db, "open database");
     sqlite3_close(db);
@@ -138,6 +179,10 @@ Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::
     return MakeError(ErrorCode::kUnsupportedVersion,
                      "database schema version " + std::to_string(version) + " is not supported");
   }
+  if (auto st = store->Exec(kRepairCounters); !st.ok()) {
+    store->Exec("ROLLBACK").ok();
+    return st.error();
+  }
   ATTUNE_RETURN_IF_ERROR(store->Exec("COMMIT"));
   ATTUNE_RETURN_IF_ERROR(store->stmts_->Prepare(db));
   return store;
@@ -163,7 +208,131 @@ Status SqliteMailboxStore::Exec(const char* sql) {
 }
 
 Error SqliteMailboxStore::Fail(Error error) {
-  if (in_transaction_ && !transaction_error_) transaction_error_ = error;
+  if (in_operation_) {
+    if (!operation_error_) operation_error_ = error;
+  } else if (in_transaction_ && !transaction_error_) {
+    transaction_error_ = error;
+  }
+  return error;
+}
+
+Status SqliteMailboxStore::CheckTransaction() {
+  if (in_transaction_ && sqlite3_get_autocommit(db_) != 0) {
+    return Fail(MakeError(ErrorCode::kIoError, "the database rolled the transaction back"));
+  }
+  return Status::Ok();
+}
+
+bool SqliteMailboxStore::TransactionOpen() {
+  return in_transaction_ && sqlite3_get_autocommit(db_) == 0;
+}
+
+void SqliteMailboxStore::Remember(const MailboxId& id) {
+  if (!in_operation_) return;
+  for (const Undo& u : undo_) {
+    if (u.id == id) return;
+  }
+  Undo u;
+  u.id = id;
+  if (auto it = cache_.find(id); it != cache_.end()) u.cached = it->second;
+  u.dirty = dirty_.count(id) != 0;
+  undo_.push_back(u);
+}
+
+void SqliteMailboxStore::UndoOperationCache() {
+  for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+    if (it->cached) {
+      cache_[it->id] = *it->cached;
+    } else {
+      cache_.erase(it->id);
+    }
+    if (it->dirty) {
+      dirty_.insert(it->id);
+    } else {
+      dirty_.erase(it->id);
+    }
+  }
+  undo_.clear();
+}
+
+Status SqliteMailboxStore::BeginOperation() {
+  if (!in_transaction_) return Status::Ok();
+  if (in_operation_) return MakeError(ErrorCode::kInternal, "operation already open");
+  ATTUNE_RETURN_IF_ERROR(CheckTransaction());
+  // The SAVEPOINT itself is opened by the operation's first write
+  // (Savepoint()): requests that only read (refused sends, lookups) cost no
+  // extra statements.
+  in_operation_ = true;
+  savepoint_open_ = false;
+  wrote_alone_ = false;
+  operation_error_.reset();
+  undo_.clear();
+  return Status::Ok();
+}
+
+Status SqliteMailboxStore::Savepoint() {
+  if (!in_operation_ || savepoint_open_) return Status::Ok();
+  StatementUse s(stmts_->savepoint);
+  if (Status st = s->Run(); !st.ok()) return Fail(st.error());
+  savepoint_open_ = true;
+  return Status::Ok();
+}
+
+Status SqliteMailboxStore::EndOperation() {
+  if (!in_operation_) return Status::Ok();
+  in_operation_ = false;
+  const bool had_savepoint = savepoint_open_;
+  const bool wrote_alone = wrote_alone_;
+  savepoint_open_ = false;
+  wrote_alone_ = false;
+  if (!operation_error_ && sqlite3_get_autocommit(db_) == 0) {
+    if (!had_savepoint) {
+      undo_.clear();
+      return Status::Ok();
+    }
+    StatementUse s(stmts_->release);
+    if (Status st = s->Run(); st.ok()) {
+      undo_.clear();
+      return Status::Ok();
+    } else {
+      operation_error_ = st.error();
+    }
+  }
+  Error error = operation_error_
+                    ? *operation_error_
+                    : MakeError(ErrorCode::kIoError, "the database rolled the transaction back");
+  operation_error_.reset();
+  if (sqlite3_get_autocommit(db_) != 0) {
+    // SQLite ended the whole transaction: nothing of it remains, and
+    // TransactionOpen() now says so. Rollback() resets the cache.
+    undo_.clear();
+    return error;
+  }
+  if (wrote_alone) {
+    // A write made without a savepoint succeeded before the failure: it
+    // cannot be undone alone, so the whole transaction fails.
+    if (!transaction_error_) transaction_error_ = error;
+    undo_.clear();
+    return error;
+  }
+  bool undone = true;  // nothing written: nothing to undo in SQL
+  if (had_savepoint) {
+    {
+      StatementUse s(stmts_->rollback_to);
+      undone = s->Run().ok();
+    }
+    if (undone) {
+      StatementUse s(stmts_->release);
+      undone = s->Run().ok();
+    }
+  }
+  if (!undone || sqlite3_get_autocommit(db_) != 0) {
+    // Could not undo this operation alone: fail the whole transaction.
+    if (!transaction_error_) transaction_error_ = error;
+    undo_.clear();
+    return error;
+  }
+  UndoOperationCache();
   return error;
 }
 
@@ -172,11 +341,16 @@ Status SqliteMailboxStore::Begin() {
   ATTUNE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   in_transaction_ = true;
   transaction_error_.reset();
+  deleted_in_transaction_ = false;
   return Status::Ok();
 }
 
 Status SqliteMailboxStore::Commit() {
   if (!in_transaction_) return MakeError(ErrorCode::kInternal, "no transaction open");
+  if (in_operation_) EndOperation().ok();
+  if (!transaction_error_ && sqlite3_get_autocommit(db_) != 0) {
+    transaction_error_ = MakeError(ErrorCode::kIoError, "the database rolled the transaction back");
+  }
   if (!transaction_error_) {
     if (Status flushed = FlushDirty(); !flushed.ok()) transaction_error_ = flushed.error();
   }
@@ -191,12 +365,60 @@ Status SqliteMailboxStore::Commit() {
     return st;
   }
   in_transaction_ = false;
+  // Counts from the first deletion not yet checkpointed, so continuous acks
+  // still get a checkpoint every kCheckpointAfterDeletingBatches batches.
+  if (checkpoint_due_) {
+    batches_since_delete_++;
+  } else if (deleted_in_transaction_) {
+    checkpoint_due_ = true;
+    batches_since_delete_ = 0;
+  }
   if (cache_.size() > kMaxCachedMailboxes) cache_.clear();
   return Status::Ok();
 }
 
+void SqliteMailboxStore::AfterCommit(bool idle) {
+  if (!checkpoint_due_ || in_transaction_) return;
+  if (!idle && batches_since_delete_ < kCheckpointAfterDeletingBatches) return;
+  // On failure (a reader in the way) it stays due and is tried again.
+  if (CheckpointTruncate().ok()) checkpoint_due_ = false;
+}
+
+Status SqliteMailboxStore::CheckpointTruncate() {
+  if (in_transaction_) return MakeError(ErrorCode::kInternal, "checkpoint inside a transaction");
+  int log_frames = 0;
+  int checkpointed = 0;
+  // TRUNCATE waits (busy timeout) for readers, which only hold short reads.
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                &checkpointed) != SQLITE_OK) {
+    return SqliteError(db_, "checkpoint");
+  }
+  return Status::Ok();
+}
+
+Status SqliteMailboxStore::SetMaxPageCount(uint64_t pages) {
+  // SQLite treats 0 as "report only"; its maximum is 4294967294.
+  const uint64_t cap = pages == 0 ? 4294967294ULL : pages;
+  return Exec(("PRAGMA max_page_count = " + std::to_string(cap)).c_str());
+}
+
+Status SqliteMailboxStore::Recount(const MailboxId& id) {
+  ATTUNE_RETURN_IF_ERROR(Savepoint());
+  Remember(id);
+  cache_.erase(id);
+  dirty_.erase(id);
+  StatementUse s(stmts_->recount_mailbox);
+  s->Bind(1, id);
+  return s->Run();
+}
+
 void SqliteMailboxStore::Rollback() {
   if (!in_transaction_) return;
+  in_operation_ = false;
+  savepoint_open_ = false;
+  wrote_alone_ = false;
+  operation_error_.reset();
+  undo_.clear();
   // Fails harmlessly when SQLite already rolled back on its own (e.g. I/O error).
   Exec("ROLLBACK").ok();
   in_transaction_ = false;
@@ -208,6 +430,11 @@ void SqliteMailboxStore::Rollback() {
 }
 
 Status SqliteMailboxStore::FlushDirty() {
+  if (dirty_.empty()) return Status::Ok();
+  if (Status st = Savepoint(); !st.ok()) return st;
+  if (in_operation_) {
+    for (const MailboxId& id : dirty_) Remember(id);
+  }
   for (const MailboxId& id : dirty_) {
     auto it = cache_.find(id);
     if (it == cache_.end()) continue;
@@ -231,6 +458,7 @@ Status SqliteMailboxStore::FlushDirty() {
   } while (0)
 
 Result<std::optional<MailboxRecord>> SqliteMailboxStore::GetMailbox(const MailboxId& id) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   if (options_.cache_mailboxes) {
     auto it = cache_.find(id);
     if (it != cache_.end()) return std::optional<MailboxRecord>(it->second);
@@ -248,11 +476,16 @@ Result<std::optional<MailboxRecord>> SqliteMailboxStore::GetMailbox(const Mailbo
   r.next_message_id = static_cast<uint64_t>(s->Int(2));
   r.message_count = static_cast<uint64_t>(s->Int(3));
   r.byte_count = static_cast<uint64_t>(s->Int(4));
-  if (options_.cache_mailboxes) cache_[id] = r;
+  if (options_.cache_mailboxes) {
+    Remember(id);
+    cache_[id] = r;
+  }
   return std::optional<MailboxRecord>(r);
 }
 
 Status SqliteMailboxStore::InsertMailbox(const MailboxRecord& r) {
+  ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->insert_mailbox);
   s->Bind(1, r.id);
   s->Bind(2, r.owner_key);
@@ -268,18 +501,24 @@ Status SqliteMailboxStore::InsertMailbox(const MailboxRecord& r) {
     }
     return Fail(st.error());
   }
-  if (options_.cache_mailboxes) cache_[r.id] = r;
+  if (options_.cache_mailboxes) {
+    Remember(r.id);
+    cache_[r.id] = r;
+  }
   return Status::Ok();
 }
 
 Status SqliteMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey& owner_key,
                                              const Hash32& cap_hash) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   StatementUse s(stmts_->update_keys);
   s->Bind(1, id);
   s->Bind(2, owner_key);
   s->Bind(3, cap_hash);
   ATTUNE_STORE_TRY(s->Run());
+  WroteAlone();
   if (auto it = cache_.find(id); it != cache_.end()) {
+    Remember(id);
     it->second.owner_key = owner_key;
     it->second.cap_hash = cap_hash;
   }
@@ -287,13 +526,17 @@ Status SqliteMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey
 }
 
 Result<bool> SqliteMailboxStore::DeleteMailbox(const MailboxId& id) {
+  ATTUNE_STORE_TRY(CheckTransaction());
+  Remember(id);
   cache_.erase(id);
   dirty_.erase(id);
   {
+    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->delete_mailbox_messages);
     s->Bind(1, id);
     ATTUNE_STORE_TRY(s->Run());
   }
+  NoteBlobsDeleted();
   StatementUse s(stmts_->delete_mailbox);
   s->Bind(1, id);
   ATTUNE_STORE_TRY(s->Run());
@@ -302,18 +545,23 @@ Result<bool> SqliteMailboxStore::DeleteMailbox(const MailboxId& id) {
 
 Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
                                          uint64_t expires_at) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   if (options_.cache_mailboxes) {
     auto mailbox = GetMailbox(id);  // loads the row into the cache
     if (!mailbox.ok()) return mailbox.error();
     if (!*mailbox || (*mailbox)->next_message_id != message_id) {
       return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
     }
-    StatementUse s(stmts_->insert_message);
-    s->Bind(1, id);
-    s->Bind(2, message_id);
-    s->Bind(3, expires_at);
-    s->BindText(4, *blob);
-    ATTUNE_STORE_TRY(s->Run());
+    {
+      StatementUse s(stmts_->insert_message);
+      s->Bind(1, id);
+      s->Bind(2, message_id);
+      s->Bind(3, expires_at);
+      s->BindText(4, *blob);
+      if (Status st = s->Run(); !st.ok()) return InsertFailed(id, st.error());
+      WroteAlone();
+    }
+    Remember(id);
     MailboxRecord& r = cache_[id];
     r.next_message_id = message_id + 1;
     r.message_count += 1;
@@ -323,6 +571,7 @@ Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_i
     return Status::Ok();
   }
   {
+    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->advance_mailbox);
     s->Bind(1, id);
     s->Bind(2, message_id);
@@ -337,14 +586,25 @@ Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_i
   s->Bind(2, message_id);
   s->Bind(3, expires_at);
   s->BindText(4, *blob);
-  ATTUNE_STORE_TRY(s->Run());
+  if (Status st = s->Run(); !st.ok()) return InsertFailed(id, st.error());
   return Status::Ok();
+}
+
+Error SqliteMailboxStore::InsertFailed(const MailboxId& id, Error error) {
+  if (sqlite3_extended_errcode(db_) != SQLITE_CONSTRAINT_PRIMARYKEY) return Fail(std::move(error));
+  // The row's next_message_id is behind its messages (see kRepairCounters).
+  // Repair it from the rows and let the caller retry with the new id; the
+  // failed INSERT changed nothing, so the transaction stays usable. Without
+  // the cache the advance above is undone by the caller's operation scope.
+  if (Status repaired = Recount(id); !repaired.ok()) return Fail(repaired.error());
+  return MakeError(ErrorCode::kAlreadyExists, "message id taken; counters repaired");
 }
 
 Result<std::vector<StoredMessage>> SqliteMailboxStore::FetchMessages(const MailboxId& id,
                                                                      uint64_t after_id,
                                                                      uint64_t now, size_t max_count,
                                                                      size_t max_bytes) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   std::vector<StoredMessage> out;
   if (max_count == 0) return out;
   StatementUse s(stmts_->fetch);
@@ -367,6 +627,7 @@ Result<std::vector<StoredMessage>> SqliteMailboxStore::FetchMessages(const Mailb
 }
 
 Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t message_id) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   int64_t size = 0;
   {
     StatementUse s(stmts_->message_size);
@@ -382,11 +643,19 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
     s->Bind(1, id);
     s->Bind(2, message_id);
     ATTUNE_STORE_TRY(s->Run());
+    WroteAlone();
   }
+  NoteBlobsDeleted();
   if (options_.cache_mailboxes) {
     auto mailbox = GetMailbox(id);
     if (!mailbox.ok()) return mailbox.error();
     if (!*mailbox) return true;
+    if ((*mailbox)->message_count == 0 || (*mailbox)->byte_count < static_cast<uint64_t>(size)) {
+      // The counters disagree with the rows: recompute them.
+      ATTUNE_STORE_TRY(Recount(id));
+      return true;
+    }
+    Remember(id);
     MailboxRecord& r = cache_[id];
     r.message_count -= 1;
     r.byte_count -= static_cast<uint64_t>(size);
@@ -402,6 +671,8 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
 }
 
 Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows) {
+  ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   // The recount below reads the mailboxes table: bring it up to date first.
   ATTUNE_STORE_TRY(FlushDirty());
   std::vector<MailboxId> affected;
@@ -425,12 +696,8 @@ Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows)
     ATTUNE_STORE_TRY(s->Run());
     deleted = static_cast<uint64_t>(sqlite3_changes(db_));
   }
-  for (const MailboxId& id : affected) {
-    StatementUse s(stmts_->recount_mailbox);
-    s->Bind(1, id);
-    ATTUNE_STORE_TRY(s->Run());
-    cache_.erase(id);  // its counters changed in SQL
-  }
+  if (deleted > 0) NoteBlobsDeleted();
+  for (const MailboxId& id : affected) ATTUNE_STORE_TRY(Recount(id));
   StatementUse s(stmts_->purge_tickets);
   s->Bind(1, now);
   ATTUNE_STORE_TRY(s->Run());
@@ -439,6 +706,8 @@ Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows)
 
 Result<int64_t> SqliteMailboxStore::InsertCredential(const Hash32& hash, uint64_t uses,
                                                      uint64_t expires_at) {
+  ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->insert_credential);
   s->Bind(1, hash);
   s->Bind(2, uses);
@@ -448,6 +717,7 @@ Result<int64_t> SqliteMailboxStore::InsertCredential(const Hash32& hash, uint64_
 }
 
 Result<std::optional<CredentialRecord>> SqliteMailboxStore::FindCredential(const Hash32& hash) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   StatementUse s(stmts_->find_credential);
   s->Bind(1, hash);
   auto row = s->Step();
@@ -459,6 +729,8 @@ Result<std::optional<CredentialRecord>> SqliteMailboxStore::FindCredential(const
 }
 
 Status SqliteMailboxStore::SetCredentialUses(int64_t id, uint64_t uses_left) {
+  ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->set_uses);
   s->Bind(1, id);
   s->Bind(2, uses_left);
@@ -467,6 +739,7 @@ Status SqliteMailboxStore::SetCredentialUses(int64_t id, uint64_t uses_left) {
 }
 
 Result<std::vector<CredentialRecord>> SqliteMailboxStore::ListCredentials() {
+  ATTUNE_STORE_TRY(CheckTransaction());
   std::vector<CredentialRecord> out;
   StatementUse s(stmts_->list_credentials);
   for (;;) {
@@ -480,8 +753,10 @@ Result<std::vector<CredentialRecord>> SqliteMailboxStore::ListCredentials() {
 }
 
 Result<bool> SqliteMailboxStore::RevokeCredential(int64_t id) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   bool found = false;
   {
+    ATTUNE_STORE_TRY(Savepoint());
     StatementUse s(stmts_->revoke);
     s->Bind(1, id);
     ATTUNE_STORE_TRY(s->Run());
@@ -494,6 +769,8 @@ Result<bool> SqliteMailboxStore::RevokeCredential(int64_t id) {
 }
 
 Status SqliteMailboxStore::InsertTicket(const TicketRecord& t) {
+  ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->insert_ticket);
   s->Bind(1, t.hash);
   s->Bind(2, t.credential_id);
@@ -503,6 +780,7 @@ Status SqliteMailboxStore::InsertTicket(const TicketRecord& t) {
 }
 
 Result<std::optional<TicketRecord>> SqliteMailboxStore::FindTicket(const Hash32& hash) {
+  ATTUNE_STORE_TRY(CheckTransaction());
   StatementUse s(stmts_->find_ticket);
   s->Bind(1, hash);
   auto row = s->Step();
@@ -513,6 +791,8 @@ Result<std::optional<TicketRecord>> SqliteMailboxStore::FindTicket(const Hash32&
 }
 
 Status SqliteMailboxStore::DeleteTicket(const Hash32& hash) {
+  ATTUNE_STORE_TRY(CheckTransaction());
+  ATTUNE_STORE_TRY(Savepoint());
   StatementUse s(stmts_->delete_ticket);
   s->Bind(1, hash);
   ATTUNE_STORE_TRY(s->Run());

@@ -69,6 +69,22 @@ Outcome AckMessage(MailboxStore& store, const AckRequest& req);
 Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
                       const HandshakeHash& handshake_hash);
 
+// Rotation in two steps, so the two Ed25519 verifications never run on the
+// committer's thread: CheckRotate (a read: looks the mailbox up first, then
+// verifies both signatures, on any thread) and CommitRotate (a write: applies
+// the new keys only if the owner key is still the one the check verified).
+struct RotateCheck {
+  Outcome outcome{};
+  OwnerKey verified_owner_key{};  // valid when outcome.ok()
+};
+RotateCheck CheckRotate(MailboxStore& store, const RotateMailboxRequest& req,
+                        const HandshakeHash& handshake_hash);
+Outcome CommitRotate(MailboxStore& store, const RotateMailboxRequest& req,
+                     const OwnerKey& verified_owner_key);
+// Both signatures over RotateSignedBytes: the current owner's and the new key's.
+Outcome CheckRotateSignatures(const RotateMailboxRequest& req, const OwnerKey& owner_key,
+                              const HandshakeHash& handshake_hash);
+// CheckRotate then CommitRotate on one store (tests, single-threaded callers).
 Outcome RotateMailbox(MailboxStore& store, const RotateMailboxRequest& req,
                       const HandshakeHash& handshake_hash);
 

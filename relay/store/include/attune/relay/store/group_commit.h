@@ -7,10 +7,12 @@
 //
 // An Operation runs on the storage thread with the store inside the open
 // transaction and returns the Completion to run after the commit. The
-// Completion receives the commit status: OK means everything the operation
-// wrote is durable; an error means the whole batch was rolled back (reply
-// UNAVAILABLE). Completions also run on the storage thread: they must be
-// quick and hand results to the network thread (asio::post).
+// Completion receives the operation's status: OK means everything the
+// operation wrote is durable; an error means none of it was kept (reply
+// UNAVAILABLE): the operation itself failed and was undone alone (its own
+// SAVEPOINT, MailboxStore::BeginOperation), or its transaction was rolled
+// back. The committer never runs an operation outside a transaction. Completions also run on the
+// storage thread: they must be quick and hand results to the network thread (asio::post).
 //
 // Thread safety: Submit() may be called from any thread.
 #pragma once
@@ -36,6 +38,11 @@ class GroupCommitter {
   // Bounds the work done under one transaction so a flood of sends cannot
   // delay every reply behind one huge commit.
   static constexpr size_t kDefaultMaxBatch = 1024;
+  // MailboxStore::AfterCommit(idle=true) runs once no operation arrived for
+  // this long after a batch (and when Stop() drains the queue), so a costly
+  // checkpoint never delays a request that is already waiting or about to
+  // follow (a client at window 1 sends its next message within ~1 ms).
+  static constexpr std::chrono::milliseconds kIdleMaintenanceDelay{50};
 
   enum class Mode {
     kTransactional,  // writes: one transaction + fsync per batch (above)
@@ -66,13 +73,16 @@ class GroupCommitter {
   struct Stats {
     uint64_t batches = 0;
     uint64_t operations = 0;
-    uint64_t failed_batches = 0;
-    uint64_t busy_ns = 0;  // time spent running batches (incl. commit)
+    uint64_t failed_batches = 0;  // batches where any operation failed
+    uint64_t busy_ns = 0;         // time spent running batches (incl. commit)
   };
   Stats stats() const;
 
  private:
   void Run();
+  // Runs one batch of kTransactional operations and their completions;
+  // true when any operation failed.
+  bool RunTransactional(std::vector<Operation>& batch);
 
   MailboxStore& store_;
   const size_t max_batch_ = 0;

@@ -34,6 +34,27 @@ class MailboxStore {
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
 
+  // --- operations inside a transaction (the group committer's requests) ---
+  // BeginOperation() opens a nested scope (an SQL SAVEPOINT) inside the
+  // transaction; EndOperation() closes it and returns the scope's first
+  // storage error. On an error the scope's writes are undone alone and the
+  // transaction stays usable for the batch's other requests; Commit() then
+  // does not fail because of it. Outside a transaction both are no-ops.
+  // The defaults keep the all-or-nothing contract above (any failure fails
+  // the whole transaction at Commit()), which is safe but coarser.
+  virtual Status BeginOperation() { return Status::Ok(); }
+  virtual Status EndOperation() { return Status::Ok(); }
+  // False once the database ended the transaction Begin() opened on its own
+  // (SQLite does on some SQLITE_FULL, IOERR, NOMEM and BUSY errors): every
+  // write made in it is gone, and the store refuses further calls until
+  // Rollback() and a new Begin(), so nothing ever runs in autocommit mode by
+  // accident.
+  virtual bool TransactionOpen() { return true; }
+  // Housekeeping, called by the group committer after every batch
+  // (idle=false) and once it has been idle for a while (idle=true; see
+  // GroupCommitter::kIdleMaintenanceDelay). Never inside a transaction.
+  virtual void AfterCommit(bool /*idle*/) {}
+
   // --- mailboxes -----------------------------------------------------------
   virtual Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) = 0;
   // kAlreadyExists when the id is taken.

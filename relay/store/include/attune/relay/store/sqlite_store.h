@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "attune/base/result.h"
 #include "attune/relay/store/mailbox_store.h"
@@ -25,6 +26,11 @@ struct sqlite3;
 namespace attune::relay {
 
 inline constexpr int kSchemaVersion = 1;
+// Checkpoint policy (see Commit()/AfterCommit()): after a commit that deleted
+// blobs, the WAL is checkpointed and truncated once the committer is idle
+// (GroupCommitter::kIdleMaintenanceDelay), and under continuous load at the
+// latest this many committed batches after that first deletion.
+inline constexpr uint32_t kCheckpointAfterDeletingBatches = 64;
 inline constexpr int kBusyTimeoutMs = 5000;
 // Bound of the mailbox-row cache (Options::cache_mailboxes); it is emptied
 // after a commit once it holds more rows than this.
@@ -40,6 +46,9 @@ class SqliteMailboxStore final : public MailboxStore {
     // serve holds a lock on the data dir); never for a reader, which must see
     // rotations made elsewhere.
     bool cache_mailboxes = false;
+    // Name of a registered sqlite3_vfs to open the file with (empty: the
+    // default). Tests use it to inject I/O errors.
+    std::string vfs;
   };
 
   // Opens (creating if missing) the database at `path`. Errors: kIoError
@@ -57,6 +66,19 @@ class SqliteMailboxStore final : public MailboxStore {
   Status Begin() override;
   Status Commit() override;
   void Rollback() override;
+  Status BeginOperation() override;
+  Status EndOperation() override;
+  bool TransactionOpen() override;
+  void AfterCommit(bool idle) override;
+
+  // Caps the database at `pages` pages (PRAGMA max_page_count, this
+  // connection only); writes past it fail with SQLITE_FULL. 0 lifts the cap
+  // back to SQLite's maximum.
+  Status SetMaxPageCount(uint64_t pages);
+  // Copies the WAL into the database file and truncates the WAL to zero
+  // bytes, so deleted blobs no longer sit in old WAL frames. kIoError (and
+  // nothing lost) when a reader kept it from finishing.
+  Status CheckpointTruncate();
 
   Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) override;
   Status InsertMailbox(const MailboxRecord& record) override;
@@ -98,8 +120,41 @@ class SqliteMailboxStore final : public MailboxStore {
   Status FlushDirty();
   // Outside a transaction each call must be durable on its own.
   Status FlushIfAutocommit() { return in_transaction_ ? Status::Ok() : FlushDirty(); }
-  // Records the first failure inside a transaction so Commit() can refuse.
+  // Records the first failure: of the open operation (EndOperation() undoes
+  // it), else of the transaction (Commit() refuses).
   Error Fail(Error error);
+  // Opens the open operation's SAVEPOINT before its first write.
+  Status Savepoint();
+  // The hot path's writes (a send's INSERT, an ack's DELETE, a rotation's
+  // UPDATE) are normally an operation's only write: they run without a
+  // savepoint, since a failed statement changes nothing on its own (or SQLite
+  // ends the whole transaction, which TransactionOpen() reports). This saves
+  // a SAVEPOINT and a RELEASE per message. Called after such a write
+  // succeeded: if the operation fails later, it can no longer be undone
+  // alone, and EndOperation() fails the whole transaction instead.
+  void WroteAlone() {
+    if (in_operation_ && !savepoint_open_) wrote_alone_ = true;
+  }
+  // A storage error once SQLite rolled the open transaction back on its own.
+  Status CheckTransaction();
+  // Saves a cached mailbox's state before the open operation changes it, so
+  // EndOperation() can restore it when the operation's writes are undone.
+  void Remember(const MailboxId& id);
+  void UndoOperationCache();
+  // Recomputes a mailbox's counters from its message rows (after they were
+  // found to disagree) and drops its cached row.
+  Status Recount(const MailboxId& id);
+  // An INSERT of a message failed: a primary-key clash repairs the counters
+  // and gives kAlreadyExists (retry with the new next id); anything else is
+  // a storage failure.
+  Error InsertFailed(const MailboxId& id, Error error);
+  void NoteBlobsDeleted() {
+    if (in_transaction_) {
+      deleted_in_transaction_ = true;
+    } else {
+      checkpoint_due_ = true;
+    }
+  }
 
   sqlite3* db_ = nullptr;
   const Options options_{};
@@ -108,6 +163,21 @@ class SqliteMailboxStore final : public MailboxStore {
   std::unordered_set<MailboxId, IdHash> dirty_{};
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_{};
+  bool in_operation_ = false;
+  bool savepoint_open_ = false;
+  bool wrote_alone_ = false;
+  std::optional<Error> operation_error_{};
+  struct Undo {
+    MailboxId id{};
+    std::optional<MailboxRecord> cached{};
+    bool dirty = false;
+  };
+  std::vector<Undo> undo_{};  // of the open operation
+  // Checkpoint policy state: blobs were deleted since the last checkpoint
+  // (checkpoint_due_), and batches committed since the first such deletion.
+  bool deleted_in_transaction_ = false;
+  bool checkpoint_due_ = false;
+  uint32_t batches_since_delete_ = 0;
 };
 
 }  // namespace attune::relay
