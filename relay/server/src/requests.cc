@@ -258,8 +258,11 @@ void Connection::MaybeFetch(Subscription& sub) {
         if (sub == nullptr || !sub->active) return;
         sub->fetch_pending = false;
         if (!committed || !messages.ok()) {
-          Log(LogLevel::kWarn, "storage error while fetching messages; closing connection");
-          c.Close(CloseReason::kProtocol);
+          // The database is unreachable: keep the connection (the client
+          // did nothing wrong) and fetch again on the next trigger (a new
+          // message, an ack, or the notifier's reconnect rescan).
+          Log(LogLevel::kWarn, "storage error while fetching messages; will retry");
+          sub->more_available = true;
           return;
         }
         // Only a full fetch (count reached, or maybe cut short by the byte

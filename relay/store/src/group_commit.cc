@@ -108,7 +108,10 @@ void GroupCommitter::Run() {
         if (done) done(status);
       }
     } else if (status = store_.Begin(); status.ok()) {
-      for (Operation& op : batch) completions.push_back(op(store_));
+      for (Operation& op : batch) {
+        completions.push_back(op(store_));
+        store_.EndOperation();
+      }
       status = store_.Commit();
     } else {
       UnavailableStore unavailable(status.error());

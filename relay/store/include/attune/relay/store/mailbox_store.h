@@ -33,6 +33,11 @@ class MailboxStore {
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
+  // Ends one operation of a group commit (GroupCommitter calls it after each
+  // operation). A store that supports it undoes the writes of an operation
+  // in which a call failed and keeps the transaction usable for the others;
+  // the default does nothing (a failure then fails the whole transaction).
+  virtual void EndOperation() {}
 
   // --- mailboxes -----------------------------------------------------------
   virtual Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) = 0;
