@@ -35,6 +35,25 @@ CREATE TABLE tickets(
   hash bytea PRIMARY KEY,
   credential_id bigint NOT NULL,
   expires_at bigint NOT NULL);
+-- Locks a mailbox row and counts its messages in one round trip. The count
+-- is a second statement, so (READ COMMITTED) it runs on a snapshot taken
+-- after the lock was granted and includes every message the previous lock
+-- holder (another node's transaction) committed: the quota check that
+-- follows cannot be fooled by a concurrent send.
+CREATE FUNCTION attune_lock_mailbox(mailbox bytea, OUT owner_key bytea, OUT cap_hash bytea,
+    OUT next_message_id bigint, OUT message_count bigint, OUT byte_count bigint)
+  RETURNS SETOF record LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  SELECT m.owner_key, m.cap_hash, m.next_message_id INTO owner_key, cap_hash, next_message_id
+    FROM mailboxes m WHERE m.id = mailbox FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  SELECT count(*), coalesce(sum(octet_length(blob)), 0)::bigint INTO message_count, byte_count
+    FROM messages WHERE mailbox_id = mailbox;
+  RETURN NEXT;
+END
+$$;
 )sql";
 
 constexpr Migration kMigrations[] = {
@@ -46,14 +65,12 @@ constexpr Migration kMigrations[] = {
 // and the write are atomic across nodes: a second node's transaction waits
 // for the row lock and then sees the first one's committed result.
 constexpr StatementSql kStatements[] = {
-    {"get_mailbox", "SELECT owner_key, cap_hash, next_message_id FROM mailboxes WHERE id = $1"},
-    {"get_mailbox_for_update",
-     "SELECT owner_key, cap_hash, next_message_id FROM mailboxes WHERE id = $1 FOR UPDATE"},
-    // A separate statement after the lock: in READ COMMITTED it takes a new
-    // snapshot, which includes everything the previous lock holder committed.
-    {"mailbox_usage",
-     "SELECT count(*), coalesce(sum(octet_length(blob)), 0)::bigint FROM messages "
-     "WHERE mailbox_id = $1"},
+    {"get_mailbox",
+     "SELECT m.owner_key, m.cap_hash, m.next_message_id, "
+     "(SELECT count(*) FROM messages WHERE mailbox_id = $1), "
+     "(SELECT coalesce(sum(octet_length(blob)), 0)::bigint FROM messages WHERE mailbox_id = $1) "
+     "FROM mailboxes m WHERE m.id = $1"},
+    {"get_mailbox_for_update", "SELECT * FROM attune_lock_mailbox($1)"},
     {"insert_mailbox",
      "INSERT INTO mailboxes(id, owner_key, cap_hash, next_message_id) VALUES($1, $2, $3, $4) "
      "ON CONFLICT (id) DO NOTHING"},

@@ -30,7 +30,6 @@ inline constexpr const char* kReadVersion = "SELECT version FROM attune_schema";
 enum Stmt : size_t {
   kGetMailbox,
   kGetMailboxForUpdate,
-  kMailboxUsage,
   kInsertMailbox,
   kUpdateKeys,
   kDeleteMailbox,

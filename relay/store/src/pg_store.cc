@@ -61,7 +61,10 @@ Status PgMailboxStore::Prepare() {
   }
   if (transaction_error_) return *transaction_error_;
   if (!savepoint_open_) {
-    if (Status st = conn_->Exec("SAVEPOINT op"); !st.ok()) {
+    // The previous operation's RELEASE rides along: one round trip.
+    const char* sql = release_pending_ ? "RELEASE SAVEPOINT op; SAVEPOINT op" : "SAVEPOINT op";
+    release_pending_ = false;
+    if (Status st = conn_->Exec(sql); !st.ok()) {
       transaction_error_ = st.error();
       return st;
     }
@@ -78,6 +81,7 @@ Status PgMailboxStore::Begin() {
   ATTUNE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
   in_transaction_ = true;
   savepoint_open_ = false;
+  release_pending_ = false;
   operation_error_.reset();
   transaction_error_.reset();
   return Status::Ok();
@@ -94,7 +98,8 @@ void PgMailboxStore::EndOperation() {
                          : conn_->Exec("ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op");
     operation_error_.reset();
   } else {
-    st = conn_->Exec("RELEASE SAVEPOINT op");
+    // Sent with the next operation's SAVEPOINT (COMMIT releases the last).
+    release_pending_ = true;
   }
   if (!st.ok()) transaction_error_ = st.error();
 }
@@ -143,21 +148,17 @@ Result<PgResult> PgMailboxStore::Run(size_t stmt, const PgParams& params) {
 Result<std::optional<MailboxRecord>> PgMailboxStore::GetMailbox(const MailboxId& id) {
   PgParams p;
   p.Bytes(id);
+  ATTUNE_ASSIGN_OR_RETURN(PgResult r,
+                          Run(in_transaction_ ? pg::kGetMailboxForUpdate : pg::kGetMailbox, p));
+  if (r.rows() == 0) return std::optional<MailboxRecord>();
   MailboxRecord rec;
   rec.id = id;
-  {
-    ATTUNE_ASSIGN_OR_RETURN(PgResult r,
-                            Run(in_transaction_ ? pg::kGetMailboxForUpdate : pg::kGetMailbox, p));
-    if (r.rows() == 0) return std::optional<MailboxRecord>();
-    if (!r.Into(0, 0, rec.owner_key) || !r.Into(0, 1, rec.cap_hash)) {
-      return Fail(Corrupt("mailbox"));
-    }
-    rec.next_message_id = static_cast<uint64_t>(r.Int8(0, 2));
+  if (!r.Into(0, 0, rec.owner_key) || !r.Into(0, 1, rec.cap_hash)) {
+    return Fail(Corrupt("mailbox"));
   }
-  ATTUNE_ASSIGN_OR_RETURN(PgResult usage, Run(pg::kMailboxUsage, p));
-  if (usage.rows() != 1) return Fail(Corrupt("mailbox usage"));
-  rec.message_count = static_cast<uint64_t>(usage.Int8(0, 0));
-  rec.byte_count = static_cast<uint64_t>(usage.Int8(0, 1));
+  rec.next_message_id = static_cast<uint64_t>(r.Int8(0, 2));
+  rec.message_count = static_cast<uint64_t>(r.Int8(0, 3));
+  rec.byte_count = static_cast<uint64_t>(r.Int8(0, 4));
   return std::optional<MailboxRecord>(rec);
 }
 

@@ -104,6 +104,7 @@ class PgMailboxStore final : public MailboxStore {
   std::atomic<int> backend_pid_{0};
   bool in_transaction_ = false;
   bool savepoint_open_ = false;
+  bool release_pending_ = false;  // the last operation's savepoint awaits RELEASE
   std::optional<Error> operation_error_;
   std::optional<Error> transaction_error_;
 };
