@@ -24,10 +24,10 @@ using std::chrono::seconds;
 // Test relays keep every unacked delivery in flight so a drain needs no acks
 // and the send rate limit never interferes.
 inline const RelaySettings kBurstSettings = {{"limits",
-                                       {{"delivery_window", "10000"},
-                                        {"max_write_queue_bytes", "16777216"},
-                                        {"requests_per_second", "100000"},
-                                        {"request_burst", "100000"}}}};
+                                              {{"delivery_window", "10000"},
+                                               {"max_write_queue_bytes", "16777216"},
+                                               {"requests_per_second", "100000"},
+                                               {"request_burst", "100000"}}}};
 
 struct Acked {
   size_t mailbox = 0;
@@ -126,9 +126,10 @@ inline std::vector<TestMailbox> CreateMailboxes(RelayUnderTest& relay, size_t n)
 // Subscribes to every mailbox and checks: each acknowledged message is
 // delivered exactly with its plaintext; every delivery (acknowledged or
 // not) opens, i.e. nothing is corrupted; ids strictly increase.
-inline void ExpectAllAckedDelivered(RelayUnderTest& relay, const std::vector<TestMailbox>& mailboxes,
-                             const E2eSealer& sealer, const std::map<Acked, std::string>& acked,
-                             size_t max_stored) {
+inline void ExpectAllAckedDelivered(RelayUnderTest& relay,
+                                    const std::vector<TestMailbox>& mailboxes,
+                                    const E2eSealer& sealer,
+                                    const std::map<Acked, std::string>& acked, size_t max_stored) {
   for (size_t m = 0; m < mailboxes.size(); ++m) {
     size_t expected = 0;
     uint64_t max_acked_id = 0;

@@ -39,8 +39,8 @@ Result<Cluster> StartCluster(PgServer& pg, RelaySettings base = kBurstSettings) 
   return c;
 }
 
-#define ATTUNE_SHARED_PG_OR_SKIP(var)                      \
-  PgServer* var = PgServer::Shared();                      \
+#define ATTUNE_SHARED_PG_OR_SKIP(var) \
+  PgServer* var = PgServer::Shared(); \
   if ((var) == nullptr) GTEST_SKIP() << PgServer::SkipReason()
 
 TEST(RelayCluster, SentViaOneNodeIsPushedAtOnceOnTheOther) {
@@ -195,6 +195,15 @@ TEST(RelayCluster, DatabaseImmediateStopDuringBurstLosesNothingAcknowledged) {
   // The nodes reconnect on their own; then what was acknowledged is there.
   auto id = SendWithRetry(node, watched, sealer.Seal(AsBytes("after the outage")), seconds(60));
   ATTUNE_ASSERT_OK(id);
+  // Reads use their own connection, which may still be backing off: retry
+  // a subscription as a client would before checking.
+  bool readable = false;
+  for (int attempt = 0; attempt < 100 && !readable; ++attempt) {
+    auto probe = node.Connect();
+    readable = probe.ok() && (*probe)->Subscribe(mailboxes[0].id, mailboxes[0].owner).ok();
+    if (!readable) std::this_thread::sleep_for(milliseconds(200));  // client backoff
+  }
+  ASSERT_TRUE(readable) << node.AllLogs();
   ExpectAllAckedDelivered(node, mailboxes, sealer, acked, burst.attempted());
   // The subscriber on B kept its connection and is pushed the new message
   // (B's listener reconnected and rescanned).

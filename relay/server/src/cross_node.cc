@@ -50,6 +50,17 @@ void ServerState::OnMissedNotifications() {
   for (Subscription* s : all) s->connection->OnMailboxChanged(*s);
 }
 
+void ServerState::RetryFetchesSoon() {
+  if (fetch_retry_armed || shutting_down) return;
+  fetch_retry_armed = true;
+  fetch_retry_timer.expires_after(kFetchRetryDelay);
+  fetch_retry_timer.async_wait([this](const std::error_code& ec) {
+    fetch_retry_armed = false;
+    if (ec || shutting_down) return;
+    OnMissedNotifications();
+  });
+}
+
 void Connection::OnMailboxChanged(Subscription& sub) {
   if (closed_ || draining_ || !sub.active) return;
   sub.more_available = true;

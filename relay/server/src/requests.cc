@@ -259,10 +259,10 @@ void Connection::MaybeFetch(Subscription& sub) {
         sub->fetch_pending = false;
         if (!committed || !messages.ok()) {
           // The database is unreachable: keep the connection (the client
-          // did nothing wrong) and fetch again on the next trigger (a new
-          // message, an ack, or the notifier's reconnect rescan).
+          // did nothing wrong) and fetch again soon (cross_node.cc).
           Log(LogLevel::kWarn, "storage error while fetching messages; will retry");
           sub->more_available = true;
+          c.server_.RetryFetchesSoon();
           return;
         }
         // Only a full fetch (count reached, or maybe cut short by the byte

@@ -123,6 +123,7 @@ asio::awaitable<void> ShutdownLoop(ServerState& s, std::function<void()> done, u
   s.sweep_timer.cancel();
   s.purge_timer.cancel();
   s.stats_timer.cancel();
+  s.fetch_retry_timer.cancel();
   if (done) done();
 }
 

@@ -128,6 +128,12 @@ class ServerState {
   void OnRemoteMessages(const MailboxTag& tag);
   // Notifications were lost: every subscription may have missed messages.
   void OnMissedNotifications();
+  // A fetch failed (storage unreachable): every subscription fetches again
+  // after kFetchRetryDelay, until the store answers.
+  void RetryFetchesSoon();
+  static constexpr std::chrono::milliseconds kFetchRetryDelay{500};
+  asio::steady_timer fetch_retry_timer{io};
+  bool fetch_retry_armed = false;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

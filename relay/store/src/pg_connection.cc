@@ -176,11 +176,18 @@ Status PgConnection::Exec(const char* sql) {
   return Status::Ok();
 }
 
-Result<PgResult> PgConnection::Run(size_t index, const PgParams& params) {
+Result<PgResult> PgConnection::Run(size_t index, const PgParams& params, bool outside_transaction) {
   if (conn_ == nullptr) return MakeError(ErrorCode::kIoError, "postgres: not connected");
   const StatementSql& s = statements_[index];
   PGresult* r = PQexecPrepared(conn_, s.name, params.count(), params.values(), params.lengths(),
                                params.formats(), /*resultFormat=*/1);
+  if (s.read_only && outside_transaction && broken()) {
+    PQclear(r);
+    r = nullptr;
+    ATTUNE_RETURN_IF_ERROR(Ensure());
+    r = PQexecPrepared(conn_, s.name, params.count(), params.values(), params.lengths(),
+                       params.formats(), /*resultFormat=*/1);
+  }
   const ExecStatusType status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     Error e = Failure(s.name, r);

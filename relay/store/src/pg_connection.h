@@ -20,12 +20,16 @@
 namespace attune::relay::pg {
 
 inline constexpr std::chrono::milliseconds kMinBackoff{100};
-inline constexpr std::chrono::milliseconds kMaxBackoff{5000};
+inline constexpr std::chrono::milliseconds kMaxBackoff{2000};
 
 // A statement prepared on every (re)connection under `name`.
 struct StatementSql {
   const char* name = "";
   const char* sql = "";
+  // A read: when it fails because the connection turned out to be broken
+  // (the server restarted since the last use), it is retried once on a new
+  // connection. Writes never are: their effect is unknown.
+  bool read_only = false;
 };
 
 // Owns a PGresult.
@@ -119,8 +123,9 @@ class PgConnection {
   // A query without parameters, text-format result.
   Result<PgResult> Query(const char* sql);
   // Runs the prepared statement `index` (into the statements span).
+  // `outside_transaction`: a read may be retried on a new connection.
   // Errors: kIoError with the server's message (never parameter values).
-  Result<PgResult> Run(size_t index, const PgParams& params);
+  Result<PgResult> Run(size_t index, const PgParams& params, bool outside_transaction = false);
 
   // Server process id of the current connection, 0 when disconnected.
   int backend_pid() const { return conn_ == nullptr ? 0 : PQbackendPID(conn_); }

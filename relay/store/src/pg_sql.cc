@@ -69,7 +69,8 @@ constexpr StatementSql kStatements[] = {
      "SELECT m.owner_key, m.cap_hash, m.next_message_id, "
      "(SELECT count(*) FROM messages WHERE mailbox_id = $1), "
      "(SELECT coalesce(sum(octet_length(blob)), 0)::bigint FROM messages WHERE mailbox_id = $1) "
-     "FROM mailboxes m WHERE m.id = $1"},
+     "FROM mailboxes m WHERE m.id = $1",
+     true},
     {"get_mailbox_for_update", "SELECT * FROM attune_lock_mailbox($1)"},
     {"insert_mailbox",
      "INSERT INTO mailboxes(id, owner_key, cap_hash, next_message_id) VALUES($1, $2, $3, $4) "
@@ -89,7 +90,8 @@ constexpr StatementSql kStatements[] = {
      "SELECT pg_notify('attune_mailbox', $5) FROM i"},
     {"fetch_messages",
      "SELECT message_id, blob FROM messages WHERE mailbox_id = $1 AND message_id > $2 AND "
-     "expires_at > $3 ORDER BY message_id LIMIT $4"},
+     "expires_at > $3 ORDER BY message_id LIMIT $4",
+     true},
     {"delete_message", "DELETE FROM messages WHERE mailbox_id = $1 AND message_id = $2"},
     // SKIP LOCKED: two nodes purging at once split the work instead of waiting.
     {"purge_messages",
@@ -100,15 +102,16 @@ constexpr StatementSql kStatements[] = {
      "INSERT INTO credentials(hash, uses_left, expires_at, revoked) VALUES($1, $2, $3, false) "
      "RETURNING id"},
     {"find_credential",
-     "SELECT id, uses_left, expires_at, revoked FROM credentials WHERE hash = $1"},
+     "SELECT id, uses_left, expires_at, revoked FROM credentials WHERE hash = $1", true},
     {"find_credential_for_update",
      "SELECT id, uses_left, expires_at, revoked FROM credentials WHERE hash = $1 FOR UPDATE"},
     {"set_credential_uses", "UPDATE credentials SET uses_left = $2 WHERE id = $1"},
-    {"list_credentials", "SELECT id, uses_left, expires_at, revoked FROM credentials ORDER BY id"},
+    {"list_credentials", "SELECT id, uses_left, expires_at, revoked FROM credentials ORDER BY id",
+     true},
     {"revoke_credential", "UPDATE credentials SET revoked = true WHERE id = $1"},
     {"revoke_tickets", "DELETE FROM tickets WHERE credential_id = $1"},
     {"insert_ticket", "INSERT INTO tickets(hash, credential_id, expires_at) VALUES($1, $2, $3)"},
-    {"find_ticket", "SELECT credential_id, expires_at FROM tickets WHERE hash = $1"},
+    {"find_ticket", "SELECT credential_id, expires_at FROM tickets WHERE hash = $1", true},
     {"find_ticket_for_update",
      "SELECT credential_id, expires_at FROM tickets WHERE hash = $1 FOR UPDATE"},
     {"delete_ticket", "DELETE FROM tickets WHERE hash = $1"},

@@ -140,7 +140,8 @@ void PgMailboxStore::Rollback() {
 
 Result<PgResult> PgMailboxStore::Run(size_t stmt, const PgParams& params) {
   if (Status prep = Prepare(); !prep.ok()) return Fail(prep.error());
-  auto r = conn_->Run(stmt, params);
+  auto r = conn_->Run(stmt, params, !in_transaction_);
+  backend_pid_ = conn_->backend_pid();
   if (!r.ok()) return Fail(r.error());
   return r;
 }
