@@ -29,11 +29,16 @@ struct StoreConfig {
 struct ServerConfig {
   std::string listen_address = "0.0.0.0";
   uint16_t port = kDefaultPort;  // 0 = any free port
-  std::string data_dir;          // required
+  std::string data_dir{};        // required
   LogLevel log_level = LogLevel::kInfo;
+<<<<<<< HEAD
   MailboxLimits mailbox;
   ConnectionLimits limits;
   StoreConfig store;
+=======
+  MailboxLimits mailbox{};
+  ConnectionLimits limits{};
+>>>>>>> main
 };
 
 // Errors: kInvalidArgument with a one-line message naming the key (TOML
