@@ -15,8 +15,8 @@
 namespace attune::relay::cli {
 
 struct OpenedStore {
-  std::unique_ptr<MailboxTagger> tagger;  // PostgreSQL only (notification tags)
-  std::unique_ptr<MailboxStore> store;
+  std::unique_ptr<MailboxTagger> tagger{};  // PostgreSQL only (notification tags)
+  std::unique_ptr<MailboxStore> store{};
   PgMailboxStore* pg = nullptr;  // store, when it is PostgreSQL
 };
 
@@ -32,8 +32,8 @@ Result<OpenedStore> OpenConfiguredStore(const ServerConfig& config,
 
 // Where an admin command finds its store: --data-dir (SQLite) or --config.
 struct StoreLocation {
-  std::string data_dir;
-  std::string config_path;
+  std::string data_dir{};
+  std::string config_path{};
 };
 Result<OpenedStore> OpenAdminStore(const StoreLocation& where);
 

@@ -25,8 +25,8 @@ RelaySettings ClusterSettings(const PgServer& pg, const std::string& db,
 }
 
 struct Cluster {
-  std::unique_ptr<RelayUnderTest> a;
-  std::unique_ptr<RelayUnderTest> b;
+  std::unique_ptr<RelayUnderTest> a{};
+  std::unique_ptr<RelayUnderTest> b{};
 };
 
 // Two nodes on a fresh database of `pg`.

@@ -73,7 +73,7 @@ class SqliteBackend final : public Backend {
   bool per_operation_rollback() const override { return false; }
 
  private:
-  TempDir dir_;
+  TempDir dir_{};
   bool cache_ = false;
 };
 
@@ -110,8 +110,8 @@ class PostgresBackend final : public Backend {
 
  private:
   attune::testing::PgServer* server_ = nullptr;
-  MailboxTagger tagger_;
-  std::string conninfo_;
+  MailboxTagger tagger_;  // constructed with a zero key
+  std::string conninfo_{};
 };
 
 enum class Kind { kSqlite, kSqliteCached, kPostgres };
@@ -141,7 +141,7 @@ class StoreTest : public ::testing::TestWithParam<Kind> {
     return store;
   }
 
-  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Backend> backend_{};
 };
 
 TEST_P(StoreTest, StoresAndFetchesInFifoOrder) {

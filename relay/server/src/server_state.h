@@ -122,7 +122,7 @@ class ServerState {
   // Cluster mode (cross_node.cc): the notifier, and the tags of the
   // mailboxes subscribed here (kept by AddSubscriber/RemoveSubscriber).
   MailboxNotifier* notifier = nullptr;
-  std::unordered_map<MailboxTag, MailboxId, MailboxIdHash> subscribed_tags;
+  std::unordered_map<MailboxTag, MailboxId, MailboxIdHash> subscribed_tags{};
   void IndexSubscribed(const MailboxId& id, bool subscribed);
   // Another node stored messages in the mailbox with `tag`.
   void OnRemoteMessages(const MailboxTag& tag);

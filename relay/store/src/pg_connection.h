@@ -137,9 +137,9 @@ class PgConnection {
   Error Failure(const char* what, PGresult* r);
   Status CheckSchema();
 
-  const std::string conninfo_;
-  const std::span<const StatementSql> statements_;
-  const int schema_version_;
+  const std::string conninfo_{};
+  const std::span<const StatementSql> statements_{};
+  const int schema_version_ = 0;
   PGconn* conn_ = nullptr;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};

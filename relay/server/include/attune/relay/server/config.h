@@ -23,7 +23,7 @@ struct StoreConfig {
   StoreBackend backend = StoreBackend::kSqlite;
   // libpq connection string (store.connection, plus passfile= for
   // store.password_file); empty for SQLite.
-  std::string conninfo;
+  std::string conninfo{};
 };
 
 struct ServerConfig {
@@ -31,14 +31,9 @@ struct ServerConfig {
   uint16_t port = kDefaultPort;  // 0 = any free port
   std::string data_dir{};        // required
   LogLevel log_level = LogLevel::kInfo;
-<<<<<<< HEAD
-  MailboxLimits mailbox;
-  ConnectionLimits limits;
-  StoreConfig store;
-=======
   MailboxLimits mailbox{};
   ConnectionLimits limits{};
->>>>>>> main
+  StoreConfig store{};
 };
 
 // Errors: kInvalidArgument with a one-line message naming the key (TOML

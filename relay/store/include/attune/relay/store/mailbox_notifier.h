@@ -36,7 +36,7 @@ class MailboxTagger {
   MailboxTag Tag(const MailboxId& id) const;
 
  private:
-  crypto::SecretArray<32> key_;
+  crypto::SecretArray<32> key_{};
 };
 
 class MailboxNotifier {
@@ -44,10 +44,10 @@ class MailboxNotifier {
   struct Events {
     // New messages were committed to the mailbox with this tag by another
     // node.
-    std::function<void(const MailboxTag&)> changed;
+    std::function<void(const MailboxTag&)> changed{};
     // Notifications may have been lost (the notifier was disconnected):
     // every subscribed mailbox may hold messages not yet pushed.
-    std::function<void()> missed;
+    std::function<void()> missed{};
   };
 
   virtual ~MailboxNotifier() = default;

@@ -43,14 +43,14 @@ class PgNotificationListener final : public MailboxNotifier {
   // Waits until the socket is readable (1), `ms` passed (0) or Stop() (-1).
   int Wait(int socket, int ms);
 
-  const std::string conninfo_;
+  const std::string conninfo_{};
   const MailboxTagger& tagger_;
-  const std::function<int()> own_backend_pid_;
-  Events events_;
+  const std::function<int()> own_backend_pid_{};
+  Events events_{};
   int wake_fd_ = -1;  // eventfd: Stop() wakes the thread
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> connects_{0};
-  std::thread thread_;
+  std::thread thread_{};
 };
 
 }  // namespace attune::relay

@@ -99,14 +99,14 @@ class PgMailboxStore final : public MailboxStore {
   // savepoints or when the connection broke, the whole transaction).
   Error Fail(Error error);
 
-  std::unique_ptr<pg::PgConnection> conn_;
+  std::unique_ptr<pg::PgConnection> conn_{};
   const MailboxTagger& tagger_;
   std::atomic<int> backend_pid_{0};
   bool in_transaction_ = false;
   bool savepoint_open_ = false;
   bool release_pending_ = false;  // the last operation's savepoint awaits RELEASE
-  std::optional<Error> operation_error_;
-  std::optional<Error> transaction_error_;
+  std::optional<Error> operation_error_{};
+  std::optional<Error> transaction_error_{};
 };
 
 // Creates or upgrades the schema to this build's version, in one

@@ -53,9 +53,9 @@ class PgServer {
   static Result<std::unique_ptr<PgServer>> StartIn(const std::filesystem::path& dir, bool owned);
   Status Script(const std::string& command);
 
-  std::filesystem::path dir_;
+  std::filesystem::path dir_{};
   bool owned_ = false;
-  std::string port_;
+  std::string port_{};
 };
 
 }  // namespace attune::testing
