@@ -29,11 +29,13 @@ endfunction()
 # attune_test(name SOURCES ... DEPS ...): one GoogleTest binary, tests
 # discovered for CTest so they run in parallel.
 function(attune_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  # PROPERTIES: extra CTest properties of every test of the binary (e.g.
+  # FIXTURES_REQUIRED attune_pg_server).
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS;PROPERTIES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} attune_test_support GTest::gtest GTest::gmock GTest::gtest_main)
   attune_warnings(${name})
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}" ${ARG_PROPERTIES})
 endfunction()
 
 # Kept for branches written against it; prefer add_subdirectory. A folder that

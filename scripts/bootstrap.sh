@@ -8,6 +8,7 @@ packages=(
   libsodium-dev libasio-dev libprotobuf-dev protobuf-compiler libsqlcipher-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libqrencode-dev libtomlplusplus-dev nlohmann-json3-dev
+  libpq-dev postgresql-15
   tzdata clang-tidy
 )
 

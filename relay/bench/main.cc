@@ -90,6 +90,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--idle-connections", idle.connections, "connections in idle mode")
       ->capture_default_str();
+  std::string pg_connection, pg_password_file;
+  int pg_pid = 0;
+  size_t nodes = 1;
+  app.add_option("--pg-connection", pg_connection,
+                 "started relays use this PostgreSQL database (libpq string, no password)");
+  app.add_option("--pg-password-file", pg_password_file, "pgpass file for --pg-connection");
+  app.add_option("--pg-pid", pg_pid, "the PostgreSQL postmaster's PID, for its CPU figures");
+  app.add_option("--nodes", nodes,
+                 "relay nodes to start on --pg-connection (1 or 2; with 2, "
+                 "senders use node 1 and receivers node 2)")
+      ->check(CLI::Range(1, 2));
   CLI11_PARSE(app, argc, argv);
   offline.blob_size = throughput.blob_size;
 
@@ -100,6 +111,8 @@ int main(int argc, char** argv) {
   RaiseFileLimit();
 
   std::unique_ptr<bench::SpawnedRelay> spawned;
+  std::unique_ptr<bench::SpawnedRelay> second;
+  RelayTarget cluster_target;
   RelayTarget attached;
   const RelayTarget* target = nullptr;
   if (!attach.empty()) {
@@ -124,15 +137,38 @@ int main(int argc, char** argv) {
     target = &attached;
   } else {
     // Quotas are raised so that 10,000 queued messages fit one mailbox.
-    auto relay = bench::SpawnedRelay::Start(relay_binary, relay_limits,
-                                            "[mailbox]\nmax_messages_per_mailbox = 1000000\n"
-                                            "max_bytes_per_mailbox = 1073741824\n");
+    std::string toml =
+        "[mailbox]\nmax_messages_per_mailbox = 1000000\n"
+        "max_bytes_per_mailbox = 1073741824\n";
+    if (!pg_connection.empty()) {
+      toml += "\n[store]\nbackend = \"postgres\"\nconnection = \"" + pg_connection + "\"\n";
+      if (!pg_password_file.empty()) toml += "password_file = \"" + pg_password_file + "\"\n";
+    }
+    auto relay = bench::SpawnedRelay::Start(relay_binary, relay_limits, toml);
     if (!relay.ok()) {
       std::fprintf(stderr, "attune-relay-bench: error: %s\n", relay.error().message.c_str());
       return 1;
     }
     spawned = std::move(*relay);
-    target = &spawned->target();
+    if (nodes == 2 && !pg_connection.empty()) {
+      auto node2 = bench::SpawnedRelay::Start(relay_binary, relay_limits, toml, spawned.get());
+      if (!node2.ok()) {
+        std::fprintf(stderr, "attune-relay-bench: error: %s\n", node2.error().message.c_str());
+        return 1;
+      }
+      second = std::move(*node2);
+    }
+    cluster_target.endpoint = spawned->target().endpoint;
+    cluster_target.credential = spawned->target().credential.Clone();
+    cluster_target.pid = spawned->target().pid;
+    cluster_target.postgres_pid = pg_pid;
+    if (second) {
+      cluster_target.receiver_endpoint = second->target().endpoint;
+      cluster_target.receiver_pid = second->target().pid;
+      std::printf("relay node 2                 pid %d, %s:%u\n", second->target().pid,
+                  second->target().endpoint.host.c_str(), second->target().endpoint.port);
+    }
+    target = &cluster_target;
     std::printf("relay                        %s (pid %d, %s:%u, data in %s)\n",
                 relay_binary.c_str(), target->pid, target->endpoint.host.c_str(),
                 target->endpoint.port, spawned->dir().c_str());

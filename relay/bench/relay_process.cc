@@ -95,7 +95,7 @@ Result<std::string> RunForLine(const std::vector<std::string>& args,
 
 Result<std::unique_ptr<SpawnedRelay>> SpawnedRelay::Start(
     const std::string& relay_binary, const std::vector<std::string>& extra_limits,
-    const std::string& extra_toml) {
+    const std::string& extra_toml, const SpawnedRelay* key_from) {
   std::unique_ptr<SpawnedRelay> relay(new SpawnedRelay());
   std::string pattern = (std::filesystem::temp_directory_path() / "attune-bench-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) return Fail("mkdtemp failed");
@@ -104,19 +104,21 @@ Result<std::unique_ptr<SpawnedRelay>> SpawnedRelay::Start(
   const auto log = relay->dir_ / "relay.log";
   static const std::regex kHex("^([0-9a-f]{64})$");
 
-  ATTUNE_ASSIGN_OR_RETURN(std::string pub,
-                          RunForLine({relay_binary, "keygen", "--data-dir", data}, log, kHex));
-  ATTUNE_ASSIGN_OR_RETURN(
-      std::string credential,
-      RunForLine({relay_binary, "credential", "issue", "--data-dir", data}, log, kHex));
-  const Bytes pub_bytes = *FromHex(pub);
-  std::copy(pub_bytes.begin(), pub_bytes.end(), relay->target_.endpoint.relay_public_key.begin());
-  Bytes credential_bytes = *FromHex(credential);
-  relay->target_.credential =
-      crypto::SecretArray<32>(crypto::ConstSpan<32>(credential_bytes.data(), 32));
-  crypto::SecureZero(credential_bytes.data(), credential_bytes.size());
-  crypto::SecureZero(credential.data(), credential.size());
-
+  const bool shared_store = extra_toml.find("[store]") != std::string::npos;
+  if (key_from == nullptr) {
+    ATTUNE_ASSIGN_OR_RETURN(std::string pub,
+                            RunForLine({relay_binary, "keygen", "--data-dir", data}, log, kHex));
+    const Bytes pub_bytes = *FromHex(pub);
+    std::copy(pub_bytes.begin(), pub_bytes.end(), relay->target_.endpoint.relay_public_key.begin());
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(data, ec);
+    std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);
+    std::filesystem::copy_file(key_from->dir_ / "data" / "relay.key", data / "relay.key", ec);
+    if (ec) return Fail("cannot copy the relay key: " + ec.message());
+    relay->target_.endpoint.relay_public_key = key_from->target_.endpoint.relay_public_key;
+    relay->target_.credential = key_from->target_.credential.Clone();
+  }
   // Limits are raised so that the bench measures throughput, latency and
   // memory rather than the rate limiter; durability settings are untouched.
   std::ostringstream config;
@@ -144,6 +146,25 @@ Result<std::unique_ptr<SpawnedRelay>> SpawnedRelay::Start(
   config << "\n" << extra_toml;
   const auto config_path = relay->dir_ / "relay.toml";
   std::ofstream(config_path) << config.str();
+  if (key_from == nullptr) {
+    if (shared_store) {
+      static const std::regex kMigrated("^(postgres schema version .*)$");
+      ATTUNE_ASSIGN_OR_RETURN(std::string migrated, RunForLine({relay_binary, "db", "migrate",
+                                                                "--config", config_path.string()},
+                                                               log, kMigrated));
+    }
+    const std::vector<std::string> where =
+        shared_store ? std::vector<std::string>{"--config", config_path.string()}
+                     : std::vector<std::string>{"--data-dir", data.string()};
+    std::vector<std::string> issue = {relay_binary, "credential", "issue"};
+    issue.insert(issue.end(), where.begin(), where.end());
+    ATTUNE_ASSIGN_OR_RETURN(std::string credential, RunForLine(issue, log, kHex));
+    Bytes credential_bytes = *FromHex(credential);
+    relay->target_.credential =
+        crypto::SecretArray<32>(crypto::ConstSpan<32>(credential_bytes.data(), 32));
+    crypto::SecureZero(credential_bytes.data(), credential_bytes.size());
+    crypto::SecureZero(credential.data(), credential.size());
+  }
 
   ATTUNE_ASSIGN_OR_RETURN(auto spawned,
                           Spawn({relay_binary, "serve", "--config", config_path.string()}, log));
@@ -202,6 +223,28 @@ std::optional<ProcessStats> ReadProcessStats(pid_t pid) {
   stats.cpu_seconds =
       static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   return stats;
+}
+
+double ProcessTreeCpuSeconds(pid_t pid) {
+  if (pid <= 0) return 0;
+  double total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 2));
+    std::string state;
+    long long ppid = 0;
+    rest >> state >> ppid;
+    const pid_t self = static_cast<pid_t>(std::stoll(name));
+    if (self != pid && ppid != pid) continue;
+    if (auto s = ReadProcessStats(self)) total += s->cpu_seconds;
+  }
+  return total;
 }
 
 }  // namespace attune::bench

@@ -22,15 +22,25 @@ struct RelayTarget {
   net::RelayEndpoint endpoint{};
   crypto::SecretArray<32> credential{};
   pid_t pid = 0;  // 0: unknown (no RSS/CPU figures)
+  // Cluster runs: receivers connect here (another node on the same database)
+  // and that node's pid; the PostgreSQL postmaster, whose CPU (with every
+  // child: backends, WAL writer, ...) is reported too.
+  std::optional<net::RelayEndpoint> receiver_endpoint{};
+  pid_t receiver_pid = 0;
+  pid_t postgres_pid = 0;
 };
 
 class SpawnedRelay {
  public:
   // `extra_limits` are more `key = value` lines for the [limits] table (they
   // override the bench's defaults); `extra_toml` is appended to the config.
+  // When `extra_toml` has a [store] section the relay runs `db migrate` and
+  // mints the credential through the config; with `key_from` it reuses that
+  // relay's static key and credential (a second node of a cluster).
   static Result<std::unique_ptr<SpawnedRelay>> Start(const std::string& relay_binary,
                                                      const std::vector<std::string>& extra_limits,
-                                                     const std::string& extra_toml);
+                                                     const std::string& extra_toml,
+                                                     const SpawnedRelay* key_from = nullptr);
   ~SpawnedRelay();  // SIGTERM, wait (5 s, then SIGKILL), remove the temp dir
 
   const RelayTarget& target() const { return target_; }
@@ -50,5 +60,7 @@ struct ProcessStats {
   double cpu_seconds = 0;
 };
 std::optional<ProcessStats> ReadProcessStats(pid_t pid);
+// CPU seconds of `pid` and all its direct children (a PostgreSQL server).
+double ProcessTreeCpuSeconds(pid_t pid);
 
 }  // namespace attune::bench

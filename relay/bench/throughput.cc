@@ -49,7 +49,8 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
     Pair& p = pairs[i];
     p.mailbox = std::move((*mailboxes)[i]);
     p.sender = std::make_unique<BenchConnection>(io, target.endpoint, 16384);
-    p.receiver = std::make_unique<BenchConnection>(io, target.endpoint, 65536);
+    p.receiver = std::make_unique<BenchConnection>(
+        io, target.receiver_endpoint ? *target.receiver_endpoint : target.endpoint, 65536);
     for (BenchConnection* c : {p.sender.get(), p.receiver.get()}) {
       c->on_error([&](const Error& e) { note_error(e.ToString()); });
       c->Start(random, [&](Status s) {
@@ -134,6 +135,8 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
   measure_start_ns = NowNs();
   delivered_at_start = delivered;
   const auto relay_before = ReadProcessStats(target.pid);
+  const auto receiver_before = ReadProcessStats(target.receiver_pid);
+  const double postgres_before = ProcessTreeCpuSeconds(target.postgres_pid);
   const double self_before = SelfCpuSeconds();
   const auto t0 = Clock::now();
   while (Clock::now() < end_at && failures == 0) io.run_one_until(end_at);
@@ -142,6 +145,8 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
   measuring = false;
   sending = false;
   const auto relay_after = ReadProcessStats(target.pid);
+  const auto receiver_after = ReadProcessStats(target.receiver_pid);
+  const double postgres_after = ProcessTreeCpuSeconds(target.postgres_pid);
   const double self_cpu = SelfCpuSeconds() - self_before;
   // Let what is in flight arrive (bounded).
   const auto drain_until = Clock::now() + std::chrono::seconds(5);
@@ -177,6 +182,16 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
     std::printf("relay RSS                    %llu KiB (peak %llu KiB)\n",
                 static_cast<unsigned long long>(relay_after->rss_kib),
                 static_cast<unsigned long long>(relay_after->hwm_kib));
+  }
+  if (receiver_before && receiver_after && measured > 0) {
+    const double cpu = receiver_after->cpu_seconds - receiver_before->cpu_seconds;
+    std::printf("relay node 2 CPU             %.1f us/message (%.0f%% of one core)\n",
+                cpu * 1e6 / static_cast<double>(measured), 100 * cpu / elapsed);
+  }
+  if (target.postgres_pid > 0 && measured > 0) {
+    const double cpu = postgres_after - postgres_before;
+    std::printf("postgres CPU (all processes) %.1f us/message (%.0f%% of one core)\n",
+                cpu * 1e6 / static_cast<double>(measured), 100 * cpu / elapsed);
   }
   if (measured > 0) {
     std::printf("bench CPU                    %.1f us/message\n",

@@ -13,7 +13,9 @@
 #include "attune/crypto/x25519.h"
 #include "attune/mailbox/hashes.h"
 #include "attune/relay/core/mailbox_logic.h"
+#include "attune/relay/server/config.h"
 #include "attune/relay/server/key_file.h"
+#include "attune/relay/store/pg_store.h"
 #include "attune/relay/store/sqlite_store.h"
 
 namespace attune::relay::cli {
@@ -30,9 +32,9 @@ std::string Date(uint64_t unix_seconds) {
   return buf;
 }
 
-Result<std::unique_ptr<SqliteMailboxStore>> OpenStore(const std::string& data_dir) {
-  ATTUNE_RETURN_IF_ERROR(EnsureDataDir(data_dir));
-  return SqliteMailboxStore::Open(DatabasePath(data_dir));
+Result<std::unique_ptr<MailboxStore>> OpenStore(const StoreLocation& where) {
+  ATTUNE_ASSIGN_OR_RETURN(OpenedStore opened, OpenAdminStore(where));
+  return std::move(opened.store);
 }
 
 // Writes a secret as hex + newline to stdout without it ever sitting in a
@@ -95,13 +97,13 @@ int PrintPublicKey(const std::string& data_dir) {
   return kExitOk;
 }
 
-int CredentialIssue(const std::string& data_dir, uint64_t uses, uint64_t expires_in_days) {
+int CredentialIssue(const StoreLocation& where, uint64_t uses, uint64_t expires_in_days) {
   if (!InitCrypto()) return kExitError;
   if (uses == 0 || expires_in_days == 0 || expires_in_days > 36500) {
     PrintError("--uses must be >= 1 and --expires-in between 1 and 36500 days");
     return kExitUsage;
   }
-  auto store = OpenStore(data_dir);
+  auto store = OpenStore(where);
   if (!store.ok()) {
     PrintError(store.error().message);
     return kExitError;
@@ -122,8 +124,8 @@ int CredentialIssue(const std::string& data_dir, uint64_t uses, uint64_t expires
   return kExitOk;
 }
 
-int CredentialList(const std::string& data_dir) {
-  auto store = OpenStore(data_dir);
+int CredentialList(const StoreLocation& where) {
+  auto store = OpenStore(where);
   if (!store.ok()) {
     PrintError(store.error().message);
     return kExitError;
@@ -147,8 +149,8 @@ int CredentialList(const std::string& data_dir) {
   return kExitOk;
 }
 
-int CredentialRevoke(const std::string& data_dir, int64_t id) {
-  auto store = OpenStore(data_dir);
+int CredentialRevoke(const StoreLocation& where, int64_t id) {
+  auto store = OpenStore(where);
   if (!store.ok()) {
     PrintError(store.error().message);
     return kExitError;
@@ -169,6 +171,32 @@ int CredentialRevoke(const std::string& data_dir, int64_t id) {
     return kExitError;
   }
   std::cerr << "credential " << id << " revoked" << std::endl;
+  return kExitOk;
+}
+
+int DbMigrate(const std::string& config_path) {
+  auto config = LoadConfigFile(config_path);
+  if (!config.ok()) {
+    PrintError(config.error().message);
+    return kExitError;
+  }
+  if (config->store.backend == StoreBackend::kSqlite) {
+    // The SQLite store creates its schema when it opens the file.
+    auto store = OpenStore(StoreLocation{config->data_dir, ""});
+    if (!store.ok()) {
+      PrintError(store.error().message);
+      return kExitError;
+    }
+    std::cout << "sqlite schema version " << kSchemaVersion << std::endl;
+    return kExitOk;
+  }
+  auto before = MigratePostgres(config->store.conninfo);
+  if (!before.ok()) {
+    PrintError(before.error().message);
+    return kExitError;
+  }
+  std::cout << "postgres schema version " << *before << " -> " << PostgresSchemaVersion()
+            << std::endl;
   return kExitOk;
 }
 

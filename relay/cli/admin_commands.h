@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "store_open.h"
+
 namespace attune::relay::cli {
 
 inline constexpr int kExitOk = 0;
@@ -16,10 +18,12 @@ inline constexpr uint64_t kDefaultCredentialDays = 365;
 
 int Keygen(const std::string& data_dir);
 int PrintPublicKey(const std::string& data_dir);
-int CredentialIssue(const std::string& data_dir, uint64_t uses, uint64_t expires_in_days);
-int CredentialList(const std::string& data_dir);
-int CredentialRevoke(const std::string& data_dir, int64_t id);
+int CredentialIssue(const StoreLocation& where, uint64_t uses, uint64_t expires_in_days);
+int CredentialList(const StoreLocation& where);
+int CredentialRevoke(const StoreLocation& where, int64_t id);
 int Serve(const std::string& config_path);
+// `db migrate`: creates or upgrades the configured database's schema.
+int DbMigrate(const std::string& config_path);
 
 // "attune-relay: error: <message>" on stderr.
 void PrintError(const std::string& message);

@@ -13,6 +13,15 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     std::string data_dir;
+    std::string store_config;
+    // Credential commands work on the SQLite file in --data-dir or on the
+    // store a relay config names (--config; a cluster's PostgreSQL).
+    auto store_options = [&](CLI::App* cmd) {
+      auto* dir = cmd->add_option("--data-dir", data_dir, "Data directory (SQLite store)");
+      auto* cfg = cmd->add_option("--config", store_config, "Relay config naming the store");
+      dir->excludes(cfg);
+      cmd->require_option(1, 2);
+    };
     auto* keygen =
         app.add_subcommand("keygen", "Create the relay's static key; print its public key");
     keygen->add_option("--data-dir", data_dir, "Data directory")->required();
@@ -27,19 +36,24 @@ int main(int argc, char** argv) {
     int64_t revoke_id = 0;
     auto* issue = credential->add_subcommand(
         "issue", "Mint a credential; prints its token once (only its hash is stored)");
-    issue->add_option("--data-dir", data_dir, "Data directory")->required();
+    store_options(issue);
     issue->add_option("--uses", uses, "Mailbox creations + ticket issues allowed")
         ->capture_default_str();
     issue->add_option("--expires-in", days, "Days until it expires")->capture_default_str();
     auto* list = credential->add_subcommand("list", "List credentials");
-    list->add_option("--data-dir", data_dir, "Data directory")->required();
+    store_options(list);
     auto* revoke = credential->add_subcommand("revoke", "Revoke a credential and its tickets");
-    revoke->add_option("--data-dir", data_dir, "Data directory")->required();
+    store_options(revoke);
     revoke->add_option("ID", revoke_id, "Credential id (see `credential list`)")->required();
 
     std::string config_path;
     auto* serve = app.add_subcommand("serve", "Run the relay");
     serve->add_option("--config", config_path, "TOML configuration file")->required();
+
+    auto* db = app.add_subcommand("db", "Manage the relay's database");
+    db->require_subcommand(1);
+    auto* migrate = db->add_subcommand("migrate", "Create or upgrade the database schema");
+    migrate->add_option("--config", config_path, "TOML configuration file")->required();
 
     try {
       app.parse(argc, argv);
@@ -55,10 +69,12 @@ int main(int argc, char** argv) {
 
     if (*keygen) return Keygen(data_dir);
     if (*pubkey) return PrintPublicKey(data_dir);
-    if (*issue) return CredentialIssue(data_dir, uses, days);
-    if (*list) return CredentialList(data_dir);
-    if (*revoke) return CredentialRevoke(data_dir, revoke_id);
+    const StoreLocation where{data_dir, store_config};
+    if (*issue) return CredentialIssue(where, uses, days);
+    if (*list) return CredentialList(where);
+    if (*revoke) return CredentialRevoke(where, revoke_id);
     if (*serve) return Serve(config_path);
+    if (*migrate) return DbMigrate(config_path);
     PrintError("no command");
     return kExitUsage;
   } catch (const std::exception& e) {

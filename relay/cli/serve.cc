@@ -14,7 +14,8 @@
 #include "attune/relay/server/log.h"
 #include "attune/relay/server/server.h"
 #include "attune/relay/store/group_commit.h"
-#include "attune/relay/store/sqlite_store.h"
+#include "attune/relay/store/pg_listener.h"
+#include "store_open.h"
 
 namespace attune::relay::cli {
 namespace {
@@ -71,32 +72,40 @@ int Serve(const std::string& config_path) {
     return kExitError;
   }
   // The lock descriptor stays open (and locked) until the process exits.
-  SqliteMailboxStore::Options writer_options;
-  writer_options.cache_mailboxes = true;
-  auto store = SqliteMailboxStore::Open(DatabasePath(config->data_dir), writer_options);
+  // Writer and reader: two connections, so reads never wait for a commit
+  // (SQLite: WAL; PostgreSQL: MVCC).
+  auto store = OpenConfiguredStore(*config, *key, StoreRole::kWriter);
   if (!store.ok()) {
     PrintError(store.error().message);
     return kExitError;
   }
-  // A second connection for reads: with WAL it never waits for the writer.
-  auto read_store = SqliteMailboxStore::Open(DatabasePath(config->data_dir));
+  auto read_store = OpenConfiguredStore(*config, *key, StoreRole::kReader);
   if (!read_store.ok()) {
     PrintError(read_store.error().message);
     return kExitError;
   }
+  // Cluster mode: the LISTEN connection that hears the other nodes.
+  std::unique_ptr<PgNotificationListener> listener;
+  if (store->pg != nullptr) {
+    PgMailboxStore* writer = store->pg;
+    listener = std::make_unique<PgNotificationListener>(config->store.conninfo, *store->tagger,
+                                                        [writer] { return writer->backend_pid(); });
+  }
 
   asio::io_context io(1);
-  GroupCommitter committer(**store);
-  GroupCommitter reader(**read_store, GroupCommitter::kDefaultMaxBatch,
+  GroupCommitter committer(*store->store);
+  GroupCommitter reader(*read_store->store, GroupCommitter::kDefaultMaxBatch,
                         GroupCommitter::Mode::kReadOnly);
   committer.Start();
   reader.Start();
   int status = kExitOk;
   {
     RelayServer server(io, *config, std::move(key).value(), committer, &reader);
+    if (listener) server.AttachNotifier(*listener);
     auto endpoint = server.Listen();
     if (!endpoint.ok()) {
       PrintError(endpoint.error().message);
+      if (listener) listener->Stop();
       committer.Stop();
       reader.Stop();
       return kExitError;
@@ -115,6 +124,8 @@ int Serve(const std::string& config_path) {
       });
     });
     io.run();
+    // No notifier callback may post to the server after this.
+    if (listener) listener->Stop();
     // Storage work still queued commits now; its completions (posted to the
     // io_context) run once more so nothing refers to the server afterwards.
     committer.Stop();

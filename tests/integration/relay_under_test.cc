@@ -48,13 +48,9 @@ Result<Completed> RunRelayCommand(const std::vector<std::string>& args) {
   return RunToCompletion(options, std::chrono::seconds(10));
 }
 
-Result<std::unique_ptr<RelayUnderTest>> RelayUnderTest::Start(const RelaySettings& settings) {
-  std::unique_ptr<RelayUnderTest> relay(new RelayUnderTest());
-  relay->data_dir_ = relay->dir_ / "data";
-  relay->config_path_ = relay->dir_ / "relay.toml";
-
+Status RelayUnderTest::Keygen() {
   ATTUNE_ASSIGN_OR_RETURN(Completed keygen,
-                          RunRelayCommand({"keygen", "--data-dir", relay->data_dir_.string()}));
+                          RunRelayCommand({"keygen", "--data-dir", data_dir_.string()}));
   if (!keygen.status.Success()) return RelayError("keygen failed", keygen.stderr_text);
   std::smatch m;
   static const std::regex kHexLine("^([0-9a-f]{64})\\s*$");
@@ -62,21 +58,63 @@ Result<std::unique_ptr<RelayUnderTest>> RelayUnderTest::Start(const RelaySetting
     return RelayError("keygen printed no public key", keygen.stdout_text);
   }
   auto pub = FromHex(m[1].str());
-  std::copy(pub->begin(), pub->end(), relay->public_key_.begin());
+  std::copy(pub->begin(), pub->end(), public_key_.begin());
+  return Status::Ok();
+}
 
-  ATTUNE_ASSIGN_OR_RETURN(Completed issue, RunRelayCommand({"credential", "issue", "--data-dir",
-                                                            relay->data_dir_.string()}));
+Status RelayUnderTest::IssueCredential(const std::vector<std::string>& where) {
+  std::vector<std::string> args = {"credential", "issue"};
+  args.insert(args.end(), where.begin(), where.end());
+  ATTUNE_ASSIGN_OR_RETURN(Completed issue, RunRelayCommand(args));
   if (!issue.status.Success()) return RelayError("credential issue failed", issue.stderr_text);
+  std::smatch m;
+  static const std::regex kHexLine("^([0-9a-f]{64})\\s*$");
   if (!std::regex_search(issue.stdout_text, m, kHexLine)) {
     return RelayError("credential issue printed no token", issue.stderr_text);
   }
   auto credential = FromHex(m[1].str());
-  relay->credential_ = crypto::SecretArray<32>(crypto::ConstSpan<32>(credential->data(), 32));
+  credential_ = crypto::SecretArray<32>(crypto::ConstSpan<32>(credential->data(), 32));
   // The token only lived in this test's memory; wipe the copies we can reach.
   crypto::SecureZero(credential->data(), credential->size());
+  return Status::Ok();
+}
 
+Result<std::unique_ptr<RelayUnderTest>> RelayUnderTest::Start(const RelaySettings& settings) {
+  std::unique_ptr<RelayUnderTest> relay(new RelayUnderTest());
+  relay->data_dir_ = relay->dir_ / "data";
+  relay->config_path_ = relay->dir_ / "relay.toml";
+  ATTUNE_RETURN_IF_ERROR(relay->Keygen());
+  ATTUNE_RETURN_IF_ERROR(relay->IssueCredential({"--data-dir", relay->data_dir_.string()}));
   relay->settings_ = settings;
   ATTUNE_RETURN_IF_ERROR(relay->WriteConfig(0));
+  ATTUNE_RETURN_IF_ERROR(relay->Serve());
+  return relay;
+}
+
+Result<std::unique_ptr<RelayUnderTest>> RelayUnderTest::StartNode(const RelaySettings& settings,
+                                                                  const RelayUnderTest* key_from) {
+  std::unique_ptr<RelayUnderTest> relay(new RelayUnderTest());
+  relay->data_dir_ = relay->dir_ / "data";
+  relay->config_path_ = relay->dir_ / "relay.toml";
+  relay->settings_ = settings;
+  if (key_from == nullptr) {
+    ATTUNE_RETURN_IF_ERROR(relay->Keygen());
+    ATTUNE_RETURN_IF_ERROR(relay->WriteConfig(0));
+    ATTUNE_ASSIGN_OR_RETURN(Completed migrate, RunRelayCommand({"db", "migrate", "--config",
+                                                                relay->config_path_.string()}));
+    if (!migrate.status.Success()) return RelayError("db migrate failed", migrate.stderr_text);
+    ATTUNE_RETURN_IF_ERROR(relay->IssueCredential({"--config", relay->config_path_.string()}));
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(relay->data_dir_, ec);
+    std::filesystem::permissions(relay->data_dir_, std::filesystem::perms::owner_all, ec);
+    std::filesystem::copy_file(key_from->data_dir_ / "relay.key", relay->data_dir_ / "relay.key",
+                               ec);
+    if (ec) return RelayError("cannot copy the static key", ec.message());
+    relay->public_key_ = key_from->public_key_;
+    relay->credential_ = key_from->credential_.Clone();
+    ATTUNE_RETURN_IF_ERROR(relay->WriteConfig(0));
+  }
   ATTUNE_RETURN_IF_ERROR(relay->Serve());
   return relay;
 }

@@ -29,6 +29,13 @@ class RelayUnderTest {
   // keygen + credential issue + serve. Errors carry the relay's stderr.
   static Result<std::unique_ptr<RelayUnderTest>> Start(const RelaySettings& settings = {});
 
+  // A node of a cluster: `settings` name the shared store ([store]). The
+  // first node (key_from == nullptr) runs keygen, `db migrate` and
+  // `credential issue --config`; every further node gets a copy of the
+  // first one's static key file and credential, as an operator would.
+  static Result<std::unique_ptr<RelayUnderTest>> StartNode(const RelaySettings& settings,
+                                                           const RelayUnderTest* key_from);
+
   // Starts serve again on the same data dir after Kill9()/Terminate(). With
   // same_port the relay binds the port it had (clients with a fixed endpoint
   // can come back); otherwise a fresh one.
@@ -57,6 +64,8 @@ class RelayUnderTest {
   RelayUnderTest() : dir_("attune-relay-it") {}
   Status Serve();
   Status WriteConfig(uint16_t port);
+  Status Keygen();
+  Status IssueCredential(const std::vector<std::string>& where);
 
   TempDir dir_{};
   std::filesystem::path data_dir_{};

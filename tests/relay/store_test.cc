@@ -1,5 +1,11 @@
-// SqliteMailboxStore and GroupCommitter: persistence, FIFO, acks, expiry,
-// reopen, and group commit under concurrent submitters.
+// The MailboxStore conformance suite, run unchanged against every backend
+// (SQLite, SQLite with the writer's mailbox cache, PostgreSQL): persistence,
+// FIFO, acks, expiry, reopen, schema versions, concurrent connections and
+// group commit under concurrent submitters. Backend-only tests at the end.
+//
+// PostgreSQL runs on the CTest fixture's throwaway server (PgServer); the
+// PostgreSQL cases skip, saying why, only when the server binaries are absent.
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -10,13 +16,14 @@
 
 #include "attune/relay/core/mailbox_logic.h"
 #include "attune/relay/store/group_commit.h"
+#include "attune/relay/store/pg_store.h"
+#include "attune/testing/pg_server.h"
 #include "relay_test_util.h"
 
 namespace attune::relay {
 namespace {
 
 using testing::MakeBlob;
-using testing::OpenStoreOrDie;
 using testing::Owner;
 using testing::TempDir;
 
@@ -28,9 +35,118 @@ MailboxRecord NewMailbox(const Owner& o) {
   return r;
 }
 
-TEST(SqliteStoreTest, StoresAndFetchesInFifoOrder) {
-  TempDir dir;
-  auto store = OpenStoreOrDie(dir.file("relay.db"));
+// One database of one backend; Open() may be called repeatedly (reopen,
+// or several connections at once, as several relay nodes would).
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Empty when usable, else why not (the test skips).
+  virtual std::string Unavailable() { return ""; }
+  virtual Result<std::unique_ptr<MailboxStore>> TryOpen() = 0;
+  std::unique_ptr<MailboxStore> Open() {
+    auto store = TryOpen();
+    EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().ToString());
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+  // Writes schema version `v` into the database, as a future relay would.
+  virtual void ForgeSchemaVersion(int v) = 0;
+  // Whether EndOperation() undoes a failed operation alone.
+  virtual bool per_operation_rollback() const = 0;
+};
+
+class SqliteBackend final : public Backend {
+ public:
+  explicit SqliteBackend(bool cache) : cache_(cache) {}
+  Result<std::unique_ptr<MailboxStore>> TryOpen() override {
+    SqliteMailboxStore::Options options;
+    options.cache_mailboxes = cache_;
+    ATTUNE_ASSIGN_OR_RETURN(auto store, SqliteMailboxStore::Open(dir_.file("relay.db"), options));
+    return std::unique_ptr<MailboxStore>(std::move(store));
+  }
+  void ForgeSchemaVersion(int v) override {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.file("relay.db").c_str(), &db), SQLITE_OK);
+    const std::string sql = "PRAGMA user_version = " + std::to_string(v);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  bool per_operation_rollback() const override { return false; }
+
+ private:
+  TempDir dir_{};
+  bool cache_ = false;
+};
+
+class PostgresBackend final : public Backend {
+ public:
+  PostgresBackend() : tagger_(crypto::SecretArray<32>()) {
+    server_ = attune::testing::PgServer::Shared();
+    if (server_ == nullptr) return;
+    auto db = server_->CreateDatabase();
+    EXPECT_TRUE(db.ok()) << (db.ok() ? "" : db.error().ToString());
+    if (!db.ok()) return;
+    conninfo_ = server_->Conninfo(*db);
+    auto migrated = MigratePostgres(conninfo_);
+    EXPECT_TRUE(migrated.ok()) << (migrated.ok() ? "" : migrated.error().ToString());
+  }
+  std::string Unavailable() override {
+    return server_ == nullptr ? attune::testing::PgServer::SkipReason() : "";
+  }
+  Result<std::unique_ptr<MailboxStore>> TryOpen() override {
+    ATTUNE_ASSIGN_OR_RETURN(auto store, PgMailboxStore::Open(conninfo_, tagger_));
+    return std::unique_ptr<MailboxStore>(std::move(store));
+  }
+  void ForgeSchemaVersion(int v) override {
+    PGconn* conn = PQconnectdb(conninfo_.c_str());
+    ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
+    const std::string sql = "UPDATE attune_schema SET version = " + std::to_string(v);
+    PGresult* r = PQexec(conn, sql.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(conn);
+  }
+  bool per_operation_rollback() const override { return true; }
+  const std::string& conninfo() const { return conninfo_; }
+
+ private:
+  attune::testing::PgServer* server_ = nullptr;
+  MailboxTagger tagger_;  // constructed with a zero key
+  std::string conninfo_{};
+};
+
+enum class Kind { kSqlite, kSqliteCached, kPostgres };
+
+std::unique_ptr<Backend> MakeBackend(Kind kind) {
+  switch (kind) {
+    case Kind::kSqlite:
+      return std::make_unique<SqliteBackend>(false);
+    case Kind::kSqliteCached:
+      return std::make_unique<SqliteBackend>(true);
+    case Kind::kPostgres:
+      return std::make_unique<PostgresBackend>();
+  }
+  return nullptr;
+}
+
+class StoreTest : public ::testing::TestWithParam<Kind> {
+ protected:
+  void SetUp() override {
+    backend_ = MakeBackend(GetParam());
+    if (std::string why = backend_->Unavailable(); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_FALSE(::testing::Test::HasFailure());
+  }
+  std::unique_ptr<MailboxStore> Open() {
+    auto store = backend_->Open();
+    EXPECT_NE(store, nullptr);
+    return store;
+  }
+
+  std::unique_ptr<Backend> backend_{};
+};
+
+TEST_P(StoreTest, StoresAndFetchesInFifoOrder) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
   Owner o = Owner::Random();
   ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
   for (uint64_t id = 1; id <= 3; ++id) {
@@ -59,9 +175,9 @@ TEST(SqliteStoreTest, StoresAndFetchesInFifoOrder) {
   EXPECT_EQ(small->size(), 1u);
 }
 
-TEST(SqliteStoreTest, AppendRejectsAnIdOtherThanTheNext) {
-  TempDir dir;
-  auto store = OpenStoreOrDie(dir.file("relay.db"));
+TEST_P(StoreTest, AppendRejectsAnIdOtherThanTheNext) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
   Owner o = Owner::Random();
   ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
   ASSERT_TRUE(store->Begin().ok());
@@ -73,9 +189,9 @@ TEST(SqliteStoreTest, AppendRejectsAnIdOtherThanTheNext) {
   EXPECT_TRUE(msgs->empty());
 }
 
-TEST(SqliteStoreTest, AckDeletesAndKeepsIdsIncreasing) {
-  TempDir dir;
-  auto store = OpenStoreOrDie(dir.file("relay.db"));
+TEST_P(StoreTest, AckDeletesAndKeepsIdsIncreasing) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
   Owner o = Owner::Random();
   ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
   ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("aa"), 1000).ok());
@@ -94,9 +210,9 @@ TEST(SqliteStoreTest, AckDeletesAndKeepsIdsIncreasing) {
   EXPECT_EQ(store->GetMailbox(o.id).value()->next_message_id, 3u);
 }
 
-TEST(SqliteStoreTest, ExpiredMessagesAreHiddenThenPurged) {
-  TempDir dir;
-  auto store = OpenStoreOrDie(dir.file("relay.db"));
+TEST_P(StoreTest, ExpiredMessagesAreHiddenThenPurged) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
   Owner o = Owner::Random();
   ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
   ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("old"), 100).ok());
@@ -118,56 +234,14 @@ TEST(SqliteStoreTest, ExpiredMessagesAreHiddenThenPurged) {
   EXPECT_EQ(store->FetchMessages(o.id, 0, 0, 10, 1 << 20)->size(), 1u);
 }
 
-TEST(SqliteStoreTest, CommittedSurvivesReopenRolledBackDoesNot) {
-  TempDir dir;
+// Counters after a poisoned batch, a purge inside a transaction and a
+// rollback (for the SQLite writer's cache: they reach the file at commit and
+// a rollback forgets cached changes).
+TEST_P(StoreTest, CountersAreRightAfterRollbacksAndPurge) {
   Owner o = Owner::Random();
   {
-    auto store = OpenStoreOrDie(dir.file("relay.db"));
-    ASSERT_TRUE(store->Begin().ok());
-    ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
-    ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("kept"), 1000).ok());
-    ASSERT_TRUE(store->Commit().ok());
-    ASSERT_TRUE(store->Begin().ok());
-    ASSERT_TRUE(store->AppendMessage(o.id, 2, MakeBlob("dropped"), 1000).ok());
-    store->Rollback();
-  }
-  auto store = OpenStoreOrDie(dir.file("relay.db"));
-  auto msgs = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
-  ASSERT_TRUE(msgs.ok());
-  ASSERT_EQ(msgs->size(), 1u);
-  EXPECT_EQ(*(*msgs)[0].blob, "kept");
-}
-
-TEST(SqliteStoreTest, RefusesAnotherSchemaVersion) {
-  TempDir dir;
-  { auto store = OpenStoreOrDie(dir.file("relay.db")); }
-  // Simulate a database written by a future relay.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.file("relay.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 7", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
-  auto reopened = SqliteMailboxStore::Open(dir.file("relay.db"));
-  ASSERT_FALSE(reopened.ok());
-  EXPECT_EQ(reopened.error().code, ErrorCode::kUnsupportedVersion);
-}
-
-TEST(SqliteStoreTest, NotADatabaseIsAnError) {
-  TempDir dir;
-  FILE* f = std::fopen(dir.file("relay.db").c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  std::string junk(4096, 'x');
-  std::fwrite(junk.data(), 1, junk.size(), f);
-  std::fclose(f);
-  EXPECT_FALSE(SqliteMailboxStore::Open(dir.file("relay.db")).ok());
-}
-
-// The write-behind mailbox cache: counters reach the database at commit,
-// a rollback forgets cached changes, purge sees flushed counters.
-TEST(CachedStoreTest, CountersAreWrittenAtCommitAndForgottenOnRollback) {
-  TempDir dir;
-  Owner o = Owner::Random();
-  {
-    auto store = OpenStoreOrDie(dir.file("relay.db"), /*cache_mailboxes=*/true);
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->Begin().ok());
     ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
     ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("aaaa"), 100).ok());
@@ -194,7 +268,8 @@ TEST(CachedStoreTest, CountersAreWrittenAtCommitAndForgottenOnRollback) {
     // Outside a transaction a write is complete on its own.
     ASSERT_TRUE(store->AppendMessage(o.id, 4, MakeBlob("dddd"), 1000).ok());
   }
-  auto plain = OpenStoreOrDie(dir.file("relay.db"));
+  auto plain = Open();
+  ASSERT_NE(plain, nullptr);
   auto rec = plain->GetMailbox(o.id);
   ASSERT_TRUE(rec.ok() && rec->has_value());
   EXPECT_EQ((*rec)->next_message_id, 5u);
@@ -207,18 +282,129 @@ TEST(CachedStoreTest, CountersAreWrittenAtCommitAndForgottenOnRollback) {
   EXPECT_EQ((*msgs)[1].message_id, 4u);
 }
 
+TEST_P(StoreTest, CommittedSurvivesReopenRolledBackDoesNot) {
+  Owner o = Owner::Random();
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Begin().ok());
+    ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("kept"), 1000).ok());
+    ASSERT_TRUE(store->Commit().ok());
+    ASSERT_TRUE(store->Begin().ok());
+    ASSERT_TRUE(store->AppendMessage(o.id, 2, MakeBlob("dropped"), 1000).ok());
+    store->Rollback();
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto msgs = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+  ASSERT_TRUE(msgs.ok());
+  ASSERT_EQ(msgs->size(), 1u);
+  EXPECT_EQ(*(*msgs)[0].blob, "kept");
+}
+
+TEST_P(StoreTest, RefusesAnotherSchemaVersion) {
+  { ASSERT_NE(Open(), nullptr); }
+  backend_->ForgeSchemaVersion(7);
+  auto reopened = backend_->TryOpen();
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.error().code, ErrorCode::kUnsupportedVersion);
+}
+
+TEST_P(StoreTest, DuplicateMailboxIsAnAnswerNotAFailure) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Owner o = Owner::Random();
+  Owner other = Owner::Random();
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
+  Status again = store->InsertMailbox(NewMailbox(o));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  // The transaction stays usable.
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(other)).ok());
+  ASSERT_TRUE(store->Commit().ok());
+  EXPECT_TRUE(store->GetMailbox(other.id).value().has_value());
+}
+
+// Two connections to one database, as two relay nodes have: each sees the
+// other's commits, and a quota checked inside a transaction holds across
+// them (the second sender waits for the first one's commit and then sees
+// the mailbox full).
+TEST_P(StoreTest, QuotaHoldsAcrossConnections) {
+  auto a = Open();
+  auto b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  Owner o = Owner::Random();
+  ASSERT_TRUE(a->InsertMailbox(NewMailbox(o)).ok());
+  MailboxLimits limits;
+  limits.max_messages_per_mailbox = 1;
+  SendRequest req{o.id, o.cap_hash(), MakeBlob("only one fits")};
+  ASSERT_TRUE(a->Begin().ok());
+  ASSERT_TRUE(SendMessage(*a, req, limits, 1).ok());
+  Outcome second;
+  Status second_commit;
+  std::thread other([&] {
+    if (Status st = b->Begin(); !st.ok()) {
+      second.code = Code::kUnavailable;
+      return;
+    }
+    second = SendMessage(*b, req, limits, 1);
+    second_commit = b->Commit();
+  });
+  ASSERT_TRUE(a->Commit().ok());
+  other.join();
+  EXPECT_FALSE(second.ok() && second_commit.ok());
+  auto msgs = b->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+  ASSERT_TRUE(msgs.ok());
+  EXPECT_EQ(msgs->size(), 1u);
+  EXPECT_EQ(a->GetMailbox(o.id).value()->message_count, 1u);
+}
+
+// With EndOperation(), a failed operation of a batch is undone alone.
+TEST_P(StoreTest, EndOperationUndoesOnlyTheFailedOperation) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Owner o = Owner::Random();
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->BeginOperation().ok());
+  ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("first"), 1000).ok());
+  EXPECT_TRUE(store->EndOperation().ok());
+  ASSERT_TRUE(store->BeginOperation().ok());
+  EXPECT_FALSE(store->AppendMessage(o.id, 7, MakeBlob("bad id"), 1000).ok());
+  EXPECT_FALSE(store->EndOperation().ok());
+  ASSERT_TRUE(store->BeginOperation().ok());
+  const bool kept_going = store->AppendMessage(o.id, 2, MakeBlob("second"), 1000).ok();
+  EXPECT_TRUE(store->EndOperation().ok());
+  const bool committed = store->Commit().ok();
+  auto msgs = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+  ASSERT_TRUE(msgs.ok());
+  if (backend_->per_operation_rollback()) {
+    EXPECT_TRUE(kept_going);
+    EXPECT_TRUE(committed);
+    ASSERT_EQ(msgs->size(), 2u);
+    EXPECT_EQ(*(*msgs)[1].blob, "second");
+  } else {
+    // Without savepoints the failure fails the whole batch.
+    EXPECT_FALSE(committed);
+    EXPECT_TRUE(msgs->empty());
+  }
+}
+
 // Many threads send concurrently through the committer: every send is
 // acknowledged with a distinct, gap-free id, the sends share commits (fewer
 // batches than operations), and everything is there after reopening.
-void ConcurrentSendsAreBatchedAndAllDurable(bool cache_mailboxes) {
-  TempDir dir;
+TEST_P(StoreTest, ConcurrentSendsAreBatchedAndAllDurable) {
   Owner o = Owner::Random();
   constexpr int kThreads = 8;
   constexpr int kPerThread = 150;
   MailboxLimits limits;
   GroupCommitter::Stats stats;
   {
-    auto store = OpenStoreOrDie(dir.file("relay.db"), cache_mailboxes);
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
     GroupCommitter committer(*store);
     committer.Start();
@@ -263,7 +449,8 @@ void ConcurrentSendsAreBatchedAndAllDurable(bool cache_mailboxes) {
   }
   EXPECT_EQ(stats.operations, static_cast<uint64_t>(kThreads * kPerThread));
   EXPECT_LT(stats.batches, stats.operations);
-  auto store = OpenStoreOrDie(dir.file("relay.db"));
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
   auto msgs = store->FetchMessages(o.id, 0, 0, 10000, 1 << 30);
   ASSERT_TRUE(msgs.ok());
   EXPECT_EQ(msgs->size(), static_cast<size_t>(kThreads * kPerThread));
@@ -273,21 +460,54 @@ void ConcurrentSendsAreBatchedAndAllDurable(bool cache_mailboxes) {
   EXPECT_EQ((*rec)->message_count, static_cast<uint64_t>(kThreads * kPerThread));
 }
 
-TEST(GroupCommitTest, ConcurrentSendsAreBatchedAndAllDurable) {
-  ConcurrentSendsAreBatchedAndAllDurable(false);
-}
-
-TEST(GroupCommitTest, ConcurrentSendsWithMailboxCache) {
-  ConcurrentSendsAreBatchedAndAllDurable(true);
-}
-
-TEST(GroupCommitTest, SubmitAfterStopIsRefused) {
-  TempDir dir;
-  auto store = OpenStoreOrDie(dir.file("relay.db"));
+TEST_P(StoreTest, SubmitAfterStopIsRefused) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
   GroupCommitter committer(*store);
   committer.Start();
   committer.Stop();
   EXPECT_FALSE(committer.Submit([](MailboxStore&) { return GroupCommitter::Completion(); }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Kind::kSqlite, Kind::kSqliteCached, Kind::kPostgres),
+                         [](const ::testing::TestParamInfo<Kind>& info) {
+                           switch (info.param) {
+                             case Kind::kSqlite:
+                               return "Sqlite";
+                             case Kind::kSqliteCached:
+                               return "SqliteCached";
+                             case Kind::kPostgres:
+                               return "Postgres";
+                           }
+                           return "Unknown";
+                         });
+
+// --- backend-only ------------------------------------------------------------
+
+TEST(SqliteStoreTest, NotADatabaseIsAnError) {
+  TempDir dir;
+  FILE* f = std::fopen(dir.file("relay.db").c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::string junk(4096, 'x');
+  std::fwrite(junk.data(), 1, junk.size(), f);
+  std::fclose(f);
+  EXPECT_FALSE(SqliteMailboxStore::Open(dir.file("relay.db")).ok());
+}
+
+// `db migrate` never downgrades a database written by a newer relay.
+TEST(PostgresStoreTest, MigrateRefusesANewerSchema) {
+  PostgresBackend backend;
+  if (std::string why = backend.Unavailable(); !why.empty()) GTEST_SKIP() << why;
+  backend.ForgeSchemaVersion(PostgresSchemaVersion() + 1);
+  auto migrated = MigratePostgres(backend.conninfo());
+  ASSERT_FALSE(migrated.ok());
+  EXPECT_EQ(migrated.error().code, ErrorCode::kUnsupportedVersion);
+  // Migrating a current database is a no-op that reports its version.
+  PostgresBackend current;
+  auto again = MigratePostgres(current.conninfo());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, PostgresSchemaVersion());
 }
 
 }  // namespace

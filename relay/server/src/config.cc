@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "asio/ip/address.hpp"
+#include "attune/relay/store/pg_store.h"
 
 namespace attune::relay {
 namespace {
@@ -76,12 +77,19 @@ Result<ServerConfig> ParseConfig(std::string_view text) {
   ServerConfig c;
   uint64_t port = c.port;
   std::string log_level = "info";
+  std::string backend = "sqlite";
+  std::string connection;
+  std::string password_file;
   MailboxLimits& m = c.mailbox;
   ConnectionLimits& l = c.limits;
   const std::map<std::string, std::map<std::string, Setter>> sections = {
       {"listen", {{"address", String(c.listen_address)}, {"port", Uint(port, 0, 65535)}}},
       {"storage", {{"data_dir", String(c.data_dir)}}},
       {"log", {{"level", String(log_level)}}},
+      {"store",
+       {{"backend", String(backend)},
+        {"connection", String(connection)},
+        {"password_file", String(password_file)}}},
       {"mailbox",
        {{"message_ttl_seconds", Uint(m.message_ttl_seconds, 1, 3650 * kDay)},
         {"ticket_ttl_seconds", Uint(m.ticket_ttl_seconds, 1, 3650 * kDay)},
@@ -131,6 +139,17 @@ Result<ServerConfig> ParseConfig(std::string_view text) {
   auto level = ParseLogLevel(log_level);
   if (!level) return Invalid("log.level must be error, warn, info or debug");
   c.log_level = *level;
+  if (backend == "postgres") {
+    if (connection.empty()) return Invalid("store.connection is required for backend postgres");
+    auto conninfo = BuildPostgresConninfo(connection, password_file);
+    if (!conninfo.ok()) return conninfo.error();
+    c.store.backend = StoreBackend::kPostgres;
+    c.store.conninfo = *conninfo;
+  } else if (backend != "sqlite") {
+    return Invalid("store.backend must be sqlite or postgres");
+  } else if (!connection.empty() || !password_file.empty()) {
+    return Invalid("store.connection and store.password_file need backend = \"postgres\"");
+  }
   std::error_code ec;
   asio::ip::make_address(c.listen_address, ec);
   if (ec) return Invalid("listen.address is not an IP address");

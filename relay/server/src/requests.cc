@@ -320,8 +320,11 @@ void Connection::MaybeFetch(Subscription& sub) {
         if (sub == nullptr || !sub->active) return;
         sub->fetch_pending = false;
         if (!committed || !messages.ok()) {
-          Log(LogLevel::kWarn, "storage error while fetching messages; closing connection");
-          c.Close(CloseReason::kStorage);
+          // The database is unreachable: keep the connection (the client
+          // did nothing wrong) and fetch again soon (cross_node.cc).
+          Log(LogLevel::kWarn, "storage error while fetching messages; will retry");
+          sub->more_available = true;
+          c.server_.RetryFetchesSoon();
           return;
         }
         // Only a full fetch (count reached, or maybe cut short by the byte

@@ -128,6 +128,7 @@ asio::awaitable<void> ShutdownLoop(ServerState& s, std::function<void()> done, u
   std::error_code ignored;
   s.sweep_timer.cancel();
   s.stats_timer.cancel();
+  s.fetch_retry_timer.cancel();
   if (done) done();
 }
 
@@ -256,14 +257,21 @@ void ServerState::Unlink(Connection* c) {
   c->prev = c->next = nullptr;
 }
 
-void ServerState::AddSubscriber(Subscription* s) { subscribers[s->mailbox_id].push_back(s); }
+void ServerState::AddSubscriber(Subscription* s) {
+  auto& v = subscribers[s->mailbox_id];
+  v.push_back(s);
+  if (v.size() == 1) IndexSubscribed(s->mailbox_id, true);
+}
 
 void ServerState::RemoveSubscriber(Subscription* s) {
   auto it = subscribers.find(s->mailbox_id);
   if (it == subscribers.end()) return;
   auto& v = it->second;
   v.erase(std::remove(v.begin(), v.end(), s), v.end());
-  if (v.empty()) subscribers.erase(it);
+  if (v.empty()) {
+    subscribers.erase(it);
+    IndexSubscribed(s->mailbox_id, false);
+  }
 }
 
 void ServerState::NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob) {

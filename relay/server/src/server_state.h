@@ -57,9 +57,11 @@ struct Subscription {
 };
 
 struct MailboxIdHash {
-  size_t operator()(const MailboxId& id) const {
+  template <size_t N>
+  size_t operator()(const ByteArray<N>& id) const {
+    static_assert(N >= sizeof(size_t));
     size_t h;
-    std::memcpy(&h, id.data(), sizeof h);  // ids are uniformly random
+    std::memcpy(&h, id.data(), sizeof h);  // ids and tags are uniformly random
     return h;
   }
 };
@@ -194,6 +196,22 @@ class ServerState {
   void NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob);
   // Closes every connection other than `except` subscribed to `id`.
   void EvictSubscribers(const MailboxId& id, Connection* except);
+
+  // Cluster mode (cross_node.cc): the notifier, and the tags of the
+  // mailboxes subscribed here (kept by AddSubscriber/RemoveSubscriber).
+  MailboxNotifier* notifier = nullptr;
+  std::unordered_map<MailboxTag, MailboxId, MailboxIdHash> subscribed_tags{};
+  void IndexSubscribed(const MailboxId& id, bool subscribed);
+  // Another node stored messages in the mailbox with `tag`.
+  void OnRemoteMessages(const MailboxTag& tag);
+  // Notifications were lost: every subscription may have missed messages.
+  void OnMissedNotifications();
+  // A fetch failed (storage unreachable): every subscription fetches again
+  // after kFetchRetryDelay, until the store answers.
+  void RetryFetchesSoon();
+  static constexpr std::chrono::milliseconds kFetchRetryDelay{500};
+  asio::steady_timer fetch_retry_timer{io};
+  bool fetch_retry_armed = false;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -220,6 +238,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Subscription pushes (called via ServerState).
   void OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob);
+  // The store may hold messages for `sub` that no local commit announced
+  // (another node stored them): fetch when the window allows.
+  void OnMailboxChanged(Subscription& sub);
 
   Connection* prev = nullptr;
   Connection* next = nullptr;

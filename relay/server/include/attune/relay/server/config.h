@@ -15,6 +15,17 @@ namespace attune::relay {
 
 inline constexpr uint16_t kDefaultPort = 7420;
 
+enum class StoreBackend { kSqlite, kPostgres };
+
+// [store]: SQLite in data_dir (the default: nothing else to run) or a
+// PostgreSQL database shared by every node of a cluster.
+struct StoreConfig {
+  StoreBackend backend = StoreBackend::kSqlite;
+  // libpq connection string (store.connection, plus passfile= for
+  // store.password_file); empty for SQLite.
+  std::string conninfo{};
+};
+
 struct ServerConfig {
   std::string listen_address = "0.0.0.0";
   uint16_t port = kDefaultPort;  // 0 = any free port
@@ -22,6 +33,7 @@ struct ServerConfig {
   LogLevel log_level = LogLevel::kInfo;
   MailboxLimits mailbox{};
   ConnectionLimits limits{};
+  StoreConfig store{};
 };
 
 // Errors: kInvalidArgument with a one-line message naming the key (TOML

@@ -20,6 +20,7 @@
 #include "attune/relay/server/clock.h"
 #include "attune/relay/server/config.h"
 #include "attune/relay/store/group_commit.h"
+#include "attune/relay/store/mailbox_notifier.h"
 
 namespace attune::relay {
 
@@ -48,6 +49,12 @@ class RelayServer {
   // periodic timers (deadline sweep, expiry purge). Returns the bound
   // endpoint (the real port when config.port is 0).
   Result<asio::ip::tcp::endpoint> Listen();
+
+  // Cluster mode (server/src/cross_node.cc): messages that other nodes store
+  // are pushed to this node's subscribers when `notifier` reports them.
+  // Call before Listen(); `notifier` must be Start()ed by this call's side
+  // effects only and Stop()ped before the server is destroyed.
+  void AttachNotifier(MailboxNotifier& notifier);
 
   // Graceful shutdown: stop accepting, answer new requests UNAVAILABLE, wait
   // (at most grace_ms) for queued storage work to commit and replies to be

@@ -33,7 +33,6 @@ class MailboxStore {
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
-
   // --- operations inside a transaction (the group committer's requests) ---
   // BeginOperation() opens a nested scope (an SQL SAVEPOINT) inside the
   // transaction; EndOperation() closes it and returns the scope's first

@@ -1,0 +1,127 @@
+// The MailboxStore for clusters: PostgreSQL through libpq, shared by any
+// number of relay nodes (docs/deploy.md, "Cluster").
+//
+// Same contract as the SQLite store (mailbox_store.h): Commit() returns OK
+// only after PostgreSQL committed with synchronous_commit = on (the WAL is
+// flushed, and held by the synchronous standbys when the operator set
+// synchronous_standby_names). Checks that guard a write (quota, next message
+// id, credential uses, ticket) read their rows with SELECT ... FOR UPDATE
+// inside the transaction, so two nodes can never both accept past a quota or
+// both spend the last use of a credential. Every statement is prepared.
+//
+// Operations: with EndOperation() each operation of a group commit runs
+// under its own SAVEPOINT; a failed one (e.g. a lock timeout against another
+// node) is rolled back alone and the rest of the batch commits.
+//
+// Connection loss: a call fails (kIoError, the request is answered
+// UNAVAILABLE); the next Begin() or call outside a transaction reconnects,
+// with exponential backoff between attempts (100 ms .. 5 s) during which
+// calls fail at once instead of blocking the storage thread.
+//
+// Notifications: AppendMessage queues NOTIFY attune_mailbox with the hex
+// MailboxTag of the mailbox; PostgreSQL delivers it to the other nodes at
+// commit (PgNotificationListener).
+//
+// Thread safety: none (see MailboxStore); backend_pid() from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "attune/base/result.h"
+#include "attune/relay/store/mailbox_notifier.h"
+#include "attune/relay/store/mailbox_store.h"
+
+namespace attune::relay {
+
+namespace pg {
+class PgConnection;
+class PgParams;
+class PgResult;
+}  // namespace pg
+
+class PgMailboxStore final : public MailboxStore {
+ public:
+  // Connects (libpq connection string; the password comes from a passfile,
+  // never from argv) and checks that the schema is this build's version.
+  // Errors: kIoError when the database cannot be reached;
+  // kUnsupportedVersion when the schema is missing or another version (run
+  // `attune-relay db migrate`). `tagger` must outlive the store.
+  static Result<std::unique_ptr<PgMailboxStore>> Open(const std::string& conninfo,
+                                                      const MailboxTagger& tagger);
+  ~PgMailboxStore() override;
+  PgMailboxStore(const PgMailboxStore&) = delete;
+  PgMailboxStore& operator=(const PgMailboxStore&) = delete;
+
+  // The server process of the current connection (0 while disconnected):
+  // the listener ignores notifications this node sent itself.
+  int backend_pid() const { return backend_pid_.load(std::memory_order_relaxed); }
+
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+  Status EndOperation() override;
+
+  Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) override;
+  Status InsertMailbox(const MailboxRecord& record) override;
+  Status UpdateMailboxKeys(const MailboxId& id, const OwnerKey& owner_key,
+                           const Hash32& cap_hash) override;
+  Result<bool> DeleteMailbox(const MailboxId& id) override;
+
+  Status AppendMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
+                       uint64_t expires_at) override;
+  Result<std::vector<StoredMessage>> FetchMessages(const MailboxId& id, uint64_t after_id,
+                                                   uint64_t now, size_t max_count,
+                                                   size_t max_bytes) override;
+  Result<bool> DeleteMessage(const MailboxId& id, uint64_t message_id) override;
+  Result<uint64_t> PurgeExpired(uint64_t now, size_t max_rows) override;
+
+  Result<int64_t> InsertCredential(const Hash32& hash, uint64_t uses, uint64_t expires_at) override;
+  Result<std::optional<CredentialRecord>> FindCredential(const Hash32& hash) override;
+  Status SetCredentialUses(int64_t id, uint64_t uses_left) override;
+  Result<std::vector<CredentialRecord>> ListCredentials() override;
+  Result<bool> RevokeCredential(int64_t id) override;
+
+  Status InsertTicket(const TicketRecord& ticket) override;
+  Result<std::optional<TicketRecord>> FindTicket(const Hash32& hash) override;
+  Status DeleteTicket(const Hash32& hash) override;
+
+ private:
+  PgMailboxStore(std::unique_ptr<pg::PgConnection> conn, const MailboxTagger& tagger);
+  // Before each statement: outside a transaction, (re)connects; inside one,
+  // opens the operation's savepoint when it is the operation's first.
+  Status Prepare();
+  // Runs prepared statement `stmt` (a pg::Stmt) after Prepare().
+  Result<pg::PgResult> Run(size_t stmt, const pg::PgParams& params);
+  // Records a failure: it fails the current operation (or, without
+  // savepoints or when the connection broke, the whole transaction).
+  Error Fail(Error error);
+
+  std::unique_ptr<pg::PgConnection> conn_{};
+  const MailboxTagger& tagger_;
+  std::atomic<int> backend_pid_{0};
+  bool in_transaction_ = false;
+  bool savepoint_open_ = false;
+  bool release_pending_ = false;  // the last operation's savepoint awaits RELEASE
+  std::optional<Error> operation_error_{};
+  std::optional<Error> transaction_error_{};
+};
+
+// Creates or upgrades the schema to this build's version, in one
+// transaction, serialised against concurrent runs by an advisory lock.
+// Returns the version found before (0 for an empty database). Errors:
+// kIoError; kUnsupportedVersion when the database is newer than this build.
+Result<int> MigratePostgres(const std::string& conninfo);
+// The schema version this build needs.
+int PostgresSchemaVersion();
+
+// Checks a libpq connection string from the configuration and adds
+// passfile=`password_file` when one is given. Passwords never go into the
+// string itself (it is logged on errors and visible to whoever reads the
+// config): kInvalidArgument when it is malformed or has a password.
+Result<std::string> BuildPostgresConninfo(const std::string& connection,
+                                          const std::string& password_file);
+
+}  // namespace attune::relay

@@ -1,0 +1,200 @@
+#include "pg_connection.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace attune::relay::pg {
+namespace {
+
+// libpq messages end with a newline; keep log lines to one line.
+std::string OneLine(const char* msg) {
+  std::string s = msg != nullptr ? msg : "unknown error";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+// Bounds how long a node's storage thread waits for a row lock held by
+// another node's open transaction: a lock cycle between two nodes' batches
+// (a deadlock) fails one operation after this long instead of the server's
+// deadlock_timeout, and that operation alone is answered UNAVAILABLE.
+constexpr const char* kSessionSetup =
+    "SET synchronous_commit = on; SET lock_timeout = '250ms'; "
+    "SET idle_in_transaction_session_timeout = '60s'";
+
+// Server notices ("relation already exists, skipping") are not errors and
+// must not reach stderr, where they would look like one.
+void IgnoreNotice(void*, const char*) {}
+
+}  // namespace
+
+uint64_t PgResult::affected() const {
+  const char* n = PQcmdTuples(r_);
+  return (n == nullptr || *n == 0) ? 0 : std::strtoull(n, nullptr, 10);
+}
+
+ByteView PgResult::Bytes(int row, int col) const {
+  return ByteView(reinterpret_cast<const uint8_t*>(PQgetvalue(r_, row, col)),
+                  static_cast<size_t>(PQgetlength(r_, row, col)));
+}
+
+int64_t PgResult::Int8(int row, int col) const {
+  ByteView b = Bytes(row, col);
+  if (b.size() != 8) return 0;
+  uint64_t v = 0;
+  for (uint8_t byte : b) v = (v << 8) | byte;
+  return static_cast<int64_t>(v);
+}
+
+bool PgResult::Bool(int row, int col) const {
+  ByteView b = Bytes(row, col);
+  return b.size() == 1 && b[0] != 0;
+}
+
+PgParams& PgParams::Bytes(ByteView v) {
+  values_[n_] = reinterpret_cast<const char*>(v.data());
+  lengths_[n_] = static_cast<int>(v.size());
+  formats_[n_] = 1;
+  n_++;
+  return *this;
+}
+
+PgParams& PgParams::Int8(int64_t v) {
+  auto& buf = ints_[n_];
+  auto u = static_cast<uint64_t>(v);
+  for (int i = 7; i >= 0; --i) {
+    buf[i] = static_cast<char>(u & 0xff);
+    u >>= 8;
+  }
+  values_[n_] = buf.data();
+  lengths_[n_] = 8;
+  formats_[n_] = 1;
+  n_++;
+  return *this;
+}
+
+PgParams& PgParams::Text(const std::string& v) {
+  values_[n_] = v.c_str();
+  lengths_[n_] = 0;
+  formats_[n_] = 0;
+  n_++;
+  return *this;
+}
+
+PgConnection::PgConnection(std::string conninfo, std::span<const StatementSql> statements,
+                           int schema_version)
+    : conninfo_(std::move(conninfo)), statements_(statements), schema_version_(schema_version) {}
+
+Result<PgResult> PgConnection::Query(const char* sql) {
+  if (conn_ == nullptr) return MakeError(ErrorCode::kIoError, "postgres: not connected");
+  PGresult* r = PQexec(conn_, sql);
+  const ExecStatusType status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    Error e = Failure(sql, r);
+    PQclear(r);
+    return e;
+  }
+  return PgResult(r);
+}
+
+PgConnection::~PgConnection() { Drop(); }
+
+void PgConnection::Drop() {
+  if (conn_ != nullptr) PQfinish(conn_);
+  conn_ = nullptr;
+}
+
+Error PgConnection::Failure(const char* what, PGresult* r) {
+  std::string msg =
+      r != nullptr ? OneLine(PQresultErrorMessage(r)) : OneLine(PQerrorMessage(conn_));
+  if (msg.empty()) msg = OneLine(PQerrorMessage(conn_));
+  return MakeError(ErrorCode::kIoError, std::string("postgres: ") + what + ": " + msg);
+}
+
+Status PgConnection::Ensure() {
+  if (!broken()) return Status::Ok();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_attempt_) {
+    return MakeError(ErrorCode::kIoError, "postgres: database unavailable (reconnecting)");
+  }
+  Drop();
+  conn_ = PQconnectdb(conninfo_.c_str());
+  PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
+  Status st = Status::Ok();
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    st = MakeError(ErrorCode::kIoError,
+                   "postgres: cannot connect: " + OneLine(PQerrorMessage(conn_)));
+  } else {
+    st = Exec(kSessionSetup);
+    if (st.ok() && schema_version_ > 0) st = CheckSchema();
+    for (const StatementSql& s : statements_) {
+      if (!st.ok()) break;
+      PGresult* r = PQprepare(conn_, s.name, s.sql, 0, nullptr);
+      const bool prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+      if (!prepared) {
+        st = MakeError(ErrorCode::kIoError, std::string("postgres: prepare ") + s.name + ": " +
+                                                OneLine(PQerrorMessage(conn_)));
+      }
+    }
+  }
+  if (!st.ok()) {
+    Drop();
+    backoff_ = std::clamp(backoff_ * 2, kMinBackoff, kMaxBackoff);
+    next_attempt_ = now + backoff_;
+    return st;
+  }
+  backoff_ = std::chrono::milliseconds{0};
+  return Status::Ok();
+}
+
+Status PgConnection::CheckSchema() {
+  PGresult* r = PQexec(conn_, "SELECT version FROM attune_schema");
+  const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  const int version = ok ? std::atoi(PQgetvalue(r, 0, 0)) : 0;
+  PQclear(r);
+  if (version != schema_version_) {
+    return MakeError(ErrorCode::kUnsupportedVersion,
+                     "postgres: database schema version " + std::to_string(version) + " is not " +
+                         std::to_string(schema_version_) + " (run `attune-relay db migrate`)");
+  }
+  return Status::Ok();
+}
+
+Status PgConnection::Exec(const char* sql) {
+  if (conn_ == nullptr) return MakeError(ErrorCode::kIoError, "postgres: not connected");
+  PGresult* r = PQexec(conn_, sql);
+  const ExecStatusType status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    Error e = Failure(sql, r);
+    PQclear(r);
+    return e;
+  }
+  PQclear(r);
+  return Status::Ok();
+}
+
+Result<PgResult> PgConnection::Run(size_t index, const PgParams& params, bool outside_transaction) {
+  if (conn_ == nullptr) return MakeError(ErrorCode::kIoError, "postgres: not connected");
+  const StatementSql& s = statements_[index];
+  PGresult* r = PQexecPrepared(conn_, s.name, params.count(), params.values(), params.lengths(),
+                               params.formats(), /*resultFormat=*/1);
+  if (s.read_only && outside_transaction && broken()) {
+    PQclear(r);
+    r = nullptr;
+    ATTUNE_RETURN_IF_ERROR(Ensure());
+    r = PQexecPrepared(conn_, s.name, params.count(), params.values(), params.lengths(),
+                       params.formats(), /*resultFormat=*/1);
+  }
+  const ExecStatusType status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    Error e = Failure(s.name, r);
+    PQclear(r);
+    return e;
+  }
+  return PgResult(r);
+}
+
+}  // namespace attune::relay::pg

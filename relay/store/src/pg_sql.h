@@ -1,0 +1,61 @@
+// Every SQL text of the PostgreSQL store: the versioned schema migrations
+// and the prepared statements. Internal to attune_relay_store; the schema is
+// documented in docs/PROTOCOL.md (part mailbox) section 8.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "pg_connection.h"
+
+namespace attune::relay::pg {
+
+struct Migration {
+  int version = 0;
+  const char* sql = "";
+};
+
+// Ordered by version, from 1.
+std::span<const Migration> Migrations();
+// The version this build's statements are written for (the last migration).
+int LatestVersion();
+
+// The schema version table, created by the first migration run.
+inline constexpr const char* kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS attune_schema(one boolean PRIMARY KEY DEFAULT true CHECK (one), "
+    "version integer NOT NULL)";
+inline constexpr const char* kReadVersion = "SELECT version FROM attune_schema";
+
+// Indexes into Statements().
+enum Stmt : size_t {
+  kGetMailbox,
+  kGetMailboxForUpdate,
+  kInsertMailbox,
+  kUpdateKeys,
+  kDeleteMailbox,
+  kDeleteMailboxMessages,
+  kAppendMessage,
+  kFetchMessages,
+  kDeleteMessage,
+  kPurgeMessages,
+  kPurgeTickets,
+  kInsertCredential,
+  kFindCredential,
+  kFindCredentialForUpdate,
+  kSetCredentialUses,
+  kListCredentials,
+  kRevokeCredential,
+  kRevokeTickets,
+  kInsertTicket,
+  kFindTicket,
+  kFindTicketForUpdate,
+  kDeleteTicket,
+  kStatementCount,
+};
+
+std::span<const StatementSql> Statements();
+
+// The LISTEN/NOTIFY channel; payload: the hex MailboxTag.
+inline constexpr const char* kNotifyChannel = "attune_mailbox";
+
+}  // namespace attune::relay::pg
