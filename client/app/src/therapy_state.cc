@@ -81,6 +81,7 @@ Result<therapy::ConversationExport> BuildConversationExport(Context& ctx,
   out.contact = contact.name;
   out.self_role = std::string(self_role);
   out.exported_at = static_cast<int64_t>(ctx.now());
+  out.utc_offset_seconds = DeviceZone()->OffsetAt(out.exported_at);
   for (const StoredContent& m : conversation) {
     therapy::HistoryEntry e;
     if (const auto* t = std::get_if<therapy::TextMessage>(&m.content.body)) {
