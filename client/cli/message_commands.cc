@@ -14,8 +14,8 @@ constexpr size_t kInboxLimit = 200;
 constexpr size_t kMaxStdinLines = 10000;
 
 struct SendOptions {
-  std::string name;
-  std::string text;
+  std::string name{};
+  std::string text{};
   bool stdin_lines = false;
   bool progress = false;
 };
@@ -32,9 +32,9 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
     if (!o.text.empty()) throw CommandError("give TEXT or --stdin-lines, not both");
     // One message per line; each is committed and uploaded before the next
     // is read, so an interrupted batch leaves a clean prefix.
-    std::string line;
+    std::string line{};
     size_t count = 0;
-    client::SendResult last;
+    client::SendResult last{};
     while (std::getline(std::cin, line)) {
       if (line.empty()) continue;
       if (++count > kMaxStdinLines) throw CommandError("more than 10000 lines");
@@ -48,7 +48,7 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
   }
   std::string text = o.text;
   if (text == "-") {
-    std::ostringstream all;
+    std::ostringstream all{};
     all << std::cin.rdbuf();
     text = all.str();
     while (!text.empty() && text.back() == '\n') text.pop_back();

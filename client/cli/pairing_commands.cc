@@ -13,23 +13,23 @@ namespace attune::cli {
 namespace {
 
 struct InviteOptions {
-  std::string name;
-  std::string replaces;
+  std::string name{};
+  std::string replaces{};
   double days = 7;
   bool no_qr = false;
   bool large_qr = false;
 };
 
 struct AcceptOptions {
-  std::string code;
-  std::string name;
+  std::string code{};
+  std::string name{};
 };
 
 void RunInvite(CliContext& ctx, const InviteOptions& o) {
   if (!(o.days > 0 && o.days <= 30))
     throw CommandError("--days must be more than 0 and at most 30");
   client::Engine& engine = ctx.Open();
-  client::InviteRequest request;
+  client::InviteRequest request{};
   if (!o.name.empty()) request.local_name = o.name;
   if (!o.replaces.empty()) request.replaces = o.replaces;
   request.lifetime_seconds = static_cast<uint64_t>(o.days * 86400);
@@ -40,7 +40,7 @@ void RunInvite(CliContext& ctx, const InviteOptions& o) {
             << out.text << "\n\n";
   if (!o.no_qr) {
     // The QR code carries the same text without separators (fewer modules).
-    std::string compact;
+    std::string compact{};
     for (char ch : out.text) {
       if (ch != '-' || compact.size() < 7) compact.push_back(ch);
     }
@@ -57,9 +57,9 @@ void RunInvite(CliContext& ctx, const InviteOptions& o) {
 }
 
 void RunAccept(CliContext& ctx, const AcceptOptions& o) {
-  std::string code;
+  std::string code{};
   if (o.code == "-") {
-    std::ostringstream all;
+    std::ostringstream all{};
     all << std::cin.rdbuf();
     code = all.str();
     if (code.size() > 16384) throw CommandError("the invitation on standard input is too long");

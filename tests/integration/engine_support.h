@@ -31,7 +31,7 @@ class RecordingObserver : public client::EngineObserver {
   template <typename T>
   std::optional<T> WaitFor(std::function<bool(const T&)> pred, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mu_);
-    std::optional<T> found;
+    std::optional<T> found{};
     cv_.wait_for(lock, timeout, [&] {
       for (const client::Event& e : events_) {
         if (const T* t = std::get_if<T>(&e); t != nullptr && pred(*t)) {
@@ -47,7 +47,7 @@ class RecordingObserver : public client::EngineObserver {
   template <typename T>
   std::vector<T> All() {
     std::lock_guard lock(mu_);
-    std::vector<T> out;
+    std::vector<T> out{};
     for (const client::Event& e : events_) {
       if (const T* t = std::get_if<T>(&e)) out.push_back(*t);
     }
@@ -68,12 +68,12 @@ class RecordingObserver : public client::EngineObserver {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<client::Event> events_;
+  std::vector<client::Event> events_{};
   std::function<void(const client::Event&)> hook_;
 };
 
 struct EngineUnderTest {
-  std::unique_ptr<client::Engine> engine;
+  std::unique_ptr<client::Engine> engine{};
   std::shared_ptr<RecordingObserver> events = std::make_shared<RecordingObserver>();
   client::Engine* operator->() { return engine.get(); }
 };

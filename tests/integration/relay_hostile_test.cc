@@ -56,8 +56,8 @@ class GoodClient {
 
  private:
   GoodClient() = default;
-  std::unique_ptr<net::RelayConnection> connection_;
-  TestMailbox mailbox_;
+  std::unique_ptr<net::RelayConnection> connection_{};
+  TestMailbox mailbox_{};
 };
 
 Bytes Frame(ByteView body) { return noise::EncodeFrame(body); }

@@ -133,17 +133,17 @@ class ServerTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
-  ServerConfig config_;
+  TempDir dir_{};
+  ServerConfig config_{};
   crypto::X25519PublicKey relay_key_{};
   ByteArray<kTokenSize> credential_{};
-  std::unique_ptr<SqliteMailboxStore> store_;
-  std::unique_ptr<SqliteMailboxStore> read_store_;
-  std::unique_ptr<GroupCommitter> committer_;
-  std::unique_ptr<GroupCommitter> reader_;
+  std::unique_ptr<SqliteMailboxStore> store_{};
+  std::unique_ptr<SqliteMailboxStore> read_store_{};
+  std::unique_ptr<GroupCommitter> committer_{};
+  std::unique_ptr<GroupCommitter> reader_{};
   asio::io_context io_{1};
-  std::unique_ptr<RelayServer> server_;
-  std::thread io_thread_;
+  std::unique_ptr<RelayServer> server_{};
+  std::thread io_thread_{};
   uint16_t port_ = 0;
 };
 

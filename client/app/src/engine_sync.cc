@@ -27,9 +27,9 @@ std::string RelayName(const store::RelayRoute& r) { return r.host + ":" + std::t
 
 struct MailboxRef {
   int64_t row = 0;
-  store::RelayRoute relay;
+  store::RelayRoute relay{};
   net::MailboxId id{};
-  crypto::Ed25519KeyPair owner;
+  crypto::Ed25519KeyPair owner{};
 };
 
 void AddFlush(SyncReport& into, const SyncReport& flush) {
@@ -42,7 +42,7 @@ void AddFlush(SyncReport& into, const SyncReport& flush) {
 
 Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
   SyncReport report;
-  std::vector<MailboxRef> mailboxes;
+  std::vector<MailboxRef> mailboxes{};
   {
     std::lock_guard lock(mu_);
     AddFlush(report, FlushLocked());
@@ -53,7 +53,7 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
                                      crypto::Ed25519KeyPairFromSeed(m.owner_seed.span())});
     }
   }
-  std::map<RelayKey, std::vector<const MailboxRef*>> by_relay;
+  std::map<RelayKey, std::vector<const MailboxRef*>> by_relay{};
   for (const auto& m : mailboxes) by_relay[KeyOf(m.relay)].push_back(&m);
   const auto deadline = Steady::now() + options.max_duration;
   for (auto& [key, boxes] : by_relay) {
@@ -75,7 +75,7 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
       while (Steady::now() < deadline) {
         ATTUNE_ASSIGN_OR_RETURN(auto delivery, relay->NextDelivery(options.quiet));
         if (!delivery) break;
-        std::vector<Event> events;
+        std::vector<Event> events{};
         {
           std::lock_guard lock(mu_);
           ATTUNE_RETURN_IF_ERROR(ProcessDeliveryLocked(*delivery, report, events));
@@ -110,23 +110,23 @@ void Engine::StopBackgroundSync() {
 
 void Engine::BackgroundLoop(BackgroundSyncOptions options) {
   struct Link {
-    std::string name;
-    std::unique_ptr<net::ReconnectingRelay> relay;
+    std::string name{};
+    std::unique_ptr<net::ReconnectingRelay> relay{};
     bool connected = false;
   };
-  std::map<std::pair<RelayKey, size_t>, Link> links;
-  std::map<RelayKey, size_t> per_relay_count;
-  std::set<int64_t> subscribed;
-  std::string last_pending_reason;
+  std::map<std::pair<RelayKey, size_t>, Link> links{};
+  std::map<RelayKey, size_t> per_relay_count{};
+  std::set<int64_t> subscribed{};
+  std::string last_pending_reason{};
   auto next_rescan = Steady::now();
   bool flush_needed = false;
 
   while (!bg_stop_.load()) {
-    std::vector<Event> events;
+    std::vector<Event> events{};
     if (Steady::now() >= next_rescan || flush_needed) {
       const bool rescan = Steady::now() >= next_rescan;
       SyncReport flush;
-      std::vector<MailboxRef> fresh;
+      std::vector<MailboxRef> fresh{};
       Status listed = Status::Ok();
       {
         std::lock_guard lock(mu_);

@@ -77,17 +77,17 @@ class RelayConnection::Impl {
   void OnData(size_t n);
   void OnTransportFrame(ByteView ciphertext);
 
-  asio::io_context ctx_;
+  asio::io_context ctx_{};
   asio::ip::tcp::socket socket_;
-  noise::FrameDecoder decoder_;
-  std::optional<noise::TransportSession> session_;
-  std::deque<Bytes> handshake_frames_;
-  std::unordered_set<uint64_t> pending_;
-  std::unordered_map<uint64_t, RelayResponse> answers_;
-  std::deque<Delivery> deliveries_;
-  ByteArray<16384> read_buffer_;
+  noise::FrameDecoder decoder_{};
+  std::optional<noise::TransportSession> session_{};
+  std::deque<Bytes> handshake_frames_{};
+  std::unordered_set<uint64_t> pending_{};
+  std::unordered_map<uint64_t, RelayResponse> answers_{};
+  std::deque<Delivery> deliveries_{};
+  ByteArray<16384> read_buffer_{};
   bool reading_ = false;
-  std::optional<Error> failure_;
+  std::optional<Error> failure_{};
   uint64_t next_request_id_ = 1;
   HandshakeHash handshake_hash_{};
 };

@@ -132,8 +132,8 @@ Result<uint64_t> ReadAnchor(const std::string& dir) {
 // (ChangePassphrase documents the order of steps). Returns the keyparams
 // valid for the database together with its key.
 struct Unlocked {
-  KeyParams params;
-  DatabaseKey key;
+  KeyParams params{};
+  DatabaseKey key{};
 };
 
 Result<Unlocked> UnlockWithRecovery(const std::string& dir, ByteView passphrase) {

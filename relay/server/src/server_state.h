@@ -59,7 +59,7 @@ struct Subscription {
   // for the next group commit): delivery never waits for an fsync, and since
   // fetches resume after last_delivered, an acked id is never pushed again on
   // this subscription even before its deletion is durable.
-  std::vector<uint64_t> in_flight;
+  std::vector<uint64_t> in_flight{};
 };
 
 struct MailboxIdHash {
@@ -89,8 +89,8 @@ class ServerState {
         shutdown_timer(io) {}
 
   asio::io_context& io;
-  const ServerConfig config;
-  const crypto::X25519KeyPair static_key;
+  const ServerConfig config{};
+  const crypto::X25519KeyPair static_key{};
   GroupCommitter& committer;  // writes
   GroupCommitter& reader;     // fetches and subscription checks
   Acceptor acceptor;
@@ -98,10 +98,10 @@ class ServerState {
   asio::steady_timer purge_timer;
   asio::steady_timer stats_timer;
   asio::steady_timer shutdown_timer;
-  TokenBucket handshake_bucket;
+  TokenBucket handshake_bucket{};
   bool shutting_down = false;
-  RelayServer::Stats stats;
-  RelayServer::Stats last_logged;
+  RelayServer::Stats stats{};
+  RelayServer::Stats last_logged{};
 
   // Intrusive list of live connections (for the deadline sweep and shutdown).
   Connection* first = nullptr;
@@ -109,7 +109,7 @@ class ServerState {
   void Unlink(Connection* c);
 
   // Active subscriptions by mailbox, for pushing new messages.
-  std::unordered_map<MailboxId, std::vector<Subscription*>, MailboxIdHash> subscribers;
+  std::unordered_map<MailboxId, std::vector<Subscription*>, MailboxIdHash> subscribers{};
   void AddSubscriber(Subscription* s);
   void RemoveSubscriber(Subscription* s);
   // After a commit stored message_id in mailbox_id.
@@ -176,17 +176,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ServerState& server_;
   Socket socket_;
-  std::optional<noise::TransportSession> session_;
-  Bytes rbuf_;       // unread stream bytes; grows on demand, freed when empty
+  std::optional<noise::TransportSession> session_{};
+  Bytes rbuf_{};     // unread stream bytes; grows on demand, freed when empty
   size_t rpos_ = 0;  // start of unconsumed bytes in rbuf_
-  std::vector<Bytes> wqueue_;
+  std::vector<Bytes> wqueue_{};
   size_t wqueue_bytes_ = 0;  // queued + being written
   uint64_t deadline_ns_ = 0;
   uint64_t write_started_ns_ = 0;  // 0 when no write is in progress
-  TokenBucket requests_;
+  TokenBucket requests_{};
   uint32_t pending_requests_ = 0;
   uint32_t rate_limited_streak_ = 0;
-  std::vector<std::unique_ptr<Subscription>> subs_;
+  std::vector<std::unique_ptr<Subscription>> subs_{};
   bool closed_ = false;
   bool protocol_error_ = false;
   bool draining_ = false;  // CloseAfterFlush called

@@ -59,8 +59,8 @@ enum class SendBlock {
 
 struct ContactView {
   int64_t id = 0;
-  std::string name;          // local name
-  std::string display_name;  // what they call themselves
+  std::string name{};          // local name
+  std::string display_name{};  // what they call themselves
   bool verified = false;
   SendBlock send_block = SendBlock::kNone;
   size_t unread = 0;                 // unread texts and check-ins
@@ -74,12 +74,12 @@ std::string SendBlockAdvice(SendBlock block, Role self, std::string_view contact
 struct InboxItem {
   int64_t message_id = 0;
   int64_t contact_id = 0;
-  std::string contact_name;
+  std::string contact_name{};
   int64_t received_at = 0;
   bool read = false;
   bool urgent = false;  // urgent and not acknowledged: listed first
   MessageKind kind = MessageKind::kText;
-  std::string summary;
+  std::string summary{};
 };
 
 struct HistoryItem {
@@ -87,7 +87,7 @@ struct HistoryItem {
   bool outgoing = false;
   int64_t created_at = 0;
   MessageKind kind = MessageKind::kText;
-  std::string summary;
+  std::string summary{};
   // Outgoing only, from one source of truth: queued (not yet on the relay),
   // sent (the relay has it), delivered (the peer's device confirmed).
   enum class Status { kNone, kQueued, kSent, kDelivered } status = Status::kNone;
@@ -98,9 +98,9 @@ struct HistoryItem {
 // expected reply time and crisis resources when a conversation starts).
 struct SendResult {
   int64_t message_id = 0;
-  bool uploaded = false;       // the relay has it
-  std::string pending_reason;  // why not; it stays queued and is retried
-  std::string notice;          // multi-line text to show, or empty
+  bool uploaded = false;         // the relay has it
+  std::string pending_reason{};  // why not; it stays queued and is retried
+  std::string notice{};          // multi-line text to show, or empty
 };
 
 struct SyncOptions {
@@ -120,7 +120,7 @@ struct SyncReport {
   size_t dropped = 0;
   size_t sent = 0;     // outbox rows uploaded
   size_t pending = 0;  // still queued
-  std::string pending_reason;
+  std::string pending_reason{};
 };
 
 struct BackgroundSyncOptions {
@@ -129,12 +129,12 @@ struct BackgroundSyncOptions {
   // Re-read the database for new mailboxes and unsent outbox rows (another
   // process may have queued or invited meanwhile).
   std::chrono::milliseconds rescan{2000};
-  net::ReconnectPolicy reconnect;
+  net::ReconnectPolicy reconnect{};
 };
 
 struct InviteRequest {
-  std::optional<std::string> local_name;
-  std::optional<std::string> replaces;
+  std::optional<std::string> local_name{};
+  std::optional<std::string> replaces{};
   uint64_t lifetime_seconds = kDefaultInvitationLifetimeSeconds;
 };
 
@@ -190,7 +190,7 @@ class Engine {
                               std::optional<std::string> local_name);
   // 60 digits (12 groups of 5) and whether the key changed since pairing.
   struct SafetyNumberView {
-    std::string digits;
+    std::string digits{};
     bool identity_changed = false;
   };
   Result<SafetyNumberView> SafetyNumber(std::string_view contact);
@@ -277,12 +277,12 @@ class Engine {
   std::string SendNoticeLocked(const store::Contact& contact);
   void BackgroundLoop(BackgroundSyncOptions options);
 
-  std::string dir_;
-  store::Profile profile_;
+  std::string dir_{};
+  store::Profile profile_;  // set by the only constructor
   crypto::RandomSource& random_;
-  Clock now_;
+  Clock now_{};
   Context ctx_;
-  AccountInfo account_;
+  AccountInfo account_{};
   bool rollback_detected_ = false;
 
   std::mutex mu_;  // the database, the relay pool
@@ -290,10 +290,10 @@ class Engine {
 
   std::mutex observers_mu_;  // held while an event is delivered (one at a time)
   uint64_t next_observer_ = 1;
-  std::vector<std::pair<uint64_t, std::shared_ptr<EngineObserver>>> observers_;
+  std::vector<std::pair<uint64_t, std::shared_ptr<EngineObserver>>> observers_{};
 
   std::atomic<bool> bg_stop_{false};
-  std::thread bg_thread_;
+  std::thread bg_thread_{};
 };
 
 }  // namespace attune::client

@@ -38,10 +38,10 @@ enum class MessageKind {
 // A text or check-in arrived and was stored (after commit and relay ack).
 struct MessageReceived {
   int64_t contact_id = 0;
-  std::string contact_name;  // local name; raw, sanitise before printing
-  int64_t message_id = 0;    // history row
+  std::string contact_name{};  // local name; raw, sanitise before printing
+  int64_t message_id = 0;      // history row
   MessageKind kind = MessageKind::kText;
-  std::string summary;  // one line: the text, or "[check-in: ...]"
+  std::string summary{};  // one line: the text, or "[check-in: ...]"
   int64_t received_at = 0;
 };
 
@@ -50,19 +50,19 @@ struct MessageReceived {
 // stays first in the inbox until Engine::AcknowledgeUrgent.
 struct CheckInReceived {
   int64_t contact_id = 0;
-  std::string contact_name;
+  std::string contact_name{};
   int64_t message_id = 0;
   bool urgent = false;
-  std::string risk;       // urgent: why, in words ("PHQ-9 item 9 answered 2")
-  std::string filled_at;  // "2026-03-10 20:05 (UTC-05:00)"
+  std::string risk{};       // urgent: why, in words ("PHQ-9 item 9 answered 2")
+  std::string filled_at{};  // "2026-03-10 20:05 (UTC-05:00)"
 };
 
 // The peer's device confirmed it stored these messages of ours (a delivery
 // receipt). Never says whether anyone read them.
 struct MessagesDelivered {
   int64_t contact_id = 0;
-  std::string contact_name;
-  std::vector<int64_t> message_ids;  // our history rows
+  std::string contact_name{};
+  std::vector<int64_t> message_ids{};  // our history rows
 };
 
 // A contact appeared or changed state.
@@ -74,11 +74,11 @@ struct ContactChanged {
     kPracticeUpdated,  // the therapist's schedule, hours or resources changed
   };
   int64_t contact_id = 0;
-  std::string contact_name;
+  std::string contact_name{};
   Change change = Change::kPaired;
   // kPracticeUpdated: what changed, in words ("Office hours are now Mon-Fri
   // 09:00-17:00 (Europe/Berlin). Usually replies within 24 hours.").
-  std::string description;
+  std::string description{};
 };
 
 enum class ConnectionState { kConnecting, kConnected, kDisconnected };
@@ -86,9 +86,9 @@ enum class ConnectionState { kConnecting, kConnected, kDisconnected };
 // Background sync only: the link to one relay went up or down. Deliveries
 // resume by themselves after a reconnect (with backoff).
 struct ConnectionChanged {
-  std::string relay;  // "host:port"
+  std::string relay{};  // "host:port"
   ConnectionState state = ConnectionState::kDisconnected;
-  std::string detail;  // why it went down, when known
+  std::string detail{};  // why it went down, when known
 };
 
 // Something failed or was refused without stopping the engine: a message
@@ -102,7 +102,7 @@ struct EngineError {
   };
   Kind kind = Kind::kLocal;
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;
+  std::string message{};
 };
 
 using Event = std::variant<MessageReceived, CheckInReceived, MessagesDelivered, ContactChanged,

@@ -24,35 +24,35 @@ enum class ResourceSource {
 };
 
 struct PracticeInfo {
-  std::string therapist;  // local name
-  std::optional<therapy::OfficeHours> hours;
-  std::string hours_text;      // "Mon-Fri 09:00-17:00 (Europe/Berlin)" or empty
-  std::string expected_reply;  // "Usually replies within 24 hours." or empty
+  std::string therapist{};  // local name
+  std::optional<therapy::OfficeHours> hours{};
+  std::string hours_text{};      // "Mon-Fri 09:00-17:00 (Europe/Berlin)" or empty
+  std::string expected_reply{};  // "Usually replies within 24 hours." or empty
   bool within_hours_now = false;
-  std::string next_opening;  // outside hours: "Mon 2026-03-09 09:00 (Europe/Berlin)"
+  std::string next_opening{};  // outside hours: "Mon 2026-03-09 09:00 (Europe/Berlin)"
   therapy::CrisisResourceSet resources = therapy::DefaultUsCrisisResources();
   ResourceSource resource_source = ResourceSource::kDefaultUs;
   // One sentence saying which set is shown and why.
-  std::string resources_note;
+  std::string resources_note{};
 };
 
 // A client's check-in due per one therapist's schedule.
 struct DueCheckIn {
-  std::string therapist;
-  std::string cadence;  // "daily 20:00"
-  std::string what;     // "mood, anxiety, PHQ-9"
+  std::string therapist{};
+  std::string cadence{};  // "daily 20:00"
+  std::string what{};     // "mood, anxiety, PHQ-9"
   bool due_now = false;
-  std::string due_since;  // due_now: "Tue 2026-03-10 20:00 (America/New_York)"
-  std::string next_due;   // otherwise
+  std::string due_since{};  // due_now: "Tue 2026-03-10 20:00 (America/New_York)"
+  std::string next_due{};   // otherwise
 };
 
 // What a settings push reached.
 struct PushReport {
-  size_t queued = 0;                                         // clients it was queued for
-  std::vector<std::pair<std::string, std::string>> refused;  // contact, why
+  size_t queued = 0;                                           // clients it was queued for
+  std::vector<std::pair<std::string, std::string>> refused{};  // contact, why
   size_t sent = 0;
   size_t pending = 0;
-  std::string pending_reason;
+  std::string pending_reason{};
 };
 
 // In words, for the person receiving it.

@@ -23,8 +23,8 @@
 namespace attune::client {
 
 struct StoredContent {
-  store::MessageRecord record;
-  therapy::ValidatedContent content;
+  store::MessageRecord record{};
+  therapy::ValidatedContent content{};
 
   bool incoming() const { return record.direction == store::Direction::kIncoming; }
 };

@@ -61,7 +61,7 @@ class RelayServer {
   Stats stats() const;
 
  private:
-  std::unique_ptr<ServerState> state_;
+  std::unique_ptr<ServerState> state_{};
 };
 
 }  // namespace attune::relay
