@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "attune/client/account.h"
+#include "attune/client/engine.h"
 #include "attune/client/routing.h"
 #include "attune/client/store/profile.h"
 #include "commands.h"
@@ -37,10 +37,10 @@ void RunInit(CliContext& ctx, const InitOptions& o) {
     r.endpoint.host = host;
     r.endpoint.port = port;
     r.endpoint.relay_public_key = Take(client::ParseHexKey32(o.relay_key, "--relay-key"));
-    crypto::SecretBytes text = o.credential_fd >= 0 ? Take(ReadSecretLineFromFd(o.credential_fd))
-                               : !o.credential_file.empty()
-                                   ? Take(ReadSecretFile(o.credential_file))
-                                   : Take(PromptSecret("Clinic credential: "));
+    crypto::SecretBytes text =
+        o.credential_fd >= 0         ? Take(ReadSecretLineFromFd(o.credential_fd, "the credential"))
+        : !o.credential_file.empty() ? Take(ReadSecretFile(o.credential_file))
+                                     : Take(PromptSecret("Clinic credential: ", "the credential"));
     ByteArray<32> credential =
         Take(client::ParseHexKey32(AsStringView(text.view()), "the credential"));
     r.credential = crypto::SecretArray<32>(credential);
@@ -50,13 +50,7 @@ void RunInit(CliContext& ctx, const InitOptions& o) {
              o.credential_fd >= 0) {
     throw CommandError("a client gets its relay from the therapist's invitation; drop --relay");
   }
-  client::Context& c = ctx.Create();
-  Status initialized = client::InitializeAccount(c.db(), info, relay, c.random);
-  if (!initialized.ok()) {
-    // Leave no half-made profile behind.
-    (void)client::store::Profile::Wipe(ctx.ProfileDir());
-    Fail(initialized.error());
-  }
+  ctx.Create(info, relay);
   std::cout << "Created " << client::RoleName(role) << " profile \"" << o.name << "\" in "
             << ctx.ProfileDir() << "\n";
 }
@@ -83,9 +77,9 @@ void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
 
   CLI::App* passwd = app.add_subcommand("passwd", "Change the profile's passphrase (re-encrypts)");
   passwd->callback([&ctx] {
-    client::Context& c = ctx.Open();
+    client::Engine& engine = ctx.Open();
     crypto::SecretBytes next = ctx.NewPassphrase();
-    Check(c.profile.ChangePassphrase(next.view(), c.random));
+    Check(engine.ChangePassphrase(next.view()));
     std::cout << "Passphrase changed.\n";
   });
 
@@ -96,13 +90,29 @@ void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
   wipe->callback([&ctx, yes] {
     const std::string dir = ctx.ProfileDir();
     if (!client::store::Profile::Exists(dir)) throw CommandError("no profile in " + dir);
+    // Proves the passphrase first (a damaged profile may still be wiped).
+    try {
+      ctx.Open();
+    } catch (const CommandError& e) {
+      if (e.exit_code() == kExitWrongPassphrase) throw;
+      std::cerr << "attune: the profile does not open (" << e.what() << "); wiping it anyway\n";
+    }
     if (!*yes) {
-      if (!::isatty(0)) throw CommandError("refusing to wipe without --yes (no terminal)");
-      std::cout << "Delete the profile in " << dir << " for good? Type \"wipe\": " << std::flush;
+      if (!::isatty(0)) {
+        throw CommandError(
+            "refusing to wipe without --yes (no terminal to ask). Export what you need first: "
+            "attune export NAME > NAME.json");
+      }
+      std::cout << "This deletes every key, contact and message in " << dir
+                << " for good; nobody can recover them.\n"
+                   "Keep a record first if you need one: attune export NAME > NAME.json\n"
+                   "Type \"wipe\" to delete the profile: "
+                << std::flush;
       std::string answer;
       std::getline(std::cin, answer);
       if (answer != "wipe") throw CommandError("not wiped");
     }
+    ctx.Close();
     Check(client::store::Profile::Wipe(dir));
     std::cout << "Profile deleted.\n";
   });

@@ -39,12 +39,7 @@ crypto::SecretBytes Acquire(int fd, const char* env, const char* prompt, bool co
 
 }  // namespace
 
-[[noreturn]] void Fail(const Error& error) {
-  throw CommandError(error.message,
-                     error.code == ErrorCode::kAuthFailed && error.message == "wrong passphrase"
-                         ? kExitWrongPassphrase
-                         : kExitError);
-}
+[[noreturn]] void Fail(const Error& error) { throw CommandError(error.message, kExitError); }
 
 void Check(const Status& status) {
   if (!status.ok()) Fail(status.error());
@@ -84,26 +79,35 @@ crypto::SecretBytes CliContext::NewPassphrase() {
   return Acquire(options.new_passphrase_fd, kNewPassphraseEnv, "New passphrase: ", true);
 }
 
-client::Context& CliContext::Open() {
-  if (context_) return *context_;
+client::Engine& CliContext::Open() {
+  if (engine_) return *engine_;
   const std::string dir = ProfileDir();
   if (!client::store::Profile::Exists(dir)) {
     throw CommandError("no profile in " + dir + " (create one with `attune init`)");
   }
   crypto::SecretBytes passphrase = CurrentPassphrase();
-  profile_.emplace(Take(client::store::Profile::Open(dir, passphrase.view())));
-  if (profile_->rollback_detected()) {
+  auto opened = client::Engine::Open(dir, passphrase.view());
+  if (!opened.ok()) {
+    // Engine::Open documents kAuthFailed as "wrong passphrase" and nothing else.
+    if (opened.error().code == ErrorCode::kAuthFailed) {
+      throw CommandError(opened.error().message, kExitWrongPassphrase);
+    }
+    Fail(opened.error());
+  }
+  engine_ = std::move(opened).value();
+  if (engine_->rollback_detected()) {
     std::cerr << "attune: WARNING: this profile's database is older than the last one used "
                  "(restored from a backup?). Sending is disabled for every contact until you "
-                 "pair again; see docs/security/client.md.\n";
+              << (engine_->account().role == client::Role::kTherapist
+                      ? "invite them again (attune invite --replaces NAME)"
+                      : "accept a new invitation from your therapist")
+              << "; see docs/security/client.md.\n";
   }
-  context_ = std::make_unique<client::Context>(client::Context{*profile_, random()});
-  return *context_;
+  return *engine_;
 }
 
-client::store::Profile& CliContext::profile() { return Open().profile; }
-
-client::Context& CliContext::Create() {
+client::Engine& CliContext::Create(const client::AccountInfo& account,
+                                   const std::optional<client::ClinicRelay>& relay) {
   const std::string dir = ProfileDir();
   if (client::store::Profile::Exists(dir)) {
     throw CommandError("a profile already exists in " + dir +
@@ -119,13 +123,11 @@ client::Context& CliContext::Create() {
     std::cerr << "attune: warning: ATTUNE_TEST_FAST_KDF=1: this profile uses weaker, test-only "
                  "key derivation limits (recorded in its keyparams file)\n";
   }
-  profile_.emplace(
-      Take(client::store::Profile::Create(dir, passphrase.view(),
-                                          test_fast ? client::store::KdfStrength::kTestInteractive
-                                                    : client::store::KdfStrength::kModerate,
-                                          random())));
-  context_ = std::make_unique<client::Context>(client::Context{*profile_, random()});
-  return *context_;
+  engine_ = Take(client::Engine::Create(dir, passphrase.view(),
+                                        test_fast ? client::store::KdfStrength::kTestInteractive
+                                                  : client::store::KdfStrength::kModerate,
+                                        account, relay));
+  return *engine_;
 }
 
 }  // namespace attune::cli

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "attune/base/result.h"
-#include "attune/client/context.h"
+#include "attune/client/engine.h"
 #include "attune/client/store/profile.h"
 #include "attune/crypto/secret.h"
 
@@ -34,7 +34,7 @@ class CommandError : public std::runtime_error {
   int exit_code_ = 0;
 };
 
-// Throws CommandError for a failed status (wrong passphrase gets its own code).
+// Throws CommandError for a failed status.
 [[noreturn]] void Fail(const Error& error);
 void Check(const Status& status);
 template <typename T>
@@ -61,13 +61,17 @@ class CliContext {
   // ~/.local/share/attune.
   std::string ProfileDir() const;
 
-  // Opens the profile (asks for the passphrase) on first use.
-  client::Context& Open();
-  client::store::Profile& profile();
+  // Unlocks the profile (asks for the passphrase) on first use. A wrong
+  // passphrase exits with kExitWrongPassphrase.
+  client::Engine& Open();
 
-  // For `init`: creates the profile with a new passphrase (asked twice when
-  // interactive) and returns the context.
-  client::Context& Create();
+  // Locks the profile again (the engine and its keys are gone).
+  void Close() { engine_.reset(); }
+
+  // For `init`: creates the profile and its account with a new passphrase
+  // (asked twice when interactive).
+  client::Engine& Create(const client::AccountInfo& account,
+                         const std::optional<client::ClinicRelay>& relay);
 
   // Asks for the existing / a new passphrase per the options (fd, env, tty).
   crypto::SecretBytes CurrentPassphrase();
@@ -76,8 +80,7 @@ class CliContext {
   crypto::RandomSource& random();
 
  private:
-  std::optional<client::store::Profile> profile_{};
-  std::unique_ptr<client::Context> context_{};
+  std::unique_ptr<client::Engine> engine_{};
 };
 
 }  // namespace attune::cli

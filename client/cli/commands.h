@@ -26,8 +26,8 @@ void RegisterMessageCommands(CLI::App& app, CliContext& ctx);
 void RegisterExportCommands(CLI::App& app, CliContext& ctx);
 // sync, watch
 void RegisterSyncCommands(CLI::App& app, CliContext& ctx);
-// checkin, due, checkins, ack, schedule, hours, resources
-// (client/therapy/cli; therapy features)
+// checkin, due, practice, checkins, ack, schedule, hours, resources
+// (therapy_commands.h)
 void RegisterTherapyCommands(CLI::App& app, CliContext& ctx);
 
 }  // namespace attune::cli

@@ -1,11 +1,11 @@
 // export NAME [--format json|csv]: the conversation with one contact — texts
 // and check-ins with scores, delivery and acknowledgement state — for the
 // clinical record. The format (docs/design/therapy.md, "Export") is written
-// and parsed back by attune_client_therapy; the command lives here.
+// and parsed back by attune_client_therapy; the engine builds the data.
 #include <iostream>
 
+#include "attune/client/therapy/export.h"
 #include "commands.h"
-#include "therapy_export.h"
 
 namespace attune::cli {
 
@@ -19,7 +19,11 @@ void RegisterExportCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("name", *name, "Contact")->required();
   cmd->add_option("--format", *format, "json (default) or csv")
       ->check(CLI::IsMember({"json", "csv"}));
-  cmd->callback([&ctx, name, format] { WriteTherapyExport(ctx, *name, *format, std::cout); });
+  cmd->callback([&ctx, name, format] {
+    const therapy::ConversationExport conversation = Take(ctx.Open().ExportConversation(*name));
+    std::cout << (*format == "json" ? therapy::ExportJson(conversation)
+                                    : therapy::ExportCsv(conversation));
+  });
 }
 
 }  // namespace attune::cli

@@ -1,14 +1,10 @@
 // send, inbox, history.
 #include <iostream>
-#include <map>
-#include <set>
 #include <sstream>
 
 #include "attune/client/content_view.h"
-#include "attune/client/messaging.h"
-#include "attune/client/store/records.h"
+#include "attune/client/engine.h"
 #include "commands.h"
-#include "therapy_state.h"
 #include "time_format.h"
 
 namespace attune::cli {
@@ -24,101 +20,92 @@ struct SendOptions {
   bool progress = false;
 };
 
-void ReportFlush(const client::FlushReport& report, const std::string& name) {
-  if (report.pending == 0 && report.last_error.empty()) return;
-  std::cout << "Queued for " << name << " (relay: " << report.last_error
+void ReportQueued(const std::string& reason, const std::string& name) {
+  std::cout << "Queued for " << client::SanitizeForTerminal(name) << " ("
+            << (reason.empty() ? "relay not reachable" : reason)
             << "); `attune sync` will send it.\n";
 }
 
 void RunSend(CliContext& ctx, const SendOptions& o) {
-  client::Context& c = ctx.Open();
-  client::RelayPool pool(c.random);
+  client::Engine& engine = ctx.Open();
   if (o.stdin_lines) {
     if (!o.text.empty()) throw CommandError("give TEXT or --stdin-lines, not both");
     // One message per line; each is committed and uploaded before the next
     // is read, so an interrupted batch leaves a clean prefix.
-    std::string line;
+    std::string line{};
     size_t count = 0;
-    client::FlushReport last;
+    client::SendResult last{};
     while (std::getline(std::cin, line)) {
       if (line.empty()) continue;
       if (++count > kMaxStdinLines) throw CommandError("more than 10000 lines");
-      Take(client::QueueText(c, o.name, line));
-      last = client::FlushOutbox(c, pool);
+      last = Take(engine.SendText(o.name, line));
       if (o.progress) std::cout << "progress " << count << std::endl;
     }
-    std::cout << "Sent " << count << " message(s) to " << o.name << ".\n";
-    ReportFlush(last, o.name);
+    std::cout << "Sent " << count << " message(s) to " << client::SanitizeForTerminal(o.name)
+              << ".\n";
+    if (count > 0 && !last.uploaded) ReportQueued(last.pending_reason, o.name);
     return;
   }
   std::string text = o.text;
   if (text == "-") {
-    std::ostringstream all;
+    std::ostringstream all{};
     all << std::cin.rdbuf();
     text = all.str();
     while (!text.empty() && text.back() == '\n') text.pop_back();
   }
   if (text.empty())
     throw CommandError("nothing to send (give TEXT, - for stdin, or --stdin-lines)");
-  Take(client::QueueText(c, o.name, text));
+  const client::SendResult result = Take(engine.SendText(o.name, text));
   // Clients: expected reply time and crisis resources at the start of a
   // conversation; the local auto-reply outside office hours.
-  std::cout << SendNotice(c, o.name);
-  client::FlushReport report = client::FlushOutbox(c, pool);
-  if (report.pending == 0 && report.last_error.empty()) {
-    std::cout << "Sent to " << o.name << ".\n";
+  std::cout << result.notice;
+  if (result.uploaded) {
+    std::cout << "Sent to " << client::SanitizeForTerminal(o.name) << ".\n";
   } else {
-    ReportFlush(report, o.name);
+    ReportQueued(result.pending_reason, o.name);
   }
 }
 
 void RunInbox(CliContext& ctx, bool keep_unread) {
-  client::Context& c = ctx.Open();
-  auto messages = Take(client::store::ListInbox(c.db(), kInboxLimit));
-  // Urgent, unacknowledged check-ins first; receipts are not listed.
-  const std::set<int64_t> urgent = Take(PrepareInbox(c, messages));
-  if (messages.empty()) {
+  client::Engine& engine = ctx.Open();
+  // Urgent, unacknowledged check-ins first, all of them; receipts and
+  // practice updates are not listed.
+  const auto items = Take(engine.Inbox(kInboxLimit, !keep_unread));
+  if (items.empty()) {
     std::cout << "No messages.\n";
     return;
   }
-  std::map<int64_t, std::string> names;
-  for (const auto& m : messages) {
-    if (!names.count(m.contact_id)) {
-      auto contact = client::store::GetContact(c.db(), m.contact_id);
-      names[m.contact_id] = contact.ok() ? client::SanitizeForTerminal(contact->name) : "?";
-    }
-    std::cout << (urgent.count(m.id) ? "! URGENT " : "") << (m.read ? "  " : "* ")
-              << FormatTime(static_cast<uint64_t>(m.created_at)) << "  " << names[m.contact_id]
-              << ": " << client::ContentSummary(m.content) << "\n";
+  for (const client::InboxItem& m : items) {
+    std::cout << (m.urgent ? "! URGENT " : "") << (m.read ? "  " : "* ")
+              << FormatTime(static_cast<uint64_t>(m.received_at)) << "  "
+              << client::SanitizeForTerminal(m.contact_name) << ": " << m.summary << "\n";
   }
-  if (keep_unread) return;
-  auto tx = Take(client::store::Transaction::Begin(c.db()));
-  for (const auto& m : messages) {
-    if (!m.read) Check(client::store::MarkRead(c.db(), m.id));
+}
+
+const char* StatusSuffix(client::HistoryItem::Status status) {
+  switch (status) {
+    case client::HistoryItem::Status::kQueued:
+      return "  (queued)";
+    case client::HistoryItem::Status::kDelivered:
+      return "  (delivered)";
+    case client::HistoryItem::Status::kSent:
+    case client::HistoryItem::Status::kNone:
+      break;
   }
-  Check(tx.Commit());
+  return "";
 }
 
 void RunHistory(CliContext& ctx, const std::string& name) {
-  client::Context& c = ctx.Open();
-  client::store::Contact contact = Take(client::store::GetContactByName(c.db(), name));
-  auto messages = Take(client::store::ListMessages(c.db(), contact.id));
-  const std::string shown = client::SanitizeForTerminal(contact.name);
-  // Sent messages a delivery receipt confirmed (the peer's device stored
-  // them; never whether anyone read them).
-  const std::set<int64_t> delivered = Take(DeliveredRows(c, contact.id));
-  for (const auto& m : messages) {
-    // Delivery receipts are bookkeeping, not conversation.
-    if (client::ContentKind(m.content) == "receipt") continue;
-    const bool out = m.direction == client::store::Direction::kOutgoing;
+  client::Engine& engine = ctx.Open();
+  const auto items = Take(engine.History(name));
+  const std::string shown = client::SanitizeForTerminal(name);
+  // "delivered": the peer's device stored it; never whether anyone read it.
+  for (const client::HistoryItem& m : items) {
     std::cout << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
-              << (out ? std::string("you") : shown) << ": " << client::ContentSummary(m.content)
-              << (out && !m.sent                 ? "  (queued)"
-                  : out && delivered.count(m.id) ? "  (delivered)"
-                                                 : "")
-              << "\n";
+              << (m.outgoing ? std::string("you") : shown) << ": " << m.summary
+              << StatusSuffix(m.status) << "\n";
   }
-  if (messages.empty()) std::cout << "No messages with " << shown << " yet.\n";
+  if (items.empty()) std::cout << "No messages with " << shown << " yet.\n";
 }
 
 }  // namespace

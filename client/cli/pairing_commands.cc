@@ -2,11 +2,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "attune/client/account.h"
 #include "attune/client/content_view.h"
-#include "attune/client/pairing.h"
-#include "attune/client/store/records.h"
-#include "attune/e2e/safety_number.h"
+#include "attune/client/engine.h"
 #include "commands.h"
 #include "passphrase.h"
 #include "qr.h"
@@ -20,6 +17,7 @@ struct InviteOptions {
   std::string replaces{};
   double days = 7;
   bool no_qr = false;
+  bool large_qr = false;
 };
 
 struct AcceptOptions {
@@ -30,42 +28,47 @@ struct AcceptOptions {
 void RunInvite(CliContext& ctx, const InviteOptions& o) {
   if (!(o.days > 0 && o.days <= 30))
     throw CommandError("--days must be more than 0 and at most 30");
-  client::Context& c = ctx.Open();
-  client::RelayPool pool(c.random);
-  auto out = Take(client::CreateInvitation(
-      c, pool, o.name.empty() ? std::nullopt : std::optional<std::string>(o.name),
-      o.replaces.empty() ? std::nullopt : std::optional<std::string>(o.replaces),
-      static_cast<uint64_t>(o.days * 86400)));
+  client::Engine& engine = ctx.Open();
+  client::InviteRequest request{};
+  if (!o.name.empty()) request.local_name = o.name;
+  if (!o.replaces.empty()) request.replaces = o.replaces;
+  request.lifetime_seconds = static_cast<uint64_t>(o.days * 86400);
+  auto out = Take(engine.Invite(request));
   std::cout << "One-time invitation (valid until " << FormatTime(out.expires_at)
             << "). Give it to your client in person or over a channel you trust;\n"
                "anyone holding it can pair with you once.\n\n"
             << out.text << "\n\n";
   if (!o.no_qr) {
     // The QR code carries the same text without separators (fewer modules).
-    std::string compact;
+    std::string compact{};
     for (char ch : out.text) {
       if (ch != '-' || compact.size() < 7) compact.push_back(ch);
     }
-    auto qr = RenderQr(compact);
-    if (qr.ok()) std::cout << *qr << "\n";
+    auto qr = o.large_qr ? RenderQr(compact) : RenderCompactQr(compact);
+    if (qr.ok()) {
+      std::cout << *qr << "\n";
+      if (!o.large_qr) {
+        std::cout << "(If your phone cannot read this code, widen the terminal and run "
+                     "`attune invite --large-qr`, or type the text above.)\n";
+      }
+    }
   }
   std::cout << "The client runs: attune accept CODE   (or: attune accept - < file)\n";
 }
 
 void RunAccept(CliContext& ctx, const AcceptOptions& o) {
-  std::string code;
+  std::string code{};
   if (o.code == "-") {
-    std::ostringstream all;
+    std::ostringstream all{};
     all << std::cin.rdbuf();
     code = all.str();
     if (code.size() > 16384) throw CommandError("the invitation on standard input is too long");
   } else {
     code = o.code;
   }
-  client::Context& c = ctx.Open();
-  client::RelayPool pool(c.random);
-  auto out = Take(client::AcceptInvitation(
-      c, pool, code, o.name.empty() ? std::nullopt : std::optional<std::string>(o.name)));
+  client::Engine& engine = ctx.Open();
+  auto out =
+      Take(engine.Accept(code, o.name.empty() ? std::nullopt : std::optional<std::string>(o.name)));
   std::cout << "Paired with " << out.contact_name << ".\n";
   if (out.identity_changed) {
     std::cout << "WARNING: " << out.contact_name
@@ -80,53 +83,60 @@ void RunAccept(CliContext& ctx, const AcceptOptions& o) {
             << "\n";
 }
 
-std::string ContactState(const client::store::Contact& contact) {
-  if (contact.identity_changed) return "IDENTITY KEY CHANGED - verify again";
-  if (contact.send_block == "rollback") return "sending blocked (restored database) - pair again";
+std::string ContactState(const client::ContactView& contact) {
+  switch (contact.send_block) {
+    case client::SendBlock::kIdentityChanged:
+      return "IDENTITY KEY CHANGED - verify again";
+    case client::SendBlock::kRollback:
+      return "sending blocked (restored database) - pair again";
+    case client::SendBlock::kNone:
+      break;
+  }
   return contact.verified ? "verified" : "not verified";
 }
 
 void RunContacts(CliContext& ctx) {
-  client::Context& c = ctx.Open();
-  auto contacts = Take(client::store::ListContacts(c.db()));
+  client::Engine& engine = ctx.Open();
+  auto contacts = Take(engine.Contacts());
   if (contacts.empty()) {
     std::cout << "No contacts yet.\n";
     return;
   }
   for (const auto& contact : contacts) {
     std::cout << client::SanitizeForTerminal(contact.name) << "  ("
-              << client::SanitizeForTerminal(contact.display_name) << ")  " << ContactState(contact)
-              << "\n";
+              << client::SanitizeForTerminal(contact.display_name) << ")  "
+              << ContactState(contact);
+    if (contact.urgent_unacknowledged > 0) {
+      std::cout << "  ! " << contact.urgent_unacknowledged << " URGENT";
+    }
+    if (contact.unread > 0) std::cout << "  " << contact.unread << " unread";
+    std::cout << "\n";
   }
 }
 
 void RunVerify(CliContext& ctx, const std::string& name, bool confirm) {
-  client::Context& c = ctx.Open();
-  client::store::Contact contact = Take(client::store::GetContactByName(c.db(), name));
-  e2e::Identity self = Take(client::LoadIdentity(c.db()));
-  e2e::PublicIdentity peer = Take(e2e::PublicIdentity::Parse(contact.identity_key));
-  e2e::SafetyNumber number = e2e::SafetyNumber::Compute(self.public_identity(), peer);
-  const std::string& d = number.digits();
-  std::cout << "Safety number with " << client::SanitizeForTerminal(contact.name) << ":\n";
+  client::Engine& engine = ctx.Open();
+  const client::Engine::SafetyNumberView number = Take(engine.SafetyNumber(name));
+  const std::string shown = client::SanitizeForTerminal(name);
+  const std::string& d = number.digits;
+  std::cout << "Safety number with " << shown << ":\n";
   for (size_t row = 0; row < 3; ++row) {
     std::cout << "  ";
     for (size_t g = 0; g < 4; ++g) {
       std::cout << d.substr((row * 4 + g) * 5, 5) << (g < 3 ? " " : "\n");
     }
   }
-  if (contact.identity_changed) {
+  if (number.identity_changed) {
     std::cout << "Their identity key CHANGED since you last paired or verified.\n";
   }
   if (!confirm) {
     std::cout << "Compare it with the number on their screen (in person or by phone). If every\n"
                  "digit matches: attune verify "
-              << ShellWord(client::SanitizeForTerminal(contact.name)) << " --confirm\n";
+              << ShellWord(shown) << " --confirm\n";
     return;
   }
-  contact.verified = true;
-  contact.identity_changed = false;
-  Check(client::store::UpdateContact(c.db(), contact));
-  std::cout << client::SanitizeForTerminal(contact.name) << " is now verified.\n";
+  Check(engine.MarkVerified(name));
+  std::cout << shown << " is now verified.\n";
 }
 
 }  // namespace
@@ -140,6 +150,8 @@ void RegisterPairingCommands(CLI::App& app, CliContext& ctx) {
                      "Pair an existing contact again (new device or restored database)");
   invite->add_option("--days", inv->days, "Days the invitation stays valid (default 7, max 30)");
   invite->add_flag("--no-qr", inv->no_qr, "Do not draw the QR code");
+  invite->add_flag("--large-qr", inv->large_qr,
+                   "Draw the QR code with two characters per module (needs a wide terminal)");
   invite->callback([&ctx, inv] { RunInvite(ctx, *inv); });
 
   auto acc = std::make_shared<AcceptOptions>();

@@ -14,7 +14,7 @@ namespace {
 // Reads bytes one at a time into a locked buffer so nothing is read past the
 // newline (the same fd may carry a second line) and no copy is left in an
 // unlocked buffer.
-Result<crypto::SecretBytes> ReadLine(int fd, bool stop_at_newline) {
+Result<crypto::SecretBytes> ReadLine(int fd, bool stop_at_newline, std::string_view what) {
   crypto::SecretBytes buf(kMaxSecretLine + 1);
   size_t n = 0;
   while (true) {
@@ -28,7 +28,8 @@ Result<crypto::SecretBytes> ReadLine(int fd, bool stop_at_newline) {
     if (r == 0) break;
     if (stop_at_newline && c == '\n') break;
     if (n == kMaxSecretLine) {
-      return MakeError(ErrorCode::kInvalidArgument, "secret longer than 1024 bytes");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string(what) + " is longer than 1024 bytes");
     }
     buf.data()[n++] = c;
   }
@@ -43,25 +44,27 @@ Result<crypto::SecretBytes> ReadLine(int fd, bool stop_at_newline) {
          (buf.data()[start] == ' ' || buf.data()[start] == '\t' || buf.data()[start] == '\n')) {
     ++start;
   }
-  if (n <= start) return MakeError(ErrorCode::kInvalidArgument, "the secret is empty");
+  if (n <= start) return MakeError(ErrorCode::kInvalidArgument, std::string(what) + " is empty");
   return crypto::SecretBytes(ByteView(buf.data() + start, n - start));
 }
 
 }  // namespace
 
-Result<crypto::SecretBytes> ReadSecretLineFromFd(int fd) { return ReadLine(fd, true); }
+Result<crypto::SecretBytes> ReadSecretLineFromFd(int fd, std::string_view what) {
+  return ReadLine(fd, true, what);
+}
 
-Result<crypto::SecretBytes> ReadSecretFile(const std::string& path) {
+Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, std::string_view what) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return MakeError(ErrorCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
   }
-  auto r = ReadLine(fd, false);
+  auto r = ReadLine(fd, false, what);
   ::close(fd);
   return r;
 }
 
-Result<crypto::SecretBytes> PromptSecret(std::string_view prompt) {
+Result<crypto::SecretBytes> PromptSecret(std::string_view prompt, std::string_view what) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     return MakeError(ErrorCode::kNotFound,
@@ -77,7 +80,7 @@ Result<crypto::SecretBytes> PromptSecret(std::string_view prompt) {
     quiet.c_lflag |= ECHONL;
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
-  auto r = ReadLine(fd, true);
+  auto r = ReadLine(fd, true, what);
   if (restore) ::tcsetattr(fd, TCSAFLUSH, &saved);
   ::close(fd);
   return r;

@@ -1,13 +1,13 @@
-// sync, watch.
+// sync, watch: the engine fetches and answers; these print its events.
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "attune/client/content_view.h"
-#include "attune/client/sync.h"
+#include "attune/client/engine.h"
 #include "commands.h"
-#include "therapy_state.h"
-#include "time_format.h"
+#include "event_printer.h"
 
 namespace attune::cli {
 namespace {
@@ -15,31 +15,6 @@ namespace {
 std::atomic<bool> g_stop{false};
 
 extern "C" void OnStopSignal(int) { g_stop.store(true); }
-
-void PrintEvent(const client::ReceivedEvent& e, uint64_t now) {
-  using Kind = client::ReceivedEvent::Kind;
-  const std::string who = client::SanitizeForTerminal(e.contact_name);
-  switch (e.kind) {
-    case Kind::kMessage:
-      std::cout << FormatTime(now) << "  " << who << ": " << client::ContentSummary(e.content)
-                << std::endl;
-      break;
-    case Kind::kPaired:
-      std::cout << "Paired with " << who << " (compare safety numbers: attune verify "
-                << ShellWord(who) << ")" << std::endl;
-      if (e.identity_changed) {
-        std::cout << "WARNING: " << who
-                  << "'s identity key changed; sending is disabled until you verify again."
-                  << std::endl;
-      }
-      break;
-    case Kind::kDuplicate:
-      break;
-    case Kind::kDropped:
-      std::cerr << "attune: warning: " << e.reason << std::endl;
-      break;
-  }
-}
 
 }  // namespace
 
@@ -51,16 +26,19 @@ void RegisterSyncCommands(CLI::App& app, CliContext& ctx) {
                    "Stop after this many milliseconds without a new message (default 1500)")
       ->check(CLI::Range(100, 60000));
   sync->callback([&ctx, quiet_ms] {
-    client::Context& c = ctx.Open();
-    client::RelayPool pool(c.random);
+    client::Engine& engine = ctx.Open();
+    auto printer = std::make_shared<EventPrinter>(/*show_connection=*/false);
+    const uint64_t id = engine.Subscribe(printer);
     client::SyncOptions options;
     options.quiet = std::chrono::milliseconds(*quiet_ms);
-    auto report = Take(client::SyncOnce(c, pool, options, [&](const client::ReceivedEvent& e) {
-      // Therapy: delivery receipts, urgent check-ins shown prominently.
-      if (!HandleTherapyEvent(c, e)) PrintEvent(e, c.now());
-    }));
-    std::cout << report.received << " new, " << report.flush.sent << " sent";
-    if (report.flush.pending > 0) std::cout << ", " << report.flush.pending << " still queued";
+    auto report = engine.SyncOnce(options);
+    engine.Unsubscribe(id);
+    const client::SyncReport r = Take(std::move(report));
+    // "new": what a person reads (texts, check-ins, new contacts); receipts
+    // and practice updates are not counted.
+    std::cout << r.new_messages + r.paired << " new, " << r.sent << " sent";
+    if (r.practice_updates > 0) std::cout << ", " << r.practice_updates << " practice update(s)";
+    if (r.pending > 0) std::cout << ", " << r.pending << " still queued";
     std::cout << "." << std::endl;
   });
 
@@ -70,18 +48,19 @@ void RegisterSyncCommands(CLI::App& app, CliContext& ctx) {
   watch->add_option("--for", *seconds, "Stop after this many seconds (default: until Ctrl-C)")
       ->check(CLI::Range(0, 86400 * 365));
   watch->callback([&ctx, seconds] {
-    client::Context& c = ctx.Open();
+    client::Engine& engine = ctx.Open();
     std::signal(SIGINT, OnStopSignal);
     std::signal(SIGTERM, OnStopSignal);
-    client::WatchOptions options;
-    options.duration = std::chrono::seconds(*seconds);
     std::cout << "Watching for messages (Ctrl-C to stop)." << std::endl;
-    Check(client::Watch(
-        c, options, &g_stop,
-        [&](const client::ReceivedEvent& e) {
-          if (!HandleTherapyEvent(c, e)) PrintEvent(e, c.now());
-        },
-        [](const std::string& s) { std::cerr << "attune: " << s << std::endl; }));
+    const uint64_t id = engine.Subscribe(std::make_shared<EventPrinter>(/*show_connection=*/true));
+    Check(engine.StartBackgroundSync());
+    const auto start = std::chrono::steady_clock::now();
+    while (!g_stop.load() && (*seconds == 0 || std::chrono::steady_clock::now() - start <
+                                                   std::chrono::seconds(*seconds))) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    engine.StopBackgroundSync();
+    engine.Unsubscribe(id);
   });
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "attune/testing/process.h"
 #include "attune/testing/temp_dir.h"
@@ -137,7 +138,8 @@ TEST_F(TherapyE2eTest, RiskShowsResourcesOfflineAndReachesTherapistFirstUntilAck
 TEST_F(TherapyE2eTest, ReceiptsSayDeliveredButNeverRevealReading) {
   client_.Ok({"send", "therapist", "did you get this?"});
   Sync(therapist_);  // the therapist's device stores it and returns a receipt
-  EXPECT_NE(Sync(client_).find("1 new"), std::string::npos);
+  // A receipt is bookkeeping: not "new" for the person.
+  EXPECT_NE(Sync(client_).find("0 new"), std::string::npos);
   auto doc = nlohmann::json::parse(client_.Ok({"export", "therapist"}), nullptr, false);
   ASSERT_FALSE(doc.is_discarded());
   ASSERT_EQ(doc["messages"].size(), 1u);
@@ -178,9 +180,10 @@ TEST_F(TherapyE2eTest, AutoReplyOutsideOfficeHoursIsLocalAndScheduleIsDue) {
   EXPECT_NE(sent.find("Office hours resume " + other_day), std::string::npos) << sent;
   EXPECT_NE(sent.find("Usually replies within 24 hours."), std::string::npos) << sent;
   EXPECT_NE(sent.find("988"), std::string::npos) << sent;
-  // The therapist's device sends no auto-reply: only the receipt comes back.
+  // The therapist's device sends no auto-reply: only the receipt comes back,
+  // which is not counted as new.
   Sync(therapist_);
-  EXPECT_NE(Sync(client_).find("1 new"), std::string::npos);
+  EXPECT_NE(Sync(client_).find("0 new"), std::string::npos);
 
   // A client paired later receives the office hours when pairing completes.
   Device kim(root_, "kim");
@@ -215,6 +218,94 @@ TEST_F(TherapyE2eTest, InvalidAnswersAreRefusedAndNothingIsSent) {
   const std::string csv = therapist_.Ok({"export", "sam", "--format", "csv"});
   EXPECT_NE(csv.find(",7,Mild,"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",450,"), std::string::npos) << csv;
+}
+
+// Issue 10, item 10: what a person sees.
+TEST_F(TherapyE2eTest, WhatAPersonSees) {
+  client_.Ok({"send", "therapist", "hello"});
+  Sync(therapist_);
+  // Practice settings arrive as sentences, not unread "[office-hours]" tags,
+  // and do not count as new.
+  therapist_.Ok({"hours", "Mon-Fri 09:00-17:00", "--tz", "UTC", "--reply-hours", "24"});
+  therapist_.Ok({"resources", "--resource", "Samaritans|116 123|call", "--locale", "en-GB"});
+  const std::string synced = Sync(client_);
+  EXPECT_NE(synced.find("Office hours are now weekdays 09:00-17:00 (UTC)."), std::string::npos)
+      << synced;
+  EXPECT_NE(synced.find("0 new"), std::string::npos) << synced;
+  EXPECT_NE(synced.find("2 practice update(s)"), std::string::npos) << synced;
+  EXPECT_EQ(client_.Ok({"inbox"}).find("[office-hours]"), std::string::npos);
+  EXPECT_NE(client_.Ok({"inbox"}).find("No messages."), std::string::npos);
+
+  // Hours, reply time and resources at any time, with which set and why.
+  const std::string practice = client_.Ok({"practice", "therapist"});
+  EXPECT_NE(practice.find("Office hours: weekdays 09:00-17:00 (UTC)"), std::string::npos)
+      << practice;
+  EXPECT_NE(practice.find("Usually replies within 24 hours."), std::string::npos) << practice;
+  EXPECT_NE(practice.find("Samaritans: call 116 123"), std::string::npos) << practice;
+  EXPECT_NE(practice.find("replace the default US set"), std::string::npos) << practice;
+
+  // An urgent check-in closes with the clinic's number, not 911/988.
+  const std::string urgent = client_.Ok({"checkin", "therapist", "--phq9", "0,0,0,0,0,0,0,0,1"});
+  EXPECT_NE(urgent.find("do not wait for a reply: call 116 123."), std::string::npos) << urgent;
+  EXPECT_EQ(urgent.find("call 911 or call or text 988"), std::string::npos) << urgent;
+
+  // "I need help now" shows resources before unlocking: even a wrong
+  // passphrase (exit 3) does not hide them.
+  ProcessOptions o;
+  o.executable = kAttuneBinary;
+  o.args = {"--profile", (root_ / "client").string(), "checkin", "therapist", "--help-now"};
+  o.env = {{"ATTUNE_PASSPHRASE", "not the passphrase"}, {"TZ", "UTC"}};
+  auto locked = RunToCompletion(o, kCommandTimeout);
+  ASSERT_TRUE(locked.ok());
+  EXPECT_EQ(locked->status.code, 3);
+  EXPECT_NE(locked->stdout_text.find("988 Suicide & Crisis Lifeline: call or text 988, any time"),
+            std::string::npos)
+      << locked->stdout_text;
+  // The default lines do not repeat themselves.
+  EXPECT_EQ(locked->stdout_text.find("call or text 988 \u2014 Call or text 988"), std::string::npos)
+      << locked->stdout_text;
+
+  // Errors name what they are about.
+  const Completed bad = client_.Run({"checkin", "therapist", "--phq9", "0,0,x,0,0,0,0,0,0"});
+  EXPECT_NE(bad.stderr_text.find("PHQ-9: answer 3 is not a number 0..3"), std::string::npos)
+      << bad.stderr_text;
+  const Completed zone = therapist_.Run({"hours", "Mon 09:00-10:00", "--tz", "Mars/Olympus"});
+  EXPECT_NE(zone.stderr_text.find("unknown time zone \"Mars/Olympus\""), std::string::npos)
+      << zone.stderr_text;
+  ProcessOptions empty;
+  empty.executable = kAttuneBinary;
+  empty.args = {"--profile", (root_ / "client").string(), "--passphrase-fd", "0", "contacts"};
+  empty.stdin_data = "\n";
+  auto empty_run = RunToCompletion(empty, kCommandTimeout);
+  ASSERT_TRUE(empty_run.ok());
+  EXPECT_NE(empty_run->stderr_text.find("the passphrase is empty"), std::string::npos)
+      << empty_run->stderr_text;
+
+  // The invitation's QR code fits an 80-column terminal.
+  const std::string invite = therapist_.Ok({"invite", "--name", "kim"});
+  size_t widest = 0;
+  std::istringstream lines(invite);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\u2588") == std::string::npos) continue;  // QR rows only
+    size_t columns = 0;
+    for (unsigned char ch : line) columns += (ch & 0xC0) != 0x80 ? 1 : 0;
+    widest = std::max(widest, columns);
+  }
+  EXPECT_GT(widest, 20u) << invite;  // a QR code was drawn
+  EXPECT_LE(widest, 80u) << invite;
+
+  // Exports carry ISO 8601 with the offset beside unix seconds.
+  auto doc = nlohmann::json::parse(client_.Ok({"export", "therapist"}), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  const std::string local = doc["messages"][0]["time_local"];
+  EXPECT_TRUE(std::regex_match(local, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << local;
+  const std::string csv = client_.Ok({"export", "therapist", "--format", "csv"});
+  EXPECT_NE(csv.find("time_local,sent_at_local"), std::string::npos) << csv;
+
+  // wipe without a terminal refuses and points to export first.
+  const Completed wipe = client_.Run({"wipe"});
+  EXPECT_NE(wipe.status.code, 0);
+  EXPECT_NE(wipe.stderr_text.find("attune export"), std::string::npos) << wipe.stderr_text;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "attune/client/practice.h"
 #include "attune/therapy/content.h"
 
 namespace attune::client {
@@ -40,16 +41,42 @@ std::string ContentKind(ByteView content) {
       parsed->body);
 }
 
+MessageKind KindOf(const therapy::ValidatedContent& content) {
+  return std::visit(
+      Overloaded{[](const therapy::TextMessage&) { return MessageKind::kText; },
+                 [](const therapy::CheckIn&) { return MessageKind::kCheckIn; },
+                 [](const therapy::CheckInSchedule&) { return MessageKind::kSchedule; },
+                 [](const therapy::OfficeHours&) { return MessageKind::kOfficeHours; },
+                 [](const therapy::CrisisResourceSet&) { return MessageKind::kCrisisResources; },
+                 [](const therapy::Receipt&) { return MessageKind::kReceipt; }},
+      content.body);
+}
+
+bool IsPersonMessage(MessageKind kind) {
+  return kind == MessageKind::kText || kind == MessageKind::kCheckIn ||
+         kind == MessageKind::kUnknown;
+}
+
+std::string ContentSummary(const therapy::ValidatedContent& content) {
+  return std::visit(
+      Overloaded{
+          [](const therapy::TextMessage& t) { return SanitizeForTerminal(t.body); },
+          [](const therapy::CheckIn& c) { return "[" + therapy::SummarizeCheckIn(c) + "]"; },
+          [](const therapy::CheckInSchedule& s) {
+            return SanitizeForTerminal(DescribeSchedule(s));
+          },
+          [](const therapy::OfficeHours& h) { return SanitizeForTerminal(DescribeOfficeHours(h)); },
+          [](const therapy::CrisisResourceSet& r) {
+            return SanitizeForTerminal(DescribeResources(r));
+          },
+          [](const therapy::Receipt&) { return std::string("[delivery receipt]"); }},
+      content.body);
+}
+
 std::string ContentSummary(ByteView content) {
   auto parsed = therapy::ParseContent(content);
   if (!parsed.ok()) return "[a message this version cannot show]";
-  if (const auto* text = std::get_if<therapy::TextMessage>(&parsed->body)) {
-    return SanitizeForTerminal(text->body);
-  }
-  if (const auto* check_in = std::get_if<therapy::CheckIn>(&parsed->body)) {
-    return "[" + therapy::SummarizeCheckIn(*check_in) + "]";
-  }
-  return "[" + ContentKind(content) + "]";
+  return ContentSummary(*parsed);
 }
 
 }  // namespace attune::client

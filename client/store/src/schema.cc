@@ -105,11 +105,20 @@ Status CreateSchema(Database& db) {
 Status CheckSchema(Database& db) {
   auto has_meta =
       db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
-  if (!has_meta.ok() || !has_meta->has_value() || **has_meta != 1) {
+  if (!has_meta.ok()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the profile's database is damaged (a page cannot be read)");
+  }
+  if (!has_meta->has_value() || **has_meta != 1) {
     return MakeError(ErrorCode::kInvalidArgument, "the database is not an Attune profile database");
   }
   auto version = db.QueryInt("SELECT value FROM meta WHERE key='schema_version'");
-  if (!version.ok() || !version->has_value()) {
+  if (!version.ok()) {
+    // A page that fails to decrypt or parse: damage, not a missing row.
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the profile's database is damaged (a page cannot be read)");
+  }
+  if (!version->has_value()) {
     return MakeError(ErrorCode::kInvalidArgument, "the database has no schema version");
   }
   if (**version > kSchemaVersion) {

@@ -2,9 +2,28 @@
 
 #include <algorithm>
 
+#include "attune/therapy/civil_time.h"
 #include "attune/therapy/limits.h"
 
 namespace attune::therapy::internal {
+
+std::string IsoTime(int64_t unix_seconds, int32_t utc_offset_seconds) {
+  const int64_t local = unix_seconds + utc_offset_seconds;
+  const LocalTime t{local};
+  const int64_t second_of_day = local - DayOf(t) * kSecondsPerDay;
+  std::string date = FormatLocalMinute(t);  // "YYYY-MM-DD HH:MM"
+  date[10] = 'T';
+  const auto sec = static_cast<int>(((second_of_day % 60) + 60) % 60);
+  date +=
+      ":" + std::string(1, static_cast<char>('0' + sec / 10)) + static_cast<char>('0' + sec % 10);
+  if (utc_offset_seconds == 0) return date + "Z";
+  const int32_t magnitude = utc_offset_seconds < 0 ? -utc_offset_seconds : utc_offset_seconds;
+  auto two = [](int v) {
+    return std::string(1, static_cast<char>('0' + (v / 10) % 10)) + static_cast<char>('0' + v % 10);
+  };
+  return date + (utc_offset_seconds < 0 ? "-" : "+") + two(magnitude / 3600) + ":" +
+         two((magnitude / 60) % 60);
+}
 
 const char* DirectionName(HistoryDirection direction) {
   return direction == HistoryDirection::kSent ? "sent" : "received";

@@ -1,6 +1,7 @@
 // Internal helpers shared by the JSON and CSV exporters.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@ inline Error Bad(const std::string& why) {
 const char* DirectionName(HistoryDirection direction);
 Result<HistoryDirection> ParseDirection(std::string_view text, const std::string& where);
 Result<MessageId> ParseIdHex(std::string_view hex, const std::string& where);
+// ISO 8601 with the offset: "2026-03-10T20:05:00-05:00" (or "...Z" for 0).
+std::string IsoTime(int64_t unix_seconds, int32_t utc_offset_seconds);
 // A text body under the same rules as a received one.
 Result<TextMessage> MakeText(std::string body, const std::string& where);
 

@@ -31,7 +31,12 @@ constexpr const char* kFixedColumns[] = {"message_id",
                                          "urgent"};
 constexpr size_t kFixedCount = std::size(kFixedColumns);
 constexpr size_t kPerInstrument = 4;  // answers, difficulty, total, band
-constexpr size_t kColumnCount = kFixedCount + kPerInstrument * std::size(kAllInstruments);
+// ISO 8601 with offset beside the unix seconds (for people and
+// spreadsheets); written, not read back: the unix columns are authoritative.
+constexpr const char* kLocalColumns[] = {"time_local", "sent_at_local", "acknowledged_at_local",
+                                         "filled_at_local"};
+constexpr size_t kInstrumentEnd = kFixedCount + kPerInstrument * std::size(kAllInstruments);
+constexpr size_t kColumnCount = kInstrumentEnd + std::size(kLocalColumns);
 
 std::string ColumnPrefix(InstrumentId id) {
   std::string out;
@@ -50,6 +55,7 @@ std::vector<std::string> HeaderRow() {
     h.push_back(p + "_total");
     h.push_back(p + "_band");
   }
+  h.insert(h.end(), std::begin(kLocalColumns), std::end(kLocalColumns));
   return h;
 }
 
@@ -182,6 +188,11 @@ std::string ExportCsv(const ConversationExport& conversation) {
     row[3] = std::to_string(e.sent_at);
     row[4] = Bool(e.delivered);
     row[5] = e.acknowledged_at ? std::to_string(*e.acknowledged_at) : "";
+    const int32_t offset = conversation.utc_offset_seconds;
+    row[kInstrumentEnd] = internal::IsoTime(e.time, offset);
+    row[kInstrumentEnd + 1] = internal::IsoTime(static_cast<int64_t>(e.sent_at), offset);
+    row[kInstrumentEnd + 2] =
+        e.acknowledged_at ? internal::IsoTime(*e.acknowledged_at, offset) : "";
     if (const auto* t = std::get_if<TextMessage>(&e.body)) {
       row[6] = "text";
       row[7] = GuardFreeText(t->body);
@@ -198,6 +209,7 @@ std::string ExportCsv(const ConversationExport& conversation) {
       row[15] = Bool(c.urgent_claimed());
       row[16] = c.schedule_message_id() ? ToHex(*c.schedule_message_id()) : "";
       row[17] = Bool(AssessRisk(c).urgent);
+      row[kInstrumentEnd + 3] = internal::IsoTime(c.filled_at(), c.utc_offset_seconds());
       size_t col = kFixedCount;
       for (InstrumentId id : kAllInstruments) {
         if (const ValidatedAnswers* a = c.Find(id)) {
@@ -239,7 +251,7 @@ Result<std::vector<HistoryEntry>> ParseCsvExport(std::string_view text) {
       ATTUNE_ASSIGN_OR_RETURN(e.acknowledged_at, ParseInt<int64_t>(row[5], where + " ack"));
     }
     if (row[6] == "text") {
-      for (size_t i = 8; i < kColumnCount; ++i) {
+      for (size_t i = 8; i < kInstrumentEnd; ++i) {
         if (!row[i].empty()) return Bad(where + ": check-in fields on a text row");
       }
       ATTUNE_ASSIGN_OR_RETURN(e.body, internal::MakeText(UnguardFreeText(row[7]), where));

@@ -21,6 +21,7 @@ json CheckInJson(const CheckIn& c) {
   j["sleep_minutes"] = OptU(c.sleep_minutes());
   j["note"] = c.note();
   j["filled_at"] = c.filled_at();
+  j["filled_at_local"] = internal::IsoTime(c.filled_at(), c.utc_offset_seconds());
   j["utc_offset_seconds"] = c.utc_offset_seconds();
   j["help_now"] = c.help_now();
   j["urgent_claimed"] = c.urgent_claimed();
@@ -151,16 +152,24 @@ std::string ExportJson(const ConversationExport& conversation) {
   root["contact"] = conversation.contact;
   root["self_role"] = conversation.self_role;
   root["exported_at"] = conversation.exported_at;
+  root["exported_at_local"] =
+      internal::IsoTime(conversation.exported_at, conversation.utc_offset_seconds);
+  root["utc_offset_seconds"] = conversation.utc_offset_seconds;
   root["instrument_attribution"] = std::string(kPhqGadAttribution);
   json entries = json::array();
   for (const HistoryEntry& e : conversation.entries) {
     json j;
     j["message_id"] = ToHex(e.message_id);
     j["direction"] = internal::DirectionName(e.direction);
+    const int32_t offset = conversation.utc_offset_seconds;
     j["time"] = e.time;
+    j["time_local"] = internal::IsoTime(e.time, offset);
     j["sent_at"] = e.sent_at;
+    j["sent_at_local"] = internal::IsoTime(static_cast<int64_t>(e.sent_at), offset);
     j["delivered"] = e.delivered;
     j["acknowledged_at"] = e.acknowledged_at ? json(*e.acknowledged_at) : json(nullptr);
+    j["acknowledged_at_local"] =
+        e.acknowledged_at ? json(internal::IsoTime(*e.acknowledged_at, offset)) : json(nullptr);
     if (const auto* t = std::get_if<TextMessage>(&e.body)) {
       j["kind"] = "text";
       j["text"] = t->body;
@@ -188,6 +197,13 @@ Result<ConversationExport> ParseJsonExport(std::string_view text) {
   ATTUNE_ASSIGN_OR_RETURN(out.contact, GetString(root, "contact", "export"));
   ATTUNE_ASSIGN_OR_RETURN(out.self_role, GetString(root, "self_role", "export"));
   ATTUNE_ASSIGN_OR_RETURN(out.exported_at, GetInt(root, "exported_at", "export"));
+  if (root.contains("utc_offset_seconds")) {
+    ATTUNE_ASSIGN_OR_RETURN(int64_t offset, GetInt(root, "utc_offset_seconds", "export"));
+    if (offset < -kMaxUtcOffsetSeconds || offset > kMaxUtcOffsetSeconds) {
+      return Bad("utc_offset_seconds out of range");
+    }
+    out.utc_offset_seconds = static_cast<int32_t>(offset);
+  }
   ATTUNE_ASSIGN_OR_RETURN(const json* messages, Field(root, "messages", "export"));
   if (!messages->is_array()) return Bad("messages is not an array");
   for (size_t i = 0; i < messages->size(); ++i) {

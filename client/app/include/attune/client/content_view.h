@@ -5,6 +5,8 @@
 #include <string>
 
 #include "attune/base/bytes.h"
+#include "attune/client/events.h"
+#include "attune/therapy/content.h"
 
 namespace attune::client {
 
@@ -12,10 +14,16 @@ namespace attune::client {
 // "crisis-resources", "receipt", or "unknown" for bytes that do not parse.
 std::string ContentKind(ByteView content);
 
-// One line for inbox/history: the text itself, or a short summary such as
-// "[check-in]" for other kinds. Control characters are replaced so a peer
-// cannot rewrite the terminal.
+// One line for inbox/history: the text itself, a short summary such as
+// "[check-in: ...]", or for practice settings what changed in words.
+// Control characters are replaced so a peer cannot rewrite the terminal.
 std::string ContentSummary(ByteView content);
+std::string ContentSummary(const therapy::ValidatedContent& content);
+
+MessageKind KindOf(const therapy::ValidatedContent& content);
+// Practice settings (schedule, office hours, resources) and receipts are not
+// messages a person reads: never unread, never counted as new.
+bool IsPersonMessage(MessageKind kind);
 
 // Replaces control characters (except none) with U+FFFD-like '?'.
 std::string SanitizeForTerminal(std::string_view text);

@@ -38,6 +38,9 @@ struct ConversationExport {
   std::string contact{};    // this device's local name for the peer
   std::string self_role{};  // "therapist" or "client"
   int64_t exported_at = 0;
+  // The exporting device's UTC offset at export time: the "_local" ISO 8601
+  // columns beside each unix-seconds field use it (check-ins: their own).
+  int32_t utc_offset_seconds = 0;
   std::vector<HistoryEntry> entries{};  // oldest first
 
   friend bool operator==(const ConversationExport&, const ConversationExport&) = default;

@@ -9,16 +9,16 @@
 #include <sstream>
 
 #include "attune/client/content_view.h"
+#include "attune/client/practice.h"
 #include "attune/client/therapy/render.h"
 #include "attune/client/therapy/tzif.h"
+#include "attune/client/therapy_state.h"
+#include "attune/therapy/instrument.h"
 #include "attune/therapy/schedule.h"
 #include "therapy_commands.h"
-#include "therapy_state.h"
 
 namespace attune::cli {
 namespace {
-
-namespace store = client::store;
 
 constexpr int kMaxPromptAttempts = 5;
 
@@ -39,11 +39,32 @@ struct CheckInOptions {
   }
 };
 
-void PrintCrisis(const therapy::CrisisResourceSet& resources) {
+void PrintCrisis(const client::PracticeInfo& info) {
   std::cout << "\n*** Your answers suggest you may need support right now. ***\n"
-            << therapy::FormatCrisisResources(resources)
+            << client::FormatResourcesForPerson(info.resources, info.resource_source)
             << "Your check-in is marked urgent for your therapist.\n\n"
             << std::flush;
+}
+
+// Before the passphrase prompt: the resources must not wait for Argon2.
+void PrintCrisisBeforeUnlock() {
+  std::cout << "\n*** If you need help now, you do not have to wait. ***\n"
+            << client::FormatResourcesForPerson(therapy::DefaultUsCrisisResources(),
+                                                client::ResourceSource::kDefaultBeforeUnlock)
+            << "\n"
+            << std::flush;
+}
+
+// Answers parsed from a flag, naming the questionnaire in any error.
+std::vector<uint32_t> AnswersFromFlag(therapy::InstrumentId id, const std::string& text) {
+  auto values = therapy::ParseAnswerList(text);
+  if (!values.ok()) {
+    const therapy::InstrumentSpec& spec = therapy::GetInstrument(id);
+    throw CommandError(std::string(spec.short_name) + ": " + values.error().message + " (give " +
+                       std::to_string(spec.items.size()) +
+                       " numbers from 0 to 3 separated by commas)");
+  }
+  return std::move(values).value();
 }
 
 // From flags; no profile needed. Throws CommandError for invalid answers
@@ -68,7 +89,7 @@ therapy::CheckInInput InputFromFlags(const CheckInOptions& o, int64_t now, int32
       {therapy::InstrumentId::kPhq8, &o.phq8}};
   for (const auto& [id, text] : lists) {
     if (text->empty()) continue;
-    therapy::CheckInInput::Answers a{id, Take(therapy::ParseAnswerList(*text)), std::nullopt};
+    therapy::CheckInInput::Answers a{id, AnswersFromFlag(id, *text), std::nullopt};
     if (o.difficulty &&
         (id == therapy::InstrumentId::kPhq9 || id == therapy::InstrumentId::kPhq8)) {
       a.difficulty = o.difficulty;
@@ -109,7 +130,7 @@ std::optional<uint32_t> AskNumber(const std::string& prompt, uint32_t max, bool 
 }
 
 void AskInstrument(therapy::InstrumentId id, therapy::CheckInInput& in,
-                   const therapy::CrisisResourceSet& resources, bool& crisis_shown) {
+                   const client::PracticeInfo& resources, bool& crisis_shown) {
   const therapy::InstrumentSpec& spec = therapy::GetInstrument(id);
   std::cout << "\n" << spec.title << " (" << spec.short_name << ")\n" << spec.stem << "\n";
   for (size_t i = 0; i < spec.options.size(); ++i) {
@@ -138,9 +159,9 @@ void AskInstrument(therapy::InstrumentId id, therapy::CheckInInput& in,
   in.instruments.push_back(std::move(answers));
 }
 
-void Interactive(const std::vector<StoredContent>& conversation, const CheckInOptions& o,
+void Interactive(const client::PracticeInfo& resources,
+                 const std::optional<therapy::ValidatedContent>& active, const CheckInOptions& o,
                  therapy::CheckInInput& in) {
-  const therapy::CrisisResourceSet resources = ResourcesFrom(conversation);
   bool crisis_shown = false;
   std::optional<std::string> help = ReadLine("Do you need help right now? [y/N]: ");
   if (!help) throw CommandError("input ended; nothing was sent");
@@ -155,12 +176,10 @@ void Interactive(const std::vector<StoredContent>& conversation, const CheckInOp
       therapy::CheckInItem::kMood, therapy::CheckInItem::kAnxiety, therapy::CheckInItem::kSleep,
       therapy::CheckInItem::kNote};
   std::vector<therapy::InstrumentId> instruments;
-  if (const StoredContent* s = Latest<therapy::CheckInSchedule>(conversation, true)) {
-    const auto& schedule = std::get<therapy::CheckInSchedule>(s->content.body);
-    if (schedule.active) {
-      items = schedule.items;
-      instruments = schedule.instruments;
-    }
+  if (active) {
+    const auto& schedule = std::get<therapy::CheckInSchedule>(active->body);
+    items = schedule.items;
+    instruments = schedule.instruments;
   }
   if (!o.instruments.empty()) {
     instruments.clear();
@@ -207,9 +226,12 @@ void Interactive(const std::vector<StoredContent>& conversation, const CheckInOp
 }
 
 void RunCheckIn(CliContext& ctx, const CheckInOptions& o) {
-  const auto zone = DeviceZone();
+  const auto zone = client::DeviceZone();
   std::optional<therapy::CheckInInput> flag_input;
   std::optional<therapy::CheckIn> from_flags;
+  // "I need help now" is answered before anything else, even before the
+  // passphrase prompt.
+  if (o.help_now) PrintCrisisBeforeUnlock();
   if (o.AnyData()) {
     // Validate before anything else: invalid answers are an error and
     // nothing is sent or stored.
@@ -218,88 +240,88 @@ void RunCheckIn(CliContext& ctx, const CheckInOptions& o) {
     from_flags = Take(therapy::CheckIn::Create(*flag_input));
   }
   const bool urgent_before_open = from_flags && therapy::AssessRisk(*from_flags).urgent;
-  client::Context* opened = nullptr;
-  try {
-    opened = &ctx.Open();
-  } catch (const CommandError&) {
-    // Even without the profile (wrong passphrase, damaged database) a
-    // person at risk sees where to get help.
-    if (urgent_before_open) PrintCrisis(therapy::DefaultUsCrisisResources());
-    throw;
-  }
-  client::Context& c = *opened;
-  RequireRole(c, client::Role::kClient, "checkin");
-  const store::Contact contact = Take(store::GetContactByName(c.db(), o.therapist));
-  const std::vector<StoredContent> conversation = Take(LoadConversation(c, contact.id));
-  const therapy::CrisisResourceSet resources = ResourcesFrom(conversation);
+  if (urgent_before_open && !o.help_now) PrintCrisisBeforeUnlock();
+  client::Engine& engine = ctx.Open();
+  RequireRole(engine, client::Role::kClient, "checkin");
+  const client::PracticeInfo info = Take(engine.PracticeInfoFor(o.therapist));
+  const auto active = Take(engine.ActiveSchedule(o.therapist));
 
   therapy::CheckInInput input;
   if (from_flags) {
     input = *flag_input;
-    if (urgent_before_open) PrintCrisis(resources);
+    // The default set is already on screen; the clinic's own follows.
+    if (urgent_before_open && info.resource_source == client::ResourceSource::kClinic) {
+      PrintCrisis(info);
+    }
   } else {
-    Interactive(conversation, o, input);
-    const auto now = static_cast<int64_t>(c.now());
+    Interactive(info, active, o, input);
+    const auto now = static_cast<int64_t>(client::SystemNow());
     input.filled_at = now;
     input.utc_offset_seconds = zone->OffsetAt(now);
   }
-  if (const StoredContent* s = Latest<therapy::CheckInSchedule>(conversation, true)) {
-    input.schedule_message_id = s->content.message_id;
-  }
+  if (active) input.schedule_message_id = active->message_id;
   therapy::CheckIn check_in = Take(therapy::CheckIn::Create(std::move(input)));
   const bool urgent = therapy::AssessRisk(check_in).urgent;
   // Interactive answers showed the resources the moment risk appeared.
-  Take(QueueTherapyContent(c, contact.name, std::move(check_in)));
-  FlushAndReport(c, std::string(urgent ? "Urgent check-in" : "Check-in") + " for " +
-                        client::SanitizeForTerminal(contact.name));
-  if (urgent) {
-    std::cout
-        << "If you are in danger now, do not wait for a reply: call 911 or call or text 988.\n";
+  const client::SendResult sent = Take(engine.SendCheckIn(o.therapist, std::move(check_in)));
+  const std::string what = std::string(urgent ? "Urgent check-in" : "Check-in") + " for " +
+                           client::SanitizeForTerminal(o.therapist);
+  if (sent.uploaded) {
+    std::cout << what << " sent.\n";
+  } else {
+    std::cout << what << " saved and queued ("
+              << (sent.pending_reason.empty() ? "relay not reachable" : sent.pending_reason)
+              << "); `attune sync` will send it.\n";
   }
+  if (urgent) std::cout << client::DangerLine(info.resources) << "\n";
 }
 
 void RunDue(CliContext& ctx) {
-  client::Context& c = ctx.Open();
-  RequireRole(c, client::Role::kClient, "due");
-  const auto contacts = Take(store::ListContacts(c.db()));
-  const auto now = static_cast<int64_t>(c.now());
-  bool any = false;
-  for (const store::Contact& contact : contacts) {
-    const std::vector<StoredContent> conversation = Take(LoadConversation(c, contact.id));
-    const StoredContent* s = Latest<therapy::CheckInSchedule>(conversation, true);
-    if (s == nullptr) continue;
-    const auto& schedule = std::get<therapy::CheckInSchedule>(s->content.body);
-    const std::string who = client::SanitizeForTerminal(contact.name);
-    if (!schedule.active) continue;
-    any = true;
-    std::unique_ptr<therapy::TimeZoneRules> zone =
-        schedule.time_zone.empty() ? DeviceZone() : ZoneNamed(schedule.time_zone);
-    std::optional<int64_t> last_filled;
-    for (const StoredContent& m : conversation) {
-      if (const auto* ci = std::get_if<therapy::CheckIn>(&m.content.body); ci && !m.incoming()) {
-        last_filled = std::max(last_filled.value_or(0), ci->filled_at());
-      }
-    }
-    const therapy::DueStatus due =
-        therapy::ComputeDue(schedule.cadence, *zone, s->record.created_at, last_filled, now);
-    std::string what;
-    for (therapy::CheckInItem item : schedule.items) {
-      what += std::string(what.empty() ? "" : ", ") + therapy::CheckInItemName(item);
-    }
-    for (therapy::InstrumentId id : schedule.instruments) {
-      what += std::string(what.empty() ? "" : ", ") +
-              std::string(therapy::GetInstrument(id).short_name);
-    }
-    if (due.due_now) {
-      std::cout << "DUE: check-in for " << who << " (" << what << "), due since "
-                << FormatInZone(*zone, *due.due_since) << ". Run `attune checkin " << who << "`.\n";
+  client::Engine& engine = ctx.Open();
+  RequireRole(engine, client::Role::kClient, "due");
+  const auto due = Take(engine.DueCheckIns());
+  for (const client::DueCheckIn& d : due) {
+    const std::string who = client::SanitizeForTerminal(d.therapist);
+    if (d.due_now) {
+      std::cout << "DUE: check-in for " << who << " (" << d.what << "), due since " << d.due_since
+                << ". Run `attune checkin " << ShellWord(who) << "`.\n";
     } else {
-      std::cout << "Nothing due for " << who
-                << ". Next check-in: " << FormatInZone(*zone, due.next_due) << " ("
-                << schedule.cadence.ToString() << "; " << what << ").\n";
+      std::cout << "Nothing due for " << who << ". Next check-in: " << d.next_due << " ("
+                << d.cadence << "; " << d.what << ").\n";
     }
   }
-  if (!any) std::cout << "No check-in schedule from your therapist yet.\n";
+  if (due.empty()) std::cout << "No check-in schedule from your therapist yet.\n";
+}
+
+void RunPractice(CliContext& ctx, const std::string& therapist) {
+  client::Engine& engine = ctx.Open();
+  RequireRole(engine, client::Role::kClient, "practice");
+  std::vector<std::string> names;
+  if (!therapist.empty()) {
+    names.push_back(therapist);
+  } else {
+    for (const client::ContactView& c : Take(engine.Contacts())) names.push_back(c.name);
+  }
+  if (names.empty()) std::cout << "No therapist yet (pair with `attune accept CODE`).\n";
+  for (const std::string& name : names) {
+    const client::PracticeInfo info = Take(engine.PracticeInfoFor(name));
+    const std::string who = client::SanitizeForTerminal(info.therapist);
+    std::cout << who << "\n";
+    if (info.hours_text.empty()) {
+      std::cout << "  Office hours: not set\n";
+    } else {
+      std::cout << "  Office hours: " << client::SanitizeForTerminal(info.hours_text)
+                << (info.within_hours_now ? " (open now)" : "") << "\n";
+      if (!info.next_opening.empty()) std::cout << "  Next open: " << info.next_opening << "\n";
+    }
+    std::cout << "  Reply time: "
+              << (info.expected_reply.empty() ? std::string("not stated")
+                                              : client::SanitizeForTerminal(info.expected_reply))
+              << "\n"
+              << client::SanitizeForTerminal(info.resources_note) << "\n"
+              << client::SanitizeForTerminal(
+                     client::FormatResourcesForPerson(info.resources, info.resource_source));
+  }
 }
 
 }  // namespace
@@ -331,6 +353,13 @@ void RegisterCheckInCommands(CLI::App& app, CliContext& ctx) {
 
   CLI::App* due = app.add_subcommand("due", "What is due per your therapist's check-in schedule");
   due->callback([&ctx] { RunDue(ctx); });
+
+  auto who = std::make_shared<std::string>();
+  CLI::App* practice = app.add_subcommand(
+      "practice",
+      "Your therapist's office hours, expected reply time and crisis resources, any time");
+  practice->add_option("therapist", *who, "Your therapist's contact name (default: all)");
+  practice->callback([&ctx, who] { RunPractice(ctx, *who); });
 }
 
 }  // namespace attune::cli

@@ -1,21 +1,17 @@
 // Therapist side: `attune checkins CLIENT`, `attune ack CLIENT`,
-// `attune schedule CLIENT ...`, `attune hours ...`, `attune resources ...`,
-// and the check-in-aware export used by `attune export`.
+// `attune schedule CLIENT ...`, `attune hours ...`, `attune resources ...`.
 #include <iostream>
 #include <sstream>
 
 #include "attune/client/content_view.h"
-#include "attune/client/therapy/export.h"
+#include "attune/client/practice.h"
 #include "attune/client/therapy/render.h"
+#include "attune/therapy/check_in.h"
 #include "attune/therapy/schedule.h"
 #include "therapy_commands.h"
-#include "therapy_export.h"
-#include "therapy_state.h"
 
 namespace attune::cli {
 namespace {
-
-namespace store = client::store;
 
 std::vector<std::string> SplitList(const std::string& text, char sep) {
   std::vector<std::string> out;
@@ -29,48 +25,19 @@ std::vector<std::string> SplitList(const std::string& text, char sep) {
   return out;
 }
 
-// Sends body to `to`, or to every contact when `to` is empty.
-void SendToClients(client::Context& c, const std::string& to, const therapy::ContentBody& body,
-                   const std::string& what) {
-  std::vector<std::string> names;
-  if (!to.empty()) {
-    names.push_back(to);
-  } else {
-    for (const store::Contact& contact : Take(store::ListContacts(c.db()))) {
-      names.push_back(contact.name);
-    }
-  }
-  size_t queued = 0;
-  for (const std::string& name : names) {
-    auto r = QueueTherapyContent(c, name, body);
-    if (!r.ok()) {
-      std::cerr << "attune: not sent to " << client::SanitizeForTerminal(name) << ": "
-                << r.error().message << "\n";
-      continue;
-    }
-    ++queued;
-  }
-  if (queued == 0) {
-    std::cout << "No clients to send the " << what << " to yet.\n";
-    return;
-  }
-  FlushAndReport(c, what + " for " + std::to_string(queued) + " client(s)");
-}
-
 void RunCheckIns(CliContext& ctx, const std::string& name) {
-  client::Context& c = ctx.Open();
-  const store::Contact contact = Take(store::GetContactByName(c.db(), name));
+  client::Engine& engine = ctx.Open();
   // Therapists see the check-ins they received; clients their own.
-  const bool therapist = Take(client::LoadAccount(c.db())).role == client::Role::kTherapist;
+  const bool therapist = engine.account().role == client::Role::kTherapist;
   const auto wanted =
       therapist ? therapy::HistoryDirection::kReceived : therapy::HistoryDirection::kSent;
-  therapy::ConversationExport conversation = Take(BuildConversationExport(c, contact));
+  therapy::ConversationExport conversation = Take(engine.ExportConversation(name));
+  const std::string shown = client::SanitizeForTerminal(conversation.contact);
   std::vector<therapy::HistoryEntry> received;
   for (therapy::HistoryEntry& e : conversation.entries) {
     if (e.direction == wanted) received.push_back(std::move(e));
   }
-  std::cout << (therapist ? "Check-ins from " : "Your check-ins for ")
-            << client::SanitizeForTerminal(contact.name) << "\n\n"
+  std::cout << (therapist ? "Check-ins from " : "Your check-ins for ") << shown << "\n\n"
             << therapy::RenderCheckInTable(received);
   for (const therapy::HistoryEntry& e : received) {
     const auto* ci = std::get_if<therapy::CheckIn>(&e.body);
@@ -79,7 +46,7 @@ void RunCheckIns(CliContext& ctx, const std::string& name) {
     if (therapist && risk.urgent && !e.acknowledged_at) {
       std::cout << "\nURGENT (" << therapy::FormatFilledAt(*ci)
                 << "): " << therapy::DescribeRisk(risk, *ci) << "\n"
-                << "  Acknowledge with `attune ack " << client::SanitizeForTerminal(contact.name)
+                << "  Acknowledge with `attune ack " << ShellWord(shown)
                 << "` once you have responded.\n";
     }
   }
@@ -87,21 +54,11 @@ void RunCheckIns(CliContext& ctx, const std::string& name) {
 }
 
 void RunAck(CliContext& ctx, const std::string& name) {
-  client::Context& c = ctx.Open();
-  RequireRole(c, client::Role::kTherapist, "ack");
-  const store::Contact contact = Take(store::GetContactByName(c.db(), name));
-  const auto conversation = Take(LoadConversation(c, contact.id));
-  size_t count = 0;
-  auto tx = Take(store::Transaction::Begin(c.db()));
-  for (const StoredContent& m : conversation) {
-    if (!IsUrgentCheckIn(m)) continue;
-    if (Take(AcknowledgedAt(c.db(), m.content.message_id))) continue;
-    Check(Acknowledge(c.db(), m.content.message_id, static_cast<int64_t>(c.now())));
-    ++count;
-  }
-  Check(tx.Commit());
+  client::Engine& engine = ctx.Open();
+  RequireRole(engine, client::Role::kTherapist, "ack");
+  const size_t count = Take(engine.AcknowledgeUrgent(name));
   std::cout << "Acknowledged " << count << " urgent check-in(s) from "
-            << client::SanitizeForTerminal(contact.name) << ".\n";
+            << client::SanitizeForTerminal(name) << ".\n";
 }
 
 struct ScheduleOptions {
@@ -114,8 +71,8 @@ struct ScheduleOptions {
 };
 
 void RunSchedule(CliContext& ctx, const ScheduleOptions& o) {
-  client::Context& c = ctx.Open();
-  RequireRole(c, client::Role::kTherapist, "schedule");
+  client::Engine& engine = ctx.Open();
+  RequireRole(engine, client::Role::kTherapist, "schedule");
   therapy::CheckInSchedule schedule{
       {}, {}, Take(therapy::Cadence::Parse("daily 20:00")), o.tz, !o.stop};
   if (!o.stop) {
@@ -129,12 +86,12 @@ void RunSchedule(CliContext& ctx, const ScheduleOptions& o) {
     }
   }
   if (!o.tz.empty()) ZoneNamed(o.tz);  // must exist here too
-  Take(QueueTherapyContent(c, o.client, schedule));
+  const client::PushReport report = Take(engine.SendSchedule(o.client, schedule));
   std::cout << (o.stop ? "Stopping check-ins for " : "Check-ins for ")
             << client::SanitizeForTerminal(o.client)
             << (o.stop ? "" : ": " + schedule.cadence.ToString()) << " ("
             << (o.tz.empty() ? "the client's own time zone" : o.tz) << ").\n";
-  FlushAndReport(c, "Schedule");
+  ReportPush(report, "Schedule");
 }
 
 struct HoursOptions {
@@ -146,31 +103,24 @@ struct HoursOptions {
   std::string to{};
 };
 
-void ShowSetting(client::Context& c, std::string_view key, const char* none) {
-  auto value = Take(store::GetSetting(c.db(), key));
-  if (!value) {
-    std::cout << none << "\n";
-    return;
-  }
-  auto content = Take(therapy::ParseContent(*value));
-  if (const auto* h = std::get_if<therapy::OfficeHours>(&content.body)) {
-    std::cout << "Office hours: " << therapy::OfficeHours::FormatWindows(h->windows()) << " ("
-              << h->time_zone() << ")\n";
-    const std::string reply = h->ExpectedReplyLine();
-    if (!reply.empty()) std::cout << reply << "\n";
-    if (!h->auto_reply().empty()) std::cout << "Auto-reply: " << h->auto_reply() << "\n";
-  } else if (const auto* r = std::get_if<therapy::CrisisResourceSet>(&content.body)) {
-    std::cout << "Crisis resources (" << r->locale() << "):\n"
-              << therapy::FormatCrisisResources(*r);
-  }
+void PrintHours(const therapy::OfficeHours& h) {
+  std::cout << "Office hours: " << therapy::OfficeHours::FormatWindows(h.windows()) << " ("
+            << h.time_zone() << ")\n";
+  const std::string reply = h.ExpectedReplyLine();
+  if (!reply.empty()) std::cout << reply << "\n";
+  if (!h.auto_reply().empty()) std::cout << "Auto-reply: " << h.auto_reply() << "\n";
 }
 
 void RunHours(CliContext& ctx, const HoursOptions& o) {
-  client::Context& c = ctx.Open();
-  RequireRole(c, client::Role::kTherapist, "hours");
+  client::Engine& engine = ctx.Open();
+  RequireRole(engine, client::Role::kTherapist, "hours");
   if (o.windows.empty()) {
-    ShowSetting(c, kOfficeHoursSetting,
-                "No office hours set (attune hours \"Mon-Fri 09:00-17:00\" --tz ZONE).");
+    const auto hours = Take(engine.OwnOfficeHours());
+    if (hours) {
+      PrintHours(*hours);
+    } else {
+      std::cout << "No office hours set (attune hours \"Mon-Fri 09:00-17:00\" --tz ZONE).\n";
+    }
     return;
   }
   if (o.tz.empty()) throw CommandError("give your time zone with --tz, e.g. America/New_York");
@@ -178,11 +128,9 @@ void RunHours(CliContext& ctx, const HoursOptions& o) {
   auto windows = Take(therapy::OfficeHours::ParseWindows(o.windows));
   therapy::OfficeHours hours =
       Take(therapy::OfficeHours::Create(windows, o.tz, o.reply_hours, o.reply_text, o.auto_reply));
-  const therapy::ValidatedContent content = therapy::NewContent(c.random, c.now(), hours);
-  Check(store::PutSetting(c.db(), kOfficeHoursSetting, therapy::SerializeContent(content)));
-  std::cout << "Office hours: " << therapy::OfficeHours::FormatWindows(hours.windows()) << " ("
-            << hours.time_zone() << ")\n";
-  SendToClients(c, o.to, hours, "Office hours");
+  const client::PushReport report = Take(engine.SetOfficeHours(hours, o.to));
+  PrintHours(hours);
+  ReportPush(report, "Office hours");
 }
 
 struct ResourcesOptions {
@@ -193,13 +141,18 @@ struct ResourcesOptions {
 };
 
 void RunResources(CliContext& ctx, const ResourcesOptions& o) {
-  client::Context& c = ctx.Open();
-  RequireRole(c, client::Role::kTherapist, "resources");
+  client::Engine& engine = ctx.Open();
+  RequireRole(engine, client::Role::kTherapist, "resources");
   if (o.resources.empty() && !o.default_us) {
-    ShowSetting(c, kResourcesSetting, "");
-    if (!Take(store::GetSetting(c.db(), kResourcesSetting))) {
-      std::cout << "Your clients see the default US crisis resources:\n"
-                << therapy::FormatCrisisResources(therapy::DefaultUsCrisisResources());
+    const auto own = Take(engine.OwnCrisisResources());
+    if (own) {
+      std::cout << "Your clients see your clinic's crisis resources (" << own->locale()
+                << "), which replace the default US set:\n"
+                << client::FormatResourcesForPerson(*own, client::ResourceSource::kClinic);
+    } else {
+      std::cout << "You set no crisis resources, so your clients see the default US set:\n"
+                << client::FormatResourcesForPerson(therapy::DefaultUsCrisisResources(),
+                                                    client::ResourceSource::kDefaultUs);
     }
     return;
   }
@@ -223,22 +176,16 @@ void RunResources(CliContext& ctx, const ResourcesOptions& o) {
     }
     set = Take(therapy::CrisisResourceSet::Create(o.locale, std::move(list)));
   }
-  const therapy::ValidatedContent content = therapy::NewContent(c.random, c.now(), set);
-  Check(store::PutSetting(c.db(), kResourcesSetting, therapy::SerializeContent(content)));
-  std::cout << therapy::FormatCrisisResources(set);
-  SendToClients(c, o.to, set, "Crisis resources");
+  const client::PushReport report = Take(engine.SetCrisisResources(set, o.to));
+  std::cout << client::FormatResourcesForPerson(
+      set, o.default_us ? client::ResourceSource::kDefaultUs : client::ResourceSource::kClinic);
+  if (!o.default_us) {
+    std::cout << "Your clients now see this list instead of the default US set.\n";
+  }
+  ReportPush(report, "Crisis resources");
 }
 
 }  // namespace
-
-void WriteTherapyExport(CliContext& ctx, const std::string& name, const std::string& format,
-                        std::ostream& out) {
-  if (format != "json" && format != "csv") throw CommandError("--format must be json or csv");
-  client::Context& c = ctx.Open();
-  const store::Contact contact = Take(store::GetContactByName(c.db(), name));
-  const therapy::ConversationExport conversation = Take(BuildConversationExport(c, contact));
-  out << (format == "json" ? therapy::ExportJson(conversation) : therapy::ExportCsv(conversation));
-}
 
 void RegisterPracticeCommands(CLI::App& app, CliContext& ctx) {
   auto name = std::make_shared<std::string>();

@@ -1,0 +1,139 @@
+// What the engine does with each delivery, whichever front end runs: the
+// protocol's answers (receipts, the settings push to a new client) and the
+// events a person notices. Lives here, not in a front end, so a second
+// front end cannot forget a receipt.
+#include <algorithm>
+#include <set>
+
+#include "attune/client/content_view.h"
+#include "attune/client/engine.h"
+#include "attune/client/messaging.h"
+#include "attune/client/practice.h"
+#include "attune/client/store/records.h"
+#include "attune/client/therapy/render.h"
+#include "attune/client/therapy_state.h"
+#include "attune/therapy/check_in.h"
+
+namespace attune::client {
+namespace {
+
+// Our outgoing rows whose content ids a receipt names. Receipts are for
+// recent messages: scan from the newest and stop once all are found.
+Result<std::vector<int64_t>> RowsForIds(store::Database& db, int64_t contact_id,
+                                        const std::vector<therapy::MessageId>& ids) {
+  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListMessages(db, contact_id));
+  std::set<therapy::MessageId> wanted(ids.begin(), ids.end());
+  std::vector<int64_t> out;
+  for (auto it = rows.rbegin(); it != rows.rend() && !wanted.empty(); ++it) {
+    if (it->direction != store::Direction::kOutgoing) continue;
+    auto parsed = therapy::ParseContent(it->content);
+    if (!parsed.ok()) continue;
+    if (wanted.erase(parsed->message_id) != 0) out.push_back(it->id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
+                                     std::vector<Event>& events) {
+  store::Database& db = profile_.db();
+  ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent received, HandleDelivery(ctx_, delivery));
+  switch (received.kind) {
+    case ReceivedEvent::Kind::kDuplicate:
+      ++report.duplicates;
+      return Status::Ok();
+    case ReceivedEvent::Kind::kDropped:
+      ++report.dropped;
+      events.emplace_back(
+          EngineError{EngineError::Kind::kDropped, ErrorCode::kInvalidArgument, received.reason});
+      return Status::Ok();
+    case ReceivedEvent::Kind::kPaired: {
+      ++report.paired;
+      events.emplace_back(ContactChanged{received.contact_id, received.contact_name,
+                                         ContactChanged::Change::kPaired, ""});
+      if (received.identity_changed) {
+        events.emplace_back(ContactChanged{received.contact_id, received.contact_name,
+                                           ContactChanged::Change::kIdentityChanged, ""});
+      }
+      // A therapist's new client gets the current office hours and crisis
+      // resources right away (uploaded with the next flush).
+      if (account_.role == Role::kTherapist && !received.identity_changed) {
+        for (std::string_view key : {kOfficeHoursSetting, kResourcesSetting}) {
+          ATTUNE_ASSIGN_OR_RETURN(auto stored, store::GetSetting(db, key));
+          if (!stored) continue;
+          auto content = therapy::ParseContent(*stored);
+          if (!content.ok()) continue;
+          auto bytes = NewTherapyContent(ctx_, content->body);
+          Result<int64_t> queued =
+              bytes.ok() ? QueueMessage(ctx_, received.contact_name, *bytes) : bytes.error();
+          if (!queued.ok()) {
+            events.emplace_back(EngineError{
+                EngineError::Kind::kStillQueued, queued.error().code,
+                "could not send your settings to the new client: " + queued.error().message});
+          }
+        }
+      }
+      return Status::Ok();
+    }
+    case ReceivedEvent::Kind::kMessage:
+      break;
+  }
+  auto parsed = therapy::ParseContent(received.content);
+  if (!parsed.ok()) {
+    ++report.new_messages;
+    events.emplace_back(MessageReceived{
+        received.contact_id, received.contact_name, received.message_id, MessageKind::kUnknown,
+        "[a message this version cannot show]", static_cast<int64_t>(now_())});
+    return Status::Ok();
+  }
+  const MessageKind kind = KindOf(*parsed);
+  if (!IsPersonMessage(kind)) {
+    // Bookkeeping and settings: never an unread message.
+    ATTUNE_RETURN_IF_ERROR(store::MarkRead(db, received.message_id));
+  }
+  if (const auto* r = std::get_if<therapy::Receipt>(&parsed->body)) {
+    ++report.receipts;
+    if (r->kind == therapy::ReceiptKind::kDelivered) {
+      ATTUNE_ASSIGN_OR_RETURN(auto rows, RowsForIds(db, received.contact_id, r->message_ids));
+      if (!rows.empty()) {
+        events.emplace_back(
+            MessagesDelivered{received.contact_id, received.contact_name, std::move(rows)});
+      }
+    }
+    return Status::Ok();
+  }
+  if (!IsPersonMessage(kind)) {
+    ++report.practice_updates;
+    events.emplace_back(ContactChanged{received.contact_id, received.contact_name,
+                                       ContactChanged::Change::kPracticeUpdated,
+                                       ContentSummary(*parsed)});
+    return Status::Ok();
+  }
+  ++report.new_messages;
+  // Texts and check-ins get a delivery receipt: the sender learns the
+  // device stored it, never whether anyone read it. Best effort — a lost
+  // receipt only means "sent" instead of "delivered" on their side.
+  auto receipt = NewTherapyContent(
+      ctx_, therapy::Receipt{therapy::ReceiptKind::kDelivered, {parsed->message_id}});
+  Result<int64_t> queued =
+      receipt.ok() ? QueueMessage(ctx_, received.contact_name, *receipt) : receipt.error();
+  if (!queued.ok()) {
+    events.emplace_back(
+        EngineError{EngineError::Kind::kStillQueued, queued.error().code,
+                    "could not queue a delivery receipt: " + queued.error().message});
+  }
+  events.emplace_back(MessageReceived{received.contact_id, received.contact_name,
+                                      received.message_id, kind, ContentSummary(*parsed),
+                                      static_cast<int64_t>(now_())});
+  if (const auto* c = std::get_if<therapy::CheckIn>(&parsed->body)) {
+    const therapy::RiskAssessment risk = therapy::AssessRisk(*c);
+    events.emplace_back(CheckInReceived{
+        received.contact_id, received.contact_name, received.message_id, risk.urgent,
+        risk.urgent ? therapy::DescribeRisk(risk, *c) : "", therapy::FormatFilledAt(*c)});
+  }
+  return Status::Ok();
+}
+
+}  // namespace attune::client

@@ -1,0 +1,228 @@
+// Fetching from the relay: the one-shot SyncOnce (`attune sync`) and the
+// long-lived background sync (`attune watch`, the desktop app). Both hold
+// the engine's lock only while a delivery is processed or the outbox
+// uploaded, never while they wait for the relay.
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "attune/client/engine.h"
+#include "attune/client/store/records.h"
+#include "attune/net/reconnecting_relay.h"
+
+namespace attune::client {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+using RelayKey = std::tuple<std::string, uint16_t, ByteArray<32>>;
+
+// attune-relay's default max_subscriptions_per_connection.
+constexpr size_t kMaxSubscriptionsPerConnection = 64;
+
+RelayKey KeyOf(const store::RelayRoute& r) { return {r.host, r.port, r.relay_public_key}; }
+
+std::string RelayName(const store::RelayRoute& r) { return r.host + ":" + std::to_string(r.port); }
+
+struct MailboxRef {
+  int64_t row = 0;
+  store::RelayRoute relay{};
+  net::MailboxId id{};
+  crypto::Ed25519KeyPair owner{};
+};
+
+void AddFlush(SyncReport& into, const SyncReport& flush) {
+  into.sent += flush.sent;
+  into.pending = flush.pending;
+  into.pending_reason = flush.pending_reason;
+}
+
+}  // namespace
+
+Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
+  SyncReport report;
+  std::vector<MailboxRef> mailboxes{};
+  {
+    std::lock_guard lock(mu_);
+    AddFlush(report, FlushLocked());
+    ATTUNE_ASSIGN_OR_RETURN(auto stored, store::ListMailboxes(profile_.db()));
+    for (const auto& m : stored) {
+      if (m.has_pending_ticket) continue;
+      mailboxes.push_back(MailboxRef{m.row, m.relay, m.mailbox_id,
+                                     crypto::Ed25519KeyPairFromSeed(m.owner_seed.span())});
+    }
+  }
+  std::map<RelayKey, std::vector<const MailboxRef*>> by_relay{};
+  for (const auto& m : mailboxes) by_relay[KeyOf(m.relay)].push_back(&m);
+  const auto deadline = Steady::now() + options.max_duration;
+  for (auto& [key, boxes] : by_relay) {
+    const net::RelayEndpoint endpoint = ToEndpoint(boxes.front()->relay);
+    // The relay caps subscriptions per connection: one connection per chunk.
+    for (size_t first = 0; first < boxes.size(); first += kMaxSubscriptionsPerConnection) {
+      const size_t last = std::min(boxes.size(), first + kMaxSubscriptionsPerConnection);
+      ATTUNE_ASSIGN_OR_RETURN(auto relay,
+                              net::RelayConnection::Connect(endpoint, kConnectTimeout, random_));
+      for (size_t i = first; i < last; ++i) {
+        Status s = relay->Subscribe(boxes[i]->id, boxes[i]->owner);
+        if (!s.ok()) {
+          if (net::IsRetryable(s.error())) return s.error();
+          // A mailbox the relay no longer knows (deleted, expired) must not
+          // keep every other conversation from syncing.
+          ++report.dropped;
+        }
+      }
+      while (Steady::now() < deadline) {
+        ATTUNE_ASSIGN_OR_RETURN(auto delivery, relay->NextDelivery(options.quiet));
+        if (!delivery) break;
+        std::vector<Event> events{};
+        {
+          std::lock_guard lock(mu_);
+          ATTUNE_RETURN_IF_ERROR(ProcessDeliveryLocked(*delivery, report, events));
+        }
+        // Committed: now the relay may forget it.
+        ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
+        EmitAll(events);
+      }
+    }
+  }
+  // Receipts and settings queued above go out now.
+  std::lock_guard lock(mu_);
+  AddFlush(report, FlushLocked());
+  (void)store::PruneProcessed(profile_.db(), static_cast<int64_t>(now_()));
+  return report;
+}
+
+Status Engine::StartBackgroundSync(const BackgroundSyncOptions& options) {
+  if (bg_thread_.joinable()) {
+    return MakeError(ErrorCode::kAlreadyExists, "background sync is already running");
+  }
+  bg_stop_.store(false);
+  bg_thread_ = std::thread([this, options] { BackgroundLoop(options); });
+  return Status::Ok();
+}
+
+void Engine::StopBackgroundSync() {
+  if (!bg_thread_.joinable()) return;
+  bg_stop_.store(true);
+  bg_thread_.join();
+}
+
+void Engine::BackgroundLoop(BackgroundSyncOptions options) {
+  struct Link {
+    std::string name{};
+    std::unique_ptr<net::ReconnectingRelay> relay{};
+    bool connected = false;
+  };
+  std::map<std::pair<RelayKey, size_t>, Link> links{};
+  std::map<RelayKey, size_t> per_relay_count{};
+  std::set<int64_t> subscribed{};
+  std::string last_pending_reason{};
+  auto next_rescan = Steady::now();
+  bool flush_needed = false;
+
+  while (!bg_stop_.load()) {
+    std::vector<Event> events{};
+    if (Steady::now() >= next_rescan || flush_needed) {
+      const bool rescan = Steady::now() >= next_rescan;
+      SyncReport flush;
+      std::vector<MailboxRef> fresh{};
+      Status listed = Status::Ok();
+      {
+        std::lock_guard lock(mu_);
+        flush = FlushLocked();
+        if (rescan) {
+          auto stored = store::ListMailboxes(profile_.db());
+          if (!stored.ok()) {
+            listed = stored.error();
+          } else {
+            for (const auto& m : *stored) {
+              if (m.has_pending_ticket || subscribed.count(m.row) != 0) continue;
+              fresh.push_back(MailboxRef{m.row, m.relay, m.mailbox_id,
+                                         crypto::Ed25519KeyPairFromSeed(m.owner_seed.span())});
+            }
+          }
+        }
+      }
+      flush_needed = false;
+      if (rescan) next_rescan = Steady::now() + options.rescan;
+      if (!flush.pending_reason.empty() && flush.pending_reason != last_pending_reason) {
+        events.emplace_back(EngineError{EngineError::Kind::kStillQueued, ErrorCode::kIoError,
+                                        flush.pending_reason});
+      }
+      last_pending_reason = flush.pending_reason;
+      if (!listed.ok()) {
+        events.emplace_back(
+            EngineError{EngineError::Kind::kLocal, listed.error().code, listed.error().message});
+      }
+      for (const MailboxRef& m : fresh) {
+        const size_t chunk = per_relay_count[KeyOf(m.relay)]++ / kMaxSubscriptionsPerConnection;
+        Link& link = links[{KeyOf(m.relay), chunk}];
+        if (!link.relay) {
+          link.name = RelayName(m.relay);
+          link.relay = std::make_unique<net::ReconnectingRelay>(ToEndpoint(m.relay),
+                                                                options.reconnect, random_);
+          events.emplace_back(ConnectionChanged{link.name, ConnectionState::kConnecting, ""});
+        }
+        Status s = link.relay->AddSubscription(m.id, m.owner);
+        if (!s.ok()) {
+          events.emplace_back(EngineError{EngineError::Kind::kLocal, s.error().code,
+                                          "cannot watch a mailbox: " + s.error().message});
+          continue;
+        }
+        subscribed.insert(m.row);
+      }
+    }
+    EmitAll(events);
+    events.clear();
+    if (links.empty()) {
+      // Nothing to watch yet (a fresh profile): wait for the next rescan.
+      const auto wake = std::min(next_rescan, Steady::now() + options.poll);
+      while (!bg_stop_.load() && Steady::now() < wake) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      continue;
+    }
+    const auto slice =
+        std::max(options.poll / static_cast<int>(links.size()), std::chrono::milliseconds(20));
+    for (auto& [key, link] : links) {
+      if (bg_stop_.load()) break;
+      auto delivery = link.relay->NextDelivery(slice);
+      const bool now_connected = link.relay->connected();
+      if (now_connected != link.connected) {
+        link.connected = now_connected;
+        events.emplace_back(ConnectionChanged{
+            link.name, now_connected ? ConnectionState::kConnected : ConnectionState::kDisconnected,
+            delivery.ok() ? "" : delivery.error().message});
+      }
+      if (!delivery.ok()) {
+        events.emplace_back(EngineError{EngineError::Kind::kLocal, delivery.error().code,
+                                        delivery.error().message});
+        continue;
+      }
+      if (!*delivery) continue;
+      SyncReport counted;
+      Status processed = Status::Ok();
+      {
+        std::lock_guard lock(mu_);
+        processed = ProcessDeliveryLocked(**delivery, counted, events);
+      }
+      if (!processed.ok()) {
+        // Not acked: the relay delivers it again after a reconnect.
+        events.emplace_back(EngineError{EngineError::Kind::kLocal, processed.error().code,
+                                        processed.error().message});
+        continue;
+      }
+      // An ack lost to a reconnect only means a redelivery, which the
+      // processed-hash table recognises.
+      (void)link.relay->Ack((*delivery)->mailbox_id, (*delivery)->message_id);
+      if (counted.new_messages + counted.paired > 0) flush_needed = true;  // receipts, settings
+      // A pairing may have created nothing to subscribe to, but a new
+      // contact's mailbox is already ours; rescan for invitations soon.
+      if (counted.paired > 0) next_rescan = Steady::now();
+    }
+    EmitAll(events);
+  }
+}
+
+}  // namespace attune::client
