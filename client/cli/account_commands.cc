@@ -1,6 +1,7 @@
 // init, passwd, wipe.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "attune/client/account.h"
@@ -85,7 +86,13 @@ void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
   passwd->callback([&ctx] {
     client::Context& c = ctx.Open();
     crypto::SecretBytes next = ctx.NewPassphrase();
-    Check(c.profile.ChangePassphrase(next.view(), c.random));
+    // Test-only: ATTUNE_TEST_PASSWD_CRASH_AFTER=N ends the process like a
+    // power cut right after step N (crash-recovery tests).
+    const char* crash = std::getenv("ATTUNE_TEST_PASSWD_CRASH_AFTER");
+    const int crash_step = crash != nullptr ? std::atoi(crash) : 0;
+    Check(c.profile.ChangePassphrase(next.view(), c.random, [crash_step](int step) {
+      if (step == crash_step) ::_exit(99);
+    }));
     std::cout << "Passphrase changed.\n";
   });
 

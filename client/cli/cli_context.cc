@@ -41,7 +41,8 @@ crypto::SecretBytes Acquire(int fd, const char* env, const char* prompt, bool co
 
 [[noreturn]] void Fail(const Error& error) {
   throw CommandError(error.message,
-                     error.code == ErrorCode::kAuthFailed && error.message == "wrong passphrase"
+                     error.code == ErrorCode::kAuthFailed &&
+                             std::string_view(error.message).starts_with("wrong passphrase")
                          ? kExitWrongPassphrase
                          : kExitError);
 }

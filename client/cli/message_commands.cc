@@ -74,9 +74,10 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
 
 void RunInbox(CliContext& ctx, bool keep_unread) {
   client::Context& c = ctx.Open();
-  auto messages = Take(client::store::ListInbox(c.db(), kInboxLimit));
+  // Everything, so that the limit applies after urgent check-ins moved first.
+  auto messages = Take(client::store::ListInbox(c.db(), client::store::kNoLimit));
   // Urgent, unacknowledged check-ins first; receipts are not listed.
-  const std::set<int64_t> urgent = Take(PrepareInbox(c, messages));
+  const std::set<int64_t> urgent = Take(PrepareInbox(c, messages, kInboxLimit));
   if (messages.empty()) {
     std::cout << "No messages.\n";
     return;
@@ -112,10 +113,12 @@ void RunHistory(CliContext& ctx, const std::string& name) {
     if (client::ContentKind(m.content) == "receipt") continue;
     const bool out = m.direction == client::store::Direction::kOutgoing;
     std::cout << FormatTime(static_cast<uint64_t>(m.created_at)) << "  "
-              << (out ? std::string("you") : shown) << ": " << client::ContentSummary(m.content)
-              << (out && !m.sent                 ? "  (queued)"
-                  : out && delivered.count(m.id) ? "  (delivered)"
-                                                 : "")
+              << (out ? std::string("you") : shown) << ": "
+              << client::ContentSummary(m.content)
+              // A receipt proves delivery whatever the local sent flag says.
+              << (out && delivered.count(m.id) ? "  (delivered)"
+                  : out && !m.sent             ? "  (queued)"
+                                               : "")
               << "\n";
   }
   if (messages.empty()) std::cout << "No messages with " << shown << " yet.\n";

@@ -343,7 +343,7 @@ TEST(Profile, RestoredOlderDatabaseIsDetectedAndBlocksSending) {
       auto g = p.BumpGeneration();
       ASSERT_TRUE(g.ok());
       ASSERT_TRUE(tx->Commit().ok());
-      ASSERT_TRUE(p.WriteAnchor(*g).ok());
+      p.ConfirmAnchor(*g);
     }
   }
   {
@@ -388,7 +388,12 @@ TEST(Profile, WipeRemovesEveryFile) {
   TempDir tmp;
   {
     Profile p = CreateProfile(tmp.profile());
-    ASSERT_TRUE(p.WriteAnchor(5).ok());
+    auto tx = Transaction::Begin(p.db());
+    ASSERT_TRUE(tx.ok());
+    auto g = p.BumpGeneration();
+    ASSERT_TRUE(g.ok());
+    ASSERT_TRUE(tx->Commit().ok());
+    p.ConfirmAnchor(*g);
   }
   ASSERT_TRUE(Profile::Wipe(tmp.profile()).ok());
   EXPECT_FALSE(fs::exists(tmp.profile()));

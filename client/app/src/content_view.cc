@@ -3,6 +3,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "attune/client/terminal_text.h"
 #include "attune/therapy/content.h"
 
 namespace attune::client {
@@ -15,17 +16,11 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+constexpr std::string_view kContinuationIndent = "    ";
+
 }  // namespace
 
-std::string SanitizeForTerminal(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    out.push_back((c < 0x20 && c != '\t') || c == 0x7f ? '?' : ch);
-  }
-  return out;
-}
+std::string SanitizeForTerminal(std::string_view text) { return ForTerminal(text); }
 
 std::string ContentKind(ByteView content) {
   auto parsed = therapy::ParseContent(content);
@@ -44,7 +39,8 @@ std::string ContentSummary(ByteView content) {
   auto parsed = therapy::ParseContent(content);
   if (!parsed.ok()) return "[a message this version cannot show]";
   if (const auto* text = std::get_if<therapy::TextMessage>(&parsed->body)) {
-    return SanitizeForTerminal(text->body);
+    // Continuation lines are indented under the "time  name: " prefix.
+    return ForTerminalLines(text->body, kContinuationIndent);
   }
   if (const auto* check_in = std::get_if<therapy::CheckIn>(&parsed->body)) {
     return "[" + therapy::SummarizeCheckIn(*check_in) + "]";

@@ -196,7 +196,7 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
     out.contact_name = contact.name;
   }
-  ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  ctx.profile.ConfirmAnchor(generation);
   FlushReport report = FlushOutbox(ctx, pool);
   out.delivered = report.pending == 0 && report.last_error.empty();
   out.pending_reason = report.last_error;

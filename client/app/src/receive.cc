@@ -191,7 +191,7 @@ Result<ReceivedEvent> HandleDelivery(Context& ctx, const net::Delivery& delivery
     if (!event.ok()) return event;
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
-  if (generation != 0) ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  if (generation != 0) ctx.profile.ConfirmAnchor(generation);
   return event;
 }
 

@@ -133,7 +133,7 @@ Result<int64_t> QueueTherapyContent(client::Context& ctx, std::string_view conta
 }
 
 Result<std::set<int64_t>> PrepareInbox(client::Context& ctx,
-                                       std::vector<store::MessageRecord>& messages) {
+                                       std::vector<store::MessageRecord>& messages, size_t limit) {
   std::set<int64_t> urgent;
   std::vector<store::MessageRecord> kept;
   kept.reserve(messages.size());
@@ -154,6 +154,7 @@ Result<std::set<int64_t>> PrepareInbox(client::Context& ctx,
   }
   std::stable_partition(kept.begin(), kept.end(),
                         [&](const store::MessageRecord& m) { return urgent.count(m.id) != 0; });
+  if (kept.size() > urgent.size() + limit) kept.resize(urgent.size() + limit);
   messages = std::move(kept);
   return urgent;
 }

@@ -77,11 +77,14 @@ Result<int64_t> QueueTherapyContent(client::Context& ctx, std::string_view conta
 
 // ---- hooks called from the client's own commands ----
 
-// `attune inbox`: drops receipts from the listing (marking them read) and
-// moves urgent, unacknowledged check-ins to the front. Returns the history
-// row ids of those urgent items so the listing can flag them.
+// `attune inbox`: drops receipts from the listing (marking them read),
+// moves urgent, unacknowledged check-ins (read or not) to the front, then
+// keeps at most `limit` entries besides them: every urgent one is listed,
+// whatever the count. Returns the history row ids of those urgent items so
+// the listing can flag them.
 Result<std::set<int64_t>> PrepareInbox(client::Context& ctx,
-                                       std::vector<client::store::MessageRecord>& messages);
+                                       std::vector<client::store::MessageRecord>& messages,
+                                       size_t limit);
 
 // `attune sync` / `attune watch`, for each processed delivery: queues a
 // delivery receipt for a received text or check-in (sent with the next

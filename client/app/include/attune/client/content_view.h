@@ -12,12 +12,13 @@ namespace attune::client {
 // "crisis-resources", "receipt", or "unknown" for bytes that do not parse.
 std::string ContentKind(ByteView content);
 
-// One line for inbox/history: the text itself, or a short summary such as
-// "[check-in]" for other kinds. Control characters are replaced so a peer
-// cannot rewrite the terminal.
+// What inbox/history/sync show: the text itself (a multi-line text as
+// indented lines), or a short summary such as "[check-in]" for other kinds.
+// Passed through the terminal printer (terminal_text.h) so a peer cannot
+// rewrite the terminal.
 std::string ContentSummary(ByteView content);
 
-// Replaces control characters (except none) with U+FFFD-like '?'.
+// One line of untrusted text for the terminal: ForTerminal (terminal_text.h).
 std::string SanitizeForTerminal(std::string_view text);
 
 }  // namespace attune::client
