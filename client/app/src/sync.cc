@@ -17,8 +17,10 @@ namespace {
 using Steady = std::chrono::steady_clock;
 using RelayKey = std::tuple<std::string, uint16_t, ByteArray<32>>;
 
-// attune-relay's default max_subscriptions_per_connection.
-constexpr size_t kMaxSubscriptionsPerConnection = 64;
+// attune-relay's default max_subscriptions_per_connection; the delivery
+// queue of a connection is sized for that many full windows.
+constexpr size_t kMaxSubscriptionsPerConnection =
+    net::RelayConnection::kRelayMaxSubscriptionsPerConnection;
 
 RelayKey KeyOf(const store::RelayRoute& r) { return {r.host, r.port, r.relay_public_key}; }
 
@@ -71,8 +73,10 @@ Result<SyncReport> SyncOnce(Context& ctx, RelayPool& pool, const SyncOptions& op
         ATTUNE_ASSIGN_OR_RETURN(auto delivery, relay->NextDelivery(options.quiet));
         if (!delivery) break;
         ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent event, HandleDelivery(ctx, *delivery));
-        // Committed: now the relay may forget it.
-        ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
+        // Committed: now the relay may forget it (unless we could not map it).
+        if (!event.keep_on_relay) {
+          ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
+        }
         Count(report, event);
         if (sink) sink(event);
       }
@@ -141,7 +145,7 @@ Status Watch(Context& ctx, const WatchOptions& options, const std::atomic<bool>*
       ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent event, HandleDelivery(ctx, **delivery));
       // An ack lost to a reconnect only means a redelivery, which the
       // processed-hash table recognises.
-      (void)relay->Ack((*delivery)->mailbox_id, (*delivery)->message_id);
+      if (!event.keep_on_relay) (void)relay->Ack((*delivery)->mailbox_id, (*delivery)->message_id);
       if (sink) sink(event);
     }
   }
