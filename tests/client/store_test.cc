@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "attune/client/store/profile.h"
@@ -451,12 +452,14 @@ TEST(Profile, ConcurrentWritersLoseNothing) {
   { Profile created = CreateProfile(tmp.profile()); }
   constexpr int kPerWriter = 100;
   std::atomic<int> failures{0};
-  auto writer = [&] {
-    auto p = Profile::Open(tmp.profile(), AsBytes(kPass));
-    if (!p.ok()) {
-      ++failures;
-      return;
-    }
+  // Both handles are opened before either writes: opening reads the file
+  // through a second descriptor, and closing that would drop the POSIX
+  // locks of another connection in the same process (separate processes,
+  // the real case, are not affected).
+  auto first = std::make_unique<Result<Profile>>(Profile::Open(tmp.profile(), AsBytes(kPass)));
+  auto second = std::make_unique<Result<Profile>>(Profile::Open(tmp.profile(), AsBytes(kPass)));
+  ASSERT_TRUE(first->ok() && second->ok());
+  auto writer = [&](Profile* p) {
     for (int i = 0; i < kPerWriter; ++i) {
       auto tx = Transaction::Begin(p->db());
       if (!tx.ok()) {
@@ -471,10 +474,12 @@ TEST(Profile, ConcurrentWritersLoseNothing) {
       p->ConfirmAnchor(*g);
     }
   };
-  std::thread a(writer), b(writer);
+  std::thread a(writer, &**first), b(writer, &**second);
   a.join();
   b.join();
   EXPECT_EQ(failures.load(), 0);
+  first.reset();
+  second.reset();
   auto p = Profile::Open(tmp.profile(), AsBytes(kPass));
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_FALSE(p->rollback_detected());
