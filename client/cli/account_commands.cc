@@ -14,11 +14,11 @@ namespace attune::cli {
 namespace {
 
 struct InitOptions {
-  std::string role;
-  std::string name;
-  std::string relay;
-  std::string relay_key;
-  std::string credential_file;
+  std::string role{};
+  std::string name{};
+  std::string relay{};
+  std::string relay_key{};
+  std::string credential_file{};
   int credential_fd = -1;
 };
 

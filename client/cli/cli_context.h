@@ -31,7 +31,7 @@ class CommandError : public std::runtime_error {
   int exit_code() const { return exit_code_; }
 
  private:
-  int exit_code_;
+  int exit_code_ = 0;
 };
 
 // Throws CommandError for a failed status (wrong passphrase gets its own code).
@@ -48,14 +48,14 @@ T Take(Result<T> result) {
 std::string ShellWord(std::string_view name);
 
 struct GlobalOptions {
-  std::string profile_dir;     // --profile; empty = default location
+  std::string profile_dir{};   // --profile; empty = default location
   int passphrase_fd = -1;      // --passphrase-fd
   int new_passphrase_fd = -1;  // --new-passphrase-fd (passwd, init)
 };
 
 class CliContext {
  public:
-  GlobalOptions options;
+  GlobalOptions options{};
 
   // The profile directory: --profile, else $XDG_DATA_HOME/attune, else
   // ~/.local/share/attune.
@@ -76,8 +76,8 @@ class CliContext {
   crypto::RandomSource& random();
 
  private:
-  std::optional<client::store::Profile> profile_;
-  std::unique_ptr<client::Context> context_;
+  std::optional<client::store::Profile> profile_{};
+  std::unique_ptr<client::Context> context_{};
 };
 
 }  // namespace attune::cli

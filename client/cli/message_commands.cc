@@ -18,8 +18,8 @@ constexpr size_t kInboxLimit = 200;
 constexpr size_t kMaxStdinLines = 10000;
 
 struct SendOptions {
-  std::string name;
-  std::string text;
+  std::string name{};
+  std::string text{};
   bool stdin_lines = false;
   bool progress = false;
 };

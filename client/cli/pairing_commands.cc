@@ -16,15 +16,15 @@ namespace attune::cli {
 namespace {
 
 struct InviteOptions {
-  std::string name;
-  std::string replaces;
+  std::string name{};
+  std::string replaces{};
   double days = 7;
   bool no_qr = false;
 };
 
 struct AcceptOptions {
-  std::string code;
-  std::string name;
+  std::string code{};
+  std::string name{};
 };
 
 void RunInvite(CliContext& ctx, const InviteOptions& o) {

@@ -56,21 +56,21 @@ class BenchConnection {
   void OnRead(size_t n);
   void Flush();
 
-  net::RelayEndpoint endpoint_;
+  net::RelayEndpoint endpoint_{};
   asio::ip::tcp::socket socket_;
-  std::optional<noise::Handshake> handshake_;
-  std::optional<noise::TransportSession> session_;
+  std::optional<noise::Handshake> handshake_{};
+  std::optional<noise::TransportSession> session_{};
   std::function<void(Status)> connected_;
-  noise::FrameDecoder decoder_;
-  Bytes read_buffer_;
-  Bytes writing_;
-  Bytes queued_;
+  noise::FrameDecoder decoder_{};
+  Bytes read_buffer_{};
+  Bytes writing_{};
+  Bytes queued_{};
   bool write_in_progress_ = false;
   bool failed_ = false;
   net::HandshakeHash handshake_hash_{};
-  ResponseHandler on_response_;
-  DeliveryHandler on_delivery_;
-  ErrorHandler on_error_;
+  ResponseHandler on_response_{};
+  DeliveryHandler on_delivery_{};
+  ErrorHandler on_error_{};
 };
 
 }  // namespace attune::bench

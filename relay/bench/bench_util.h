@@ -50,8 +50,8 @@ inline double Quantile(std::vector<double>& values, double q) {
 
 struct BenchMailbox {
   net::MailboxId id{};
-  crypto::Ed25519KeyPair owner;
-  crypto::SecretArray<32> capability;
+  crypto::Ed25519KeyPair owner{};
+  crypto::SecretArray<32> capability{};
 };
 
 // Creates `n` mailboxes with the clinic credential over one blocking
@@ -98,8 +98,8 @@ class FrameEncoder {
     frame_.SerializeWithCachedSizesToArray(buffer_.data());
     return buffer_;
   }
-  relay::v1::ClientFrame frame_;
-  Bytes buffer_;
+  relay::v1::ClientFrame frame_{};
+  Bytes buffer_{};
 };
 
 inline void PrintRelayStats(const char* label, const RelayTarget& target) {

@@ -124,10 +124,17 @@ Result<std::unique_ptr<SpawnedRelay>> SpawnedRelay::Start(
          << "[storage]\ndata_dir = \"" << data.string() << "\"\n\n"
          << "[log]\nlevel = \"warn\"\n\n"
          << "[limits]\n";
-  std::map<std::string, std::string> limits = {
-      {"max_connections", "15000"},  {"handshakes_per_second", "100000"},
-      {"handshake_burst", "100000"}, {"requests_per_second", "1000000"},
-      {"request_burst", "1000000"},  {"max_pending_requests", "4096"}};
+  std::map<std::string, std::string> limits = {{"max_connections", "15000"},
+                                               {"handshakes_per_second", "100000"},
+                                               {"handshake_burst", "100000"},
+                                               {"requests_per_second", "1000000"},
+                                               {"request_burst", "1000000"},
+                                               {"max_pending_requests", "4096"},
+                                               // Every bench connection comes from 127.0.0.1.
+                                               {"max_connections_per_address", "20000"},
+                                               {"handshakes_per_second_per_address", "100000"},
+                                               {"handshake_burst_per_address", "100000"},
+                                               {"max_pending_handshakes", "20000"}};
   for (const std::string& line : extra_limits) {
     const size_t eq = line.find('=');
     if (eq == std::string::npos) return Fail("--relay-limit wants KEY=VALUE, got " + line);

@@ -19,8 +19,8 @@
 namespace attune::bench {
 
 struct RelayTarget {
-  net::RelayEndpoint endpoint;
-  crypto::SecretArray<32> credential;
+  net::RelayEndpoint endpoint{};
+  crypto::SecretArray<32> credential{};
   pid_t pid = 0;  // 0: unknown (no RSS/CPU figures)
 };
 
@@ -38,8 +38,8 @@ class SpawnedRelay {
 
  private:
   SpawnedRelay() = default;
-  std::filesystem::path dir_;
-  RelayTarget target_;
+  std::filesystem::path dir_{};
+  RelayTarget target_{};
 };
 
 // /proc/PID figures: resident set (VmRSS) and peak (VmHWM) in KiB, and CPU

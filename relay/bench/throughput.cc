@@ -14,9 +14,9 @@ namespace attune::bench {
 namespace {
 
 struct Pair {
-  BenchMailbox mailbox;
-  std::unique_ptr<BenchConnection> sender;
-  std::unique_ptr<BenchConnection> receiver;
+  BenchMailbox mailbox{};
+  std::unique_ptr<BenchConnection> sender{};
+  std::unique_ptr<BenchConnection> receiver{};
   uint64_t next_seq = 0;
   size_t in_flight = 0;
 };

@@ -34,7 +34,7 @@ class TempDir {
   std::string profile() const { return path_ + "/profile"; }
 
  private:
-  std::string path_;
+  std::string path_{};
 };
 
 Bytes ReadAll(const fs::path& p) {
@@ -156,8 +156,8 @@ TEST(Profile, TruncatedOrCorruptedDatabaseIsRefusedUntouched) {
   ASSERT_GT(original.size(), 8 * 1024u);
 
   struct Case {
-    const char* name;
-    Bytes bytes;
+    const char* name = nullptr;
+    Bytes bytes{};
   };
   std::vector<Case> cases;
   cases.push_back({"ragged truncation", Bytes(original.begin(), original.begin() + 3000)});

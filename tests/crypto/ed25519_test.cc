@@ -19,10 +19,10 @@ class Ed25519Test : public ::testing::Test {
 };
 
 struct Rfc8032Case {
-  const char* seed;
-  const char* public_key;
-  const char* message;
-  const char* signature;
+  const char* seed = nullptr;
+  const char* public_key = nullptr;
+  const char* message = nullptr;
+  const char* signature = nullptr;
 };
 
 // RFC 8032 section 7.1, tests 1 and 2.

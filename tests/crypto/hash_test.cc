@@ -70,11 +70,11 @@ TEST_F(HashTest, Sha2Abc) {
 }
 
 struct HmacCase {
-  const char* name;
-  Bytes key;
-  Bytes data;
-  const char* sha256;  // RFC 4231 case 5 is truncated to 128 bits
-  const char* sha512;
+  const char* name = nullptr;
+  Bytes key{};
+  Bytes data{};
+  const char* sha256 = nullptr;  // RFC 4231 case 5 is truncated to 128 bits
+  const char* sha512 = nullptr;
 };
 
 // RFC 4231 section 4, test cases 1 to 7.
@@ -150,9 +150,9 @@ TEST_F(HashTest, HmacSha2EmptyKey) {
 // RFC 2104 with BLAKE2b-512 and a 128-byte block: the Noise HMAC-BLAKE2b.
 TEST_F(HashTest, HmacBlake2b512KnownAnswers) {
   struct Case {
-    Bytes key;
-    std::string_view data;
-    const char* expected;
+    Bytes key{};
+    std::string_view data{};
+    const char* expected = nullptr;
   };
   Bytes key128(128), key200(200);
   for (size_t i = 0; i < key200.size(); ++i) key200[i] = static_cast<uint8_t>(i);

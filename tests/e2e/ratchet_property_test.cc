@@ -24,16 +24,16 @@ constexpr int kSeeds = 2;
 constexpr size_t kReorderWindow = 8;
 
 struct InFlight {
-  Bytes wire;
-  std::string plaintext;
-  uint64_t id;
+  Bytes wire{};
+  std::string plaintext{};
+  uint64_t id = 0;
 };
 
 struct Party {
-  std::unique_ptr<Session> session;
-  std::deque<InFlight> inbox;       // sent to this party, not yet delivered
-  std::vector<InFlight> delivered;  // delivered to this party
-  std::map<uint64_t, bool> seen;    // id -> decrypted
+  std::unique_ptr<Session> session{};
+  std::deque<InFlight> inbox{};       // sent to this party, not yet delivered
+  std::vector<InFlight> delivered{};  // delivered to this party
+  std::map<uint64_t, bool> seen{};    // id -> decrypted
 };
 
 // A small deterministic PRNG over DeterministicRandom bytes.

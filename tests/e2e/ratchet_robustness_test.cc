@@ -184,7 +184,8 @@ TEST(RatchetRobustness, LowOrderRatchetKeyFromPeerIsRejected) {
   crypto::X25519KeyPair bob_ratchet = crypto::GenerateX25519KeyPair(rng);
   Result<Session> alice = Session::InitInitiator(std::move(init), bob_ratchet.public_key, rng);
   ASSERT_TRUE(alice.ok());
-  RatchetHeader header;  // dh = all zero: a low-order point
+  RatchetHeader header{};
+  header.dh.fill(0);  // all zero: a low-order point
   const Bytes wire = CraftMessage(nhkb, header, rng.Secret<32>(), AsBytes("a|b"), rng);
   ExpectRejected(*alice, wire, ErrorCode::kCryptoFailed);
 }
@@ -202,7 +203,7 @@ TEST(RatchetRobustness, BadPaddingInsideAnAuthenticBodyIsRejected) {
   const RatchetKey dh = crypto::X25519(a.private_key.span(), bob_copy.public_key).value();
   const RootKdfOutput root = KdfRk(sk.span(), dh.span());
   const ChainKdfOutput ck = KdfCk(root.chain_key.span());
-  RatchetHeader header;
+  RatchetHeader header{};
   header.dh = a.public_key;
   Bytes wire = CraftMessage(hka, header, ck.message_key, AsBytes("a|b"), rng);
   // Sanity: the hand-made message is accepted.

@@ -114,7 +114,7 @@ class SplitMix64 {
   uint8_t Byte() { return static_cast<uint8_t>(Next()); }
 
  private:
-  uint64_t state_;
+  uint64_t state_ = 0;
 };
 
 constexpr uint8_t kInterestingBytes[] = {0x00, 0x01, 0x02, 0x7f, 0x80, 0xfe, 0xff,

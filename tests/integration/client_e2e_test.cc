@@ -81,8 +81,8 @@ class User {
   }
 
  private:
-  fs::path dir_;
-  std::string passphrase_;
+  fs::path dir_{};
+  std::string passphrase_{};
 };
 
 class ClientE2eTest : public ::testing::Test {
@@ -144,8 +144,8 @@ class ClientE2eTest : public ::testing::Test {
   }
 
   TempDir root_{"attune-client-e2e"};
-  std::unique_ptr<RelayUnderTest> relay_;
-  fs::path credential_file_;
+  std::unique_ptr<RelayUnderTest> relay_{};
+  fs::path credential_file_{};
 };
 
 TEST_F(ClientE2eTest, DemoFlowPairsSendsRepliesAndLeavesNoPlaintext) {

@@ -49,8 +49,8 @@ class RawRelayClient {
   Result<Bytes> ReadFrame(std::chrono::milliseconds timeout);
 
   int fd_ = -1;
-  noise::FrameDecoder decoder_;
-  std::optional<noise::TransportSession> session_;
+  noise::FrameDecoder decoder_{};
+  std::optional<noise::TransportSession> session_{};
   net::HandshakeHash handshake_hash_{};
 };
 

@@ -101,11 +101,11 @@ class Burst {
   const RelayUnderTest& relay_;
   const std::vector<TestMailbox>& mailboxes_;
   const E2eSealer& sealer_;
-  const int round_;
-  std::vector<std::thread> threads_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<Acked, std::string> acked_;
+  const int round_ = 0;
+  std::vector<std::thread> threads_{};
+  mutable std::mutex mu_{};
+  std::condition_variable cv_{};
+  std::map<Acked, std::string> acked_{};
   std::atomic<size_t> attempted_{0};
 };
 

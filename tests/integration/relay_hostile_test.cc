@@ -5,6 +5,10 @@
 // (docs/PROTOCOL.md (part mailbox) sections 1, 2 and 5).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
 #include "attune/net/relay_codec.h"
 #include "attune/noise/framing.h"
 #include "attune/testing/net_util.h"
@@ -18,11 +22,33 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// Hostile bytes come from a seeded stream: the seed is printed and in every
+// failure message, and ATTUNE_TEST_SEED=<seed> replays a failing run.
+const std::string& Seed() {
+  static const std::string seed = [] {
+    const char* fixed = std::getenv("ATTUNE_TEST_SEED");
+    std::string s =
+        fixed != nullptr
+            ? fixed
+            : std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+    std::printf("relay_hostile_test: ATTUNE_TEST_SEED=%s\n", s.c_str());
+    return s;
+  }();
+  return seed;
+}
+
+crypto::RandomSource& TestRandom() {
+  static crypto::DeterministicRandom random(Seed());
+  return random;
+}
+
 Bytes RandomBytes(size_t n) {
   Bytes b(n);
-  crypto::SystemRandom().Fill(b);
+  TestRandom().Fill(b);
   return b;
 }
+
+#define ATTUNE_SEED_TRACE() SCOPED_TRACE("ATTUNE_TEST_SEED=" + Seed())
 
 // A well-behaved owner + sender pair; Check() proves the relay still serves.
 class GoodClient {
@@ -56,8 +82,8 @@ class GoodClient {
 
  private:
   GoodClient() = default;
-  std::unique_ptr<net::RelayConnection> connection_;
-  TestMailbox mailbox_;
+  std::unique_ptr<net::RelayConnection> connection_{};
+  TestMailbox mailbox_{};
 };
 
 Bytes Frame(ByteView body) { return noise::EncodeFrame(body); }
@@ -81,6 +107,7 @@ Bytes Frame(ByteView body) { return noise::EncodeFrame(body); }
 }
 
 TEST(RelayHostile, MalformedTruncatedAndOversizedFramesCloseOnlyTheOffender) {
+  ATTUNE_SEED_TRACE();
   auto relay = RelayUnderTest::Start(
       {{"limits", {{"max_frame_size", "4096"}}}, {"mailbox", {{"max_blob_size", "1024"}}}});
   ASSERT_TRUE(relay.ok()) << relay.error().ToString();
@@ -144,9 +171,13 @@ TEST(RelayHostile, MalformedTruncatedAndOversizedFramesCloseOnlyTheOffender) {
   EXPECT_TRUE(r.running()) << "relay died: " << r.AllLogs();
 }
 
-TEST(RelayHostile, StalledClientsAreDisconnectedWhileOthersAreServed) {
-  auto relay = RelayUnderTest::Start(
-      {{"limits", {{"handshake_timeout_ms", "500"}, {"idle_timeout_seconds", "1"}}}});
+// Stalled connections hold nothing up. That their deadlines then close them
+// is tested on the relay's injected clock, without waiting, in
+// tests/relay/server_test.cc (HandshakeAndIdleTimeoutsCloseStalledClients,
+// ReaderThatStopsReadingIsClosedByTheWriteTimeout).
+TEST(RelayHostile, StalledClientsDoNotHoldUpOthers) {
+  ATTUNE_SEED_TRACE();
+  auto relay = RelayUnderTest::Start();
   ASSERT_TRUE(relay.ok()) << relay.error().ToString();
   RelayUnderTest& r = **relay;
 
@@ -162,23 +193,19 @@ TEST(RelayHostile, StalledClientsAreDisconnectedWhileOthersAreServed) {
   Append(partial, RandomBytes(10));
   ATTUNE_ASSERT_OK(mid_frame->WriteRaw(partial));
 
-  // While those stall, a good client is served.
+  // While those stall, good clients are served, old and new.
   auto good = GoodClient::Make(r);
   ASSERT_NE(good, nullptr);
   EXPECT_TRUE(good->Check());
-
-  const auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(silent->WaitForClose(seconds(4))) << "silent client not disconnected";
-  EXPECT_TRUE(half_handshake->WaitForClose(seconds(4))) << "half handshake not disconnected";
-  EXPECT_TRUE(mid_frame->WaitForClose(seconds(4))) << "mid-frame stall not disconnected";
-  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(4));
-  EXPECT_TRUE(r.running());
   auto fresh = GoodClient::Make(r);
   ASSERT_NE(fresh, nullptr);
   EXPECT_TRUE(fresh->Check());
+  EXPECT_TRUE(good->Check());
+  EXPECT_TRUE(r.running());
 }
 
 TEST(RelayHostile, ThousandConcurrentConnectionsAreServed) {
+  ATTUNE_SEED_TRACE();
   constexpr size_t kConnections = 1000;
   constexpr size_t kMailboxes = 10;
   RaiseFileLimit(8 * kConnections);

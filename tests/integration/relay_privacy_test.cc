@@ -14,8 +14,8 @@ namespace {
 using std::chrono::seconds;
 
 struct Needle {
-  std::string what;
-  Bytes bytes;
+  std::string what{};
+  Bytes bytes{};
 };
 
 void AddRawAndHex(std::vector<Needle>& needles, const std::string& what, ByteView bytes) {

@@ -20,8 +20,8 @@ namespace attune::testing {
 // hands to senders. The relay only ever sees the capability's hash.
 struct TestMailbox {
   net::MailboxId id{};
-  crypto::Ed25519KeyPair owner;
-  crypto::SecretArray<32> capability;
+  crypto::Ed25519KeyPair owner{};
+  crypto::SecretArray<32> capability{};
 };
 
 inline TestMailbox NewMailboxKeys() {
@@ -61,7 +61,7 @@ class E2eSealer {
   }
 
  private:
-  crypto::SecretArray<32> key_;
+  crypto::SecretArray<32> key_{};
 };
 
 // Connects or fails the test.

@@ -20,6 +20,12 @@ RelaySettings Defaults(const std::filesystem::path& data_dir) {
       {"listen", {{"address", "\"127.0.0.1\""}, {"port", "0"}}},
       {"storage", {{"data_dir", "\"" + data_dir.string() + "\""}}},
       {"log", {{"level", "\"info\""}}},
+      // Every test connects from 127.0.0.1: per-address limits that a test
+      // does not probe stay out of the way.
+      {"limits",
+       {{"max_connections_per_address", "20000"},
+        {"handshakes_per_second_per_address", "100000"},
+        {"handshake_burst_per_address", "100000"}}},
   };
 }
 

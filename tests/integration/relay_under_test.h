@@ -58,14 +58,14 @@ class RelayUnderTest {
   Status Serve();
   Status WriteConfig(uint16_t port);
 
-  TempDir dir_;
-  std::filesystem::path data_dir_;
-  std::filesystem::path config_path_;
-  RelaySettings settings_;
+  TempDir dir_{};
+  std::filesystem::path data_dir_{};
+  std::filesystem::path config_path_{};
+  RelaySettings settings_{};
   crypto::X25519PublicKey public_key_{};
-  crypto::SecretArray<32> credential_;
-  std::unique_ptr<Process> process_;
-  std::string previous_logs_;
+  crypto::SecretArray<32> credential_{};
+  std::unique_ptr<Process> process_{};
+  std::string previous_logs_{};
   uint16_t port_ = 0;
 };
 

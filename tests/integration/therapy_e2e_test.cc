@@ -52,7 +52,7 @@ class Device {
   }
 
  private:
-  fs::path dir_;
+  fs::path dir_{};
 };
 
 class TherapyE2eTest : public ::testing::Test {
@@ -78,7 +78,7 @@ class TherapyE2eTest : public ::testing::Test {
   std::string Sync(const Device& d) { return d.Ok({"sync", "--quiet-ms", "300"}); }
 
   TempDir root_{"attune-therapy-e2e"};
-  std::unique_ptr<RelayUnderTest> relay_;
+  std::unique_ptr<RelayUnderTest> relay_{};
   Device therapist_{root_, "therapist"};
   Device client_{root_, "client"};
 };

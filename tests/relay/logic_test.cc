@@ -41,9 +41,9 @@ class LogicTest : public ::testing::Test {
     return store_->FindCredential(CredentialHash(cred)).value()->uses_left;
   }
 
-  TempDir dir_;
-  std::unique_ptr<SqliteMailboxStore> store_;
-  MailboxLimits limits_;
+  TempDir dir_{};
+  std::unique_ptr<SqliteMailboxStore> store_{};
+  MailboxLimits limits_{};
 };
 
 TEST_F(LogicTest, CredentialUsesAreSpentByCreatesAndTickets) {

@@ -33,7 +33,7 @@ class TempDir {
   std::string file(const std::string& name) const { return (path_ / name).string(); }
 
  private:
-  std::filesystem::path path_;
+  std::filesystem::path path_{};
 };
 
 inline std::unique_ptr<SqliteMailboxStore> OpenStoreOrDie(const std::string& path,
@@ -49,9 +49,9 @@ inline Blob MakeBlob(const std::string& s) { return std::make_shared<const std::
 
 // Everything a mailbox owner holds.
 struct Owner {
-  MailboxId id;
-  crypto::Ed25519KeyPair key;
-  ByteArray<kTokenSize> capability;
+  MailboxId id{};
+  crypto::Ed25519KeyPair key{};
+  ByteArray<kTokenSize> capability{};
 
   static Owner Random() {
     Owner o{crypto::SystemRandom().Array<kMailboxIdSize>(),

@@ -42,9 +42,9 @@ class TestClient {
  private:
   bool ReadExact(uint8_t* out, size_t n, std::chrono::milliseconds timeout);
 
-  asio::io_context io_;
+  asio::io_context io_{};
   asio::ip::tcp::socket socket_;
-  std::optional<noise::TransportSession> session_;
+  std::optional<noise::TransportSession> session_{};
 };
 
 }  // namespace attune::relay::testing

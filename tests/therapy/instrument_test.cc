@@ -31,9 +31,9 @@ Score ScoreTotal(InstrumentId id, uint32_t total) {
 }
 
 struct BandCase {
-  InstrumentId id;
-  uint32_t total;
-  const char* band;
+  InstrumentId id{};
+  uint32_t total = 0;
+  const char* band = nullptr;
 };
 
 TEST(Instrument, BandsAtEveryBoundary) {

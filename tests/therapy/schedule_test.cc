@@ -50,8 +50,8 @@ TEST(Cadence, ParsesAndPrintsCanonically) {
 
 TEST(Cadence, RejectsWithClearErrors) {
   struct Case {
-    const char* text;
-    const char* message_part;
+    const char* text = nullptr;
+    const char* message_part = nullptr;
   };
   const Case cases[] = {
       {"", "empty cadence"},

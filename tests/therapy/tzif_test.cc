@@ -92,8 +92,8 @@ TEST(Tzif, LoadRefusesBadNamesAndMissingZones) {
 
 struct TzifSpec {
   char version = '2';
-  std::vector<int64_t> times;
-  std::vector<uint8_t> indices;
+  std::vector<int64_t> times{};
+  std::vector<uint8_t> indices{};
   std::vector<int32_t> offsets = {-18000};
   std::string chars = "EST";
   uint32_t leapcnt = 0;

@@ -31,9 +31,9 @@ ReceivedEvent Duplicate() {
 }
 
 struct Hello {
-  std::string display_name;
+  std::string display_name{};
   net::MailboxId mailbox_id{};
-  crypto::SecretArray<32> send_capability;
+  crypto::SecretArray<32> send_capability{};
 };
 
 // The first message's plaintext: a Content whose body is a ContactHello.

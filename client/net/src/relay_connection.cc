@@ -15,6 +15,10 @@ namespace attune::net {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// Pauses before resending a RATE_LIMITED request: doubling from the first,
+// capped (the relay's buckets refill within a second).
+constexpr std::chrono::milliseconds kRateLimitedFirstPause{10};
+constexpr std::chrono::milliseconds kRateLimitedMaxPause{1000};
 
 Error IoError(std::string message) { return MakeError(ErrorCode::kIoError, std::move(message)); }
 
@@ -48,9 +52,21 @@ class RelayConnection::Impl {
   Status SendRequest(uint64_t request_id, ByteView plaintext, Clock::time_point deadline);
   // Waits for the answer to `request_id`.
   Result<RelayResponse> AwaitAnswer(uint64_t request_id, Clock::time_point deadline);
+  // docs/PROTOCOL.md (part mailbox) section 5: RATE_LIMITED means the relay
+  // did nothing, so the same request is sent again on this connection after
+  // a growing pause (deliveries are still read meanwhile), until `deadline`.
   Result<RelayResponse> Call(uint64_t request_id, ByteView plaintext, Clock::time_point deadline) {
-    ATTUNE_RETURN_IF_ERROR(SendRequest(request_id, plaintext, deadline));
-    return AwaitAnswer(request_id, deadline);
+    auto pause = kRateLimitedFirstPause;
+    for (;;) {
+      ATTUNE_RETURN_IF_ERROR(SendRequest(request_id, plaintext, deadline));
+      ATTUNE_ASSIGN_OR_RETURN(RelayResponse response, AwaitAnswer(request_id, deadline));
+      if (response.code != RelayCode::kRateLimited || Clock::now() + pause >= deadline) {
+        return response;
+      }
+      RunUntil([] { return false; }, Clock::now() + pause);
+      if (failure_) return DeadStatus().error();
+      pause = std::min(pause * 2, kRateLimitedMaxPause);
+    }
   }
 
   Result<std::optional<Delivery>> NextDelivery(Clock::time_point deadline);
@@ -77,17 +93,17 @@ class RelayConnection::Impl {
   void OnData(size_t n);
   void OnTransportFrame(ByteView ciphertext);
 
-  asio::io_context ctx_;
+  asio::io_context ctx_{};
   asio::ip::tcp::socket socket_;
-  noise::FrameDecoder decoder_;
-  std::optional<noise::TransportSession> session_;
-  std::deque<Bytes> handshake_frames_;
-  std::unordered_set<uint64_t> pending_;
-  std::unordered_map<uint64_t, RelayResponse> answers_;
-  std::deque<Delivery> deliveries_;
-  ByteArray<16384> read_buffer_;
+  noise::FrameDecoder decoder_{};
+  std::optional<noise::TransportSession> session_{};
+  std::deque<Bytes> handshake_frames_{};
+  std::unordered_set<uint64_t> pending_{};
+  std::unordered_map<uint64_t, RelayResponse> answers_{};
+  std::deque<Delivery> deliveries_{};
+  ByteArray<16384> read_buffer_{};
   bool reading_ = false;
-  std::optional<Error> failure_;
+  std::optional<Error> failure_{};
   uint64_t next_request_id_ = 1;
   HandshakeHash handshake_hash_{};
 };

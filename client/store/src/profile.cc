@@ -171,8 +171,8 @@ Status WriteAnchorState(const std::string& dir, const AnchorState& state) {
 // (ChangePassphrase documents the order of steps). Returns the keyparams
 // valid for the database together with its key.
 struct Unlocked {
-  KeyParams params;
-  DatabaseKey key;
+  KeyParams params{};
+  DatabaseKey key{};
 };
 
 // True when `key` opens the database at path and it passes the checks of

@@ -23,14 +23,14 @@ namespace store = client::store;
 constexpr int kMaxPromptAttempts = 5;
 
 struct CheckInOptions {
-  std::string therapist;
-  std::optional<uint32_t> mood;
-  std::optional<uint32_t> anxiety;
-  std::string sleep;
-  std::string note;
+  std::string therapist{};
+  std::optional<uint32_t> mood{};
+  std::optional<uint32_t> anxiety{};
+  std::string sleep{};
+  std::string note{};
   std::string phq9, gad7, phq2, gad2, phq8;
-  std::optional<uint32_t> difficulty;
-  std::string instruments;  // interactive: which questionnaires to ask
+  std::optional<uint32_t> difficulty{};
+  std::string instruments{};  // interactive: which questionnaires to ask
   bool help_now = false;
 
   bool AnyData() const {

@@ -105,11 +105,11 @@ void RunAck(CliContext& ctx, const std::string& name) {
 }
 
 struct ScheduleOptions {
-  std::string client;
-  std::string cadence;
+  std::string client{};
+  std::string cadence{};
   std::string items = "mood,anxiety,sleep,note";
-  std::string instruments;
-  std::string tz;
+  std::string instruments{};
+  std::string tz{};
   bool stop = false;
 };
 
@@ -138,12 +138,12 @@ void RunSchedule(CliContext& ctx, const ScheduleOptions& o) {
 }
 
 struct HoursOptions {
-  std::string windows;
-  std::string tz;
+  std::string windows{};
+  std::string tz{};
   uint32_t reply_hours = 0;
-  std::string reply_text;
-  std::string auto_reply;
-  std::string to;
+  std::string reply_text{};
+  std::string auto_reply{};
+  std::string to{};
 };
 
 void ShowSetting(client::Context& c, std::string_view key, const char* none) {
@@ -186,10 +186,10 @@ void RunHours(CliContext& ctx, const HoursOptions& o) {
 }
 
 struct ResourcesOptions {
-  std::vector<std::string> resources;
+  std::vector<std::string> resources{};
   std::string locale = "en-US";
   bool default_us = false;
-  std::string to;
+  std::string to{};
 };
 
 void RunResources(CliContext& ctx, const ResourcesOptions& o) {

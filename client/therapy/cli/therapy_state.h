@@ -24,8 +24,8 @@
 namespace attune::cli {
 
 struct StoredContent {
-  client::store::MessageRecord record;
-  therapy::ValidatedContent content;
+  client::store::MessageRecord record{};
+  therapy::ValidatedContent content{};
 
   bool incoming() const { return record.direction == client::store::Direction::kIncoming; }
 };

@@ -76,7 +76,7 @@ class Cursor {
   }
 
  private:
-  std::string_view text_;
+  std::string_view text_{};
   size_t pos_ = 0;
 };
 

@@ -20,7 +20,7 @@ Error Bad(const std::string& why) {
 }
 
 struct Header {
-  char version;
+  char version = 0;
   uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
 };
 
@@ -36,7 +36,7 @@ class Reader {
   }
 
  private:
-  ByteView data_;
+  ByteView data_{};
   size_t pos_ = 0;
 };
 

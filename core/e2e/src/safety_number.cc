@@ -10,8 +10,8 @@ namespace attune::e2e {
 namespace {
 
 struct Side {
-  ByteArray<64> hash;
-  std::string digits;  // 30
+  ByteArray<64> hash{};
+  std::string digits{};  // 30
 };
 
 Side ComputeSide(const PublicIdentity& identity) {

@@ -57,7 +57,7 @@ class WipedState {
   SessionState& operator*() { return state_; }
 
  private:
-  SessionState state_;
+  SessionState state_{};
 };
 
 template <size_t N>

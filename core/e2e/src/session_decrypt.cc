@@ -28,19 +28,19 @@ struct Session::DecryptPlan {
     kNewChain,      // DH ratchet step (first half of DHRatchetHE)
   };
   Kind kind = Kind::kSkipped;
-  RatchetKey message_key;
+  RatchetKey message_key{};
   // kSkipped
   size_t chain_index = 0;
   size_t skipped_index = 0;
   // kCurrentChain, kNewChain: the receiving chain after this message.
-  RatchetKey receiving_chain_key;
+  RatchetKey receiving_chain_key{};
   uint32_t receiving_n = 0;
-  std::vector<SkippedKey> skipped;  // new skipped keys in that chain
+  std::vector<SkippedKey> skipped{};  // new skipped keys in that chain
   // kNewChain
-  std::vector<SkippedKey> old_chain_skipped;  // rest of the previous chain, up to PN
+  std::vector<SkippedKey> old_chain_skipped{};  // rest of the previous chain, up to PN
   crypto::X25519PublicKey dh_remote{};
-  RatchetKey root_key;
-  RatchetKey next_receiving_header_key;
+  RatchetKey root_key{};
+  RatchetKey next_receiving_header_key{};
 };
 
 namespace {

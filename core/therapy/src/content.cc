@@ -155,7 +155,7 @@ Result<ContentBody> ParseBody(const pb::Content& c) {
 }
 
 struct BodyToProto {
-  pb::Content* out;
+  pb::Content* out = nullptr;
 
   void operator()(const TextMessage& t) const { out->mutable_text()->set_body(t.body); }
 

@@ -102,7 +102,14 @@ Result<ServerConfig> ParseConfig(std::string_view text) {
         {"max_pending_requests", Size(l.max_pending_requests, 1, 100000)},
         {"max_subscriptions_per_connection", Size(l.max_subscriptions_per_connection, 1, 10000)},
         {"delivery_window", Size(l.delivery_window, 1, 10000)},
-        {"max_write_queue_bytes", Size(l.max_write_queue_bytes, 2 * (kMaxFrameSize + 2), kBig)}}},
+        {"max_write_queue_bytes", Size(l.max_write_queue_bytes, 2 * (kMaxFrameSize + 2), kBig)},
+        {"max_pending_handshakes", Size(l.max_pending_handshakes, 1, 1000000)},
+        {"max_connections_per_address", Size(l.max_connections_per_address, 1, 1000000)},
+        {"handshakes_per_second_per_address",
+         Rate(l.handshakes_per_second_per_address, 1, 1000000)},
+        {"handshake_burst_per_address", Rate(l.handshake_burst_per_address, 1, 1000000)},
+        {"max_queued_operations", Size(l.max_queued_operations, 1, 10000000)},
+        {"max_queued_bytes", Size(l.max_queued_bytes, kMaxFrameSize, kBig)}}},
   };
 
   for (auto&& [section_key, section_node] : root) {

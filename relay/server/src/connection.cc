@@ -9,6 +9,7 @@
 // reading the header), decryption, parsing and validation, rate, then the
 // request itself (authorization happens inside the storage operation).
 #include <algorithm>
+#include <span>
 #include <string>
 
 #include "asio/co_spawn.hpp"
@@ -55,15 +56,37 @@ pb::Response::Code ToProto(Code code) {
 
 }  // namespace
 
-Connection::Connection(ServerState& server, Socket socket)
-    : server_(server), socket_(std::move(socket)) {
+const char* CloseReasonName(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kPeer:
+      return "closed by the peer or a socket error";
+    case CloseReason::kTimeout:
+      return "deadline passed";
+    case CloseReason::kProtocol:
+      return "protocol error";
+    case CloseReason::kHandshake:
+      return "handshake failed";
+    case CloseReason::kSlowReader:
+      return "write timeout: client not reading";
+    case CloseReason::kEvicted:
+      return "evicted: mailbox deleted or rotated";
+    case CloseReason::kShutdown:
+      return "shutdown";
+    case CloseReason::kStorage:
+      return "storage error";
+  }
+  return "unknown";
+}
+
+Connection::Connection(ServerState& server, Socket socket, const AddressKey& address)
+    : server_(server), socket_(std::move(socket)), address_(address) {
   server_.Link(this);
 }
 
 Connection::~Connection() { server_.Unlink(this); }
 
 void Connection::Start() {
-  const uint64_t now = SteadyNowNs();
+  const uint64_t now = server_.NowNs();
   deadline_ns_ = now + server_.config.limits.handshake_timeout_ms * 1000000ull;
   requests_ = TokenBucket(server_.config.limits.request_burst, now);
   std::error_code ec;
@@ -71,6 +94,9 @@ void Connection::Start() {
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   server_.stats.accepted++;
   server_.stats.open_connections++;
+  server_.pending_handshakes++;
+  server_.addresses[address_].connections++;
+  reading_ = true;
   asio::co_spawn(server_.io, Reader(shared_from_this()), asio::detached);
 }
 
@@ -91,8 +117,20 @@ void Connection::Close(CloseReason reason) {
     default:
       break;
   }
+  // Section 6: every close reason at debug level, never ids or addresses.
+  if (LogEnabled(LogLevel::kDebug)) {
+    Log(LogLevel::kDebug, std::string("connection closed: ") + CloseReasonName(reason));
+  }
   server_.stats.closed++;
   server_.stats.open_connections--;
+  if (handshaking_) {
+    handshaking_ = false;
+    server_.pending_handshakes--;
+  }
+  auto entry = server_.addresses.find(address_);
+  if (entry != server_.addresses.end() && entry->second.connections > 0) {
+    entry->second.connections--;
+  }
   // Subscriptions are unregistered but not freed here: a push loop over the
   // registry may still hold pointers to them (they die with the object).
   for (auto& sub : subs_) {
@@ -119,16 +157,41 @@ void Connection::CloseAfterFlush(CloseReason reason) {
 
 void Connection::CheckDeadlines(uint64_t now_ns) {
   if (closed_) return;
+  // A reader stopped by our own backpressure is not idle: its deadline
+  // counts from when it may read again.
+  if (!reading_ && session_) {
+    deadline_ns_ = now_ns + server_.config.limits.idle_timeout_seconds * 1000000000ull;
+  }
   if (now_ns >= deadline_ns_) {
-    Log(LogLevel::kDebug, session_ ? "idle timeout" : "handshake timeout");
     Close(CloseReason::kTimeout);
     return;
   }
-  if (write_started_ns_ != 0 &&
-      now_ns - write_started_ns_ >= server_.config.limits.write_timeout_seconds * 1000000000ull) {
-    Log(LogLevel::kDebug, "write timeout");
+  // Only a write that makes no progress for write_timeout_seconds counts: a
+  // slow client that keeps reading is never cut off.
+  if (write_progress_ns_ != 0 &&
+      now_ns - write_progress_ns_ >= server_.config.limits.write_timeout_seconds * 1000000000ull) {
     Close(CloseReason::kSlowReader);
   }
+}
+
+void Connection::ResumeReading() {
+  if (closed_ || draining_ || reading_ || storage_waiting_) return;
+  reading_ = true;
+  asio::co_spawn(server_.io, Reader(shared_from_this()), asio::detached);
+}
+
+bool Connection::MustPauseReading(size_t frame_size) {
+  const ConnectionLimits& limits = server_.config.limits;
+  if (wqueue_bytes_ >= limits.max_write_queue_bytes) return true;  // Writer resumes
+  if (!session_) return false;
+  if (pending_requests_ >= limits.max_pending_requests) return true;  // completion resumes
+  if (!server_.StorageAdmits(pending_requests_, frame_size)) {
+    storage_waiting_ = true;
+    auto& waiters = pending_requests_ == 0 ? server_.light_waiters : server_.heavy_waiters;
+    waiters.push_back(shared_from_this());
+    return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------- reading --
@@ -137,7 +200,11 @@ std::optional<ByteView> Connection::NextFrame() {
   const size_t avail = rbuf_.size() - rpos_;
   if (avail < noise::kFrameHeaderSize) return std::nullopt;
   const size_t len = ReadU16BE(rbuf_.data() + rpos_);
-  if (len == 0 || len > server_.config.limits.max_frame_size) {
+  // Before the handshake only message 1 (48 bytes) is acceptable, so a
+  // half-open connection never makes the relay buffer more than 50 bytes.
+  const bool bad = session_ ? (len == 0 || len > server_.config.limits.max_frame_size)
+                            : len != kHandshakeMessage1Size;
+  if (bad) {
     protocol_error_ = true;
     return std::nullopt;
   }
@@ -153,14 +220,22 @@ void Connection::ConsumeFrame(size_t frame_len) {
   }
 }
 
-// `self` keeps the connection alive while the coroutine runs.
+// `self` keeps the connection alive while the coroutine runs. The reader
+// ends (reading_ = false) when the connection closes or backpressure stops
+// it; ResumeReading() starts a new one, which first handles what is buffered.
 asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
+  struct Running {
+    bool& flag;
+    ~Running() { flag = false; }
+  } running{reading_};
   while (!closed_) {
     // Handle every complete frame already buffered.
     while (!closed_) {
       auto frame = NextFrame();
       if (!frame) break;
       const size_t len = frame->size();
+      // The frame stays buffered; the resumed reader finds it again.
+      if (MustPauseReading(len)) co_return;
       if (!session_) {
         if (!HandleHandshake(*frame)) {
           Close(CloseReason::kHandshake);
@@ -174,17 +249,18 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       // Only complete frames reset the idle deadline, so a client trickling
       // bytes or stalling mid-frame still times out.
       if (session_) {
-        deadline_ns_ = SteadyNowNs() + server_.config.limits.idle_timeout_seconds * 1000000000ull;
+        deadline_ns_ = server_.NowNs() + server_.config.limits.idle_timeout_seconds * 1000000000ull;
       }
     }
     if (protocol_error_) {
-      Log(LogLevel::kDebug, "bad frame length");
       Close(session_ ? CloseReason::kProtocol : CloseReason::kHandshake);
       co_return;
     }
     if (rbuf_.empty() && rbuf_.capacity() > 0) {
       Bytes().swap(rbuf_);  // idle connections hold no read buffer
     }
+    // Read nothing more while the write queue is full (the Writer resumes).
+    if (wqueue_bytes_ >= server_.config.limits.max_write_queue_bytes) co_return;
     // Wait for readability without a buffer, then read what is there.
     auto [wait_ec] = co_await socket_.async_wait(Socket::wait_read, kTuple);
     if (closed_) co_return;
@@ -198,7 +274,11 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       rpos_ = 0;
     }
     size_t want = kReadChunk;
-    if (rbuf_.size() >= noise::kFrameHeaderSize) {
+    if (!session_) {
+      // Exactly message 1, nothing more (the client cannot send anything
+      // else before it has read message 2).
+      want = noise::kFrameHeaderSize + kHandshakeMessage1Size - rbuf_.size();
+    } else if (rbuf_.size() >= noise::kFrameHeaderSize) {
       const size_t frame_total = noise::kFrameHeaderSize + ReadU16BE(rbuf_.data());
       if (frame_total > rbuf_.size()) want = std::max(want, frame_total - rbuf_.size());
     }
@@ -218,13 +298,25 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
 bool Connection::HandleHandshake(ByteView message) {
   // Cheap check first: message 1 with the required empty payload has exactly
   // this size; anything else is not an Attune client.
+  const ConnectionLimits& limits = server_.config.limits;
   if (message.size() != kHandshakeMessage1Size) return false;
-  if (!server_.handshake_bucket.TryTake(server_.config.limits.handshakes_per_second,
-                                        server_.config.limits.handshake_burst, SteadyNowNs())) {
+  const uint64_t now = server_.NowNs();
+  // Per-address rate before the global one, so one address cannot spend the
+  // whole relay's handshake budget.
+  auto entry = server_.addresses.find(address_);
+  if (entry != server_.addresses.end()) {
+    entry->second.last_handshake_ns = now;
+    if (!entry->second.handshakes.TryTake(limits.handshakes_per_second_per_address,
+                                          limits.handshake_burst_per_address, now)) {
+      return false;
+    }
+  }
+  if (!server_.handshake_bucket.TryTake(limits.handshakes_per_second, limits.handshake_burst,
+                                        now)) {
     return false;
   }
-  auto hs = noise::Handshake::Responder(server_.static_key, AsBytes(noise::kRelayPrologue),
-                                        crypto::SystemRandom());
+  auto hs = noise::Handshake::Responder(server_.static_key.get(), AsBytes(noise::kRelayPrologue),
+                                        server_.random);
   auto payload = hs.ReadMessage(message);
   if (!payload.ok() || !payload->empty()) return false;
   auto reply = hs.WriteMessage({});
@@ -232,15 +324,16 @@ bool Connection::HandleHandshake(ByteView message) {
   auto session = hs.Finish();
   if (!session.ok()) return false;
   session_.emplace(std::move(session).value());
+  handshaking_ = false;
+  server_.pending_handshakes--;
   EnqueueFrame(noise::EncodeFrame(*reply));
-  deadline_ns_ = SteadyNowNs() + server_.config.limits.idle_timeout_seconds * 1000000000ull;
+  deadline_ns_ = now + limits.idle_timeout_seconds * 1000000000ull;
   return true;
 }
 
 void Connection::HandleFrame(ByteView ciphertext) {
   auto plaintext = session_->Decrypt(ciphertext);
   if (!plaintext.ok()) {
-    Log(LogLevel::kDebug, "frame failed to decrypt");
     Close(CloseReason::kProtocol);
     return;
   }
@@ -272,13 +365,11 @@ void Connection::SendPlaintext(std::string& plaintext, bool wipe) {
   EnqueueFrame(noise::EncodeFrame(*ciphertext));
 }
 
+// Never closes: what may be queued is bounded before it gets here (pushes by
+// DeliveryCredit(), responses by the reader stopping at a full queue and by
+// max_pending_requests).
 void Connection::EnqueueFrame(Bytes frame) {
   if (closed_) return;
-  if (wqueue_bytes_ + frame.size() > server_.config.limits.max_write_queue_bytes) {
-    Log(LogLevel::kDebug, "write queue full: client not reading");
-    Close(CloseReason::kSlowReader);
-    return;
-  }
   wqueue_bytes_ += frame.size();
   wqueue_.push_back(std::move(frame));
   if (!writing_) {
@@ -291,36 +382,62 @@ asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*self*/) {
   std::vector<Bytes> batch;
   std::vector<asio::const_buffer> buffers;
   while (!closed_ && !wqueue_.empty()) {
-    // Everything queued so far goes out in one gathered write.
+    // Everything queued so far goes out in gathered writes.
     batch.swap(wqueue_);
-    size_t bytes = 0;
     buffers.clear();
-    for (const Bytes& b : batch) {
-      buffers.push_back(asio::buffer(b));
-      bytes += b.size();
+    for (const Bytes& b : batch) buffers.push_back(asio::buffer(b));
+    size_t first = 0;  // buffers[first..] still to write
+    write_progress_ns_ = server_.NowNs();
+    while (first < buffers.size()) {
+      auto [ec, n] = co_await socket_.async_write_some(
+          std::span<const asio::const_buffer>(buffers.data() + first, buffers.size() - first),
+          kTuple);
+      if (closed_) break;
+      if (ec) {
+        Close(CloseReason::kPeer);
+        break;
+      }
+      wqueue_bytes_ -= n;
+      write_progress_ns_ = server_.NowNs();
+      while (n > 0 && first < buffers.size()) {
+        const size_t take = std::min(n, buffers[first].size());
+        buffers[first] += take;
+        n -= take;
+        if (buffers[first].size() == 0) first++;
+      }
+      // Credit came back: refill subscriptions, read requests again.
+      OnWriteDrained();
     }
-    write_started_ns_ = SteadyNowNs();
-    auto [ec, n] = co_await asio::async_write(socket_, buffers, kTuple);
-    write_started_ns_ = 0;
+    write_progress_ns_ = 0;
     batch.clear();
     if (closed_) break;
-    if (ec) {
-      Close(CloseReason::kPeer);
-      break;
-    }
-    wqueue_bytes_ -= bytes;
     if (draining_ && wqueue_.empty()) {
       Close(drain_reason_);
       break;
     }
-    // May queue more deliveries; the loop sends them.
-    OnWriteDrained();
   }
   writing_ = false;
 }
 
+size_t Connection::DeliveryCredit() const {
+  const size_t used = wqueue_bytes_ + delivery_reserved_;
+  const size_t bound = server_.config.limits.max_write_queue_bytes;
+  return used >= bound ? 0 : bound - used;
+}
+
 void Connection::OnWriteDrained() {
-  for (auto& sub : subs_) MaybeFetch(*sub);
+  RefillSubscriptions();
+  if (wqueue_bytes_ < server_.config.limits.max_write_queue_bytes) ResumeReading();
+}
+
+void Connection::RefillSubscriptions() {
+  if (closed_) return;
+  // Round-robin, so one busy mailbox does not starve the connection's others.
+  const size_t n = subs_.size();
+  for (size_t i = 0; i < n && !closed_; ++i) {
+    MaybeFetch(*subs_[(next_sub_ + i) % n]);
+  }
+  if (n > 0) next_sub_ = (next_sub_ + 1) % n;
 }
 
 void Connection::Respond(uint64_t request_id, const Outcome& outcome) {

@@ -26,7 +26,7 @@ class Fd {
   int get() const { return fd_; }
 
  private:
-  int fd_;
+  int fd_ = 0;
 };
 
 }  // namespace

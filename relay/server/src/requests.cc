@@ -24,29 +24,43 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
+// Storage work each request is charged against the global bound: its blob,
+// or a nominal size for everything else.
+constexpr size_t kNominalOperationBytes = 256;
+
 template <typename Work, typename Done>
-void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work work, Done done) {
+void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work work, Done done,
+                               size_t bytes) {
   pending_requests_++;
+  server_.queued_operations++;
+  server_.queued_bytes += bytes;
   asio::io_context* io = &server_.io;
   auto self = shared_from_this();
   // `self` travels storage thread -> io thread by move, so the last
   // reference to a Connection is never dropped on the storage thread.
-  bool queued = queue.Submit([self, io, work = std::move(work), done = std::move(done)](
-                                 MailboxStore& store) mutable -> GroupCommitter::Completion {
+  bool queued = queue.Submit([self, io, work = std::move(work), done = std::move(done),
+                              bytes](MailboxStore& store) mutable -> GroupCommitter::Completion {
     auto result = work(store);
-    return [self = std::move(self), io, result = std::move(result),
-            done = std::move(done)](const Status& commit) mutable {
+    return [self = std::move(self), io, result = std::move(result), done = std::move(done),
+            bytes](const Status& commit) mutable {
       asio::post(*io, [self = std::move(self), result = std::move(result), done = std::move(done),
-                       ok = commit.ok()]() mutable {
+                       ok = commit.ok(), bytes]() mutable {
         self->pending_requests_--;
         done(*self, std::move(result), ok);
+        self->OnStorageCompleted(bytes);
       });
     };
   });
   if (!queued) {
     pending_requests_--;
+    OnStorageCompleted(bytes);
     RespondCode(request_id, Code::kUnavailable, "shutting down");
   }
+}
+
+void Connection::OnStorageCompleted(size_t bytes) {
+  server_.OnStorageDone(bytes);
+  ResumeReading();
 }
 
 void Connection::HandleRequest(ValidatedRequest req) {
@@ -58,18 +72,23 @@ void Connection::HandleRequest(ValidatedRequest req) {
     RespondCode(rid, Code::kUnavailable, "shutting down");
     return;
   }
-  if (!requests_.TryTake(limits.requests_per_second, limits.request_burst, SteadyNowNs())) {
-    // A client that ignores RATE_LIMITED answers for a whole burst is
-    // hostile or broken; stop spending effort on it.
-    if (++rate_limited_streak_ > limits.request_burst) {
-      Log(LogLevel::kDebug, "ignored rate limit");
-      Close(CloseReason::kProtocol);
-      return;
-    }
+  // An ack of an in-flight delivery only frees resources (a window slot and
+  // a stored row): it is never rate limited, so a fast drain never stalls
+  // (section 5). Everything else takes a token. A client that ignores
+  // RATE_LIMITED only gets more RATE_LIMITED answers: what it can make the
+  // relay queue is bounded by the reader stopping at a full write queue.
+  bool free_ack = false;
+  if (const auto* ack = std::get_if<AckRequest>(&req.body)) {
+    const Subscription* sub = FindSubscription(ack->mailbox_id);
+    free_ack = sub != nullptr && sub->active &&
+               std::find(sub->in_flight.begin(), sub->in_flight.end(), ack->message_id) !=
+                   sub->in_flight.end();
+  }
+  if (!free_ack &&
+      !requests_.TryTake(limits.requests_per_second, limits.request_burst, server_.NowNs())) {
     RespondCode(rid, Code::kRateLimited, "too many requests");
     return;
   }
-  rate_limited_streak_ = 0;
   // Acks are bounded by the delivery windows instead (see below).
   if (pending_requests_ >= limits.max_pending_requests &&
       !std::holds_alternative<PingRequest>(req.body) &&
@@ -79,6 +98,8 @@ void Connection::HandleRequest(ValidatedRequest req) {
   }
 
   const MailboxLimits* mlimits = &server_.config.mailbox;
+  const uint64_t now = server_.NowUnix();
+  crypto::RandomSource* random = &server_.random;
   auto finish = [rid](Connection& c, Outcome o, bool committed) {
     if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
     c.Respond(rid, o);
@@ -90,29 +111,32 @@ void Connection::HandleRequest(ValidatedRequest req) {
           [&](CreateMailboxRequest& r) {
             SubmitStorage(
                 server_.committer, rid,
-                [r](MailboxStore& s) { return CreateMailbox(s, r, UnixNow()); }, finish);
+                [r, now](MailboxStore& s) { return CreateMailbox(s, r, now); }, finish,
+                kNominalOperationBytes);
           },
           [&](IssueTicketRequest& r) {
             SubmitStorage(
                 server_.committer, rid,
-                [r, mlimits](MailboxStore& s) {
-                  return IssueTicket(s, r, *mlimits, UnixNow(), crypto::SystemRandom());
+                [r, mlimits, now, random](MailboxStore& s) {
+                  return IssueTicket(s, r, *mlimits, now, *random);
                 },
-                finish);
+                finish, kNominalOperationBytes);
           },
           [&](SendRequest& r) {
             MailboxId id = r.mailbox_id;
             Blob blob = r.blob;
+            const size_t bytes = blob->size() + kNominalOperationBytes;
             SubmitStorage(
                 server_.committer, rid,
-                [r = std::move(r), mlimits](MailboxStore& s) {
-                  return SendMessage(s, r, *mlimits, UnixNow());
+                [r = std::move(r), mlimits, now](MailboxStore& s) {
+                  return SendMessage(s, r, *mlimits, now);
                 },
                 [rid, id, blob](Connection& c, Outcome o, bool committed) {
                   if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
                   c.Respond(rid, o);
                   if (o.ok()) c.server_.NotifyNewMessage(id, o.message_id, blob);
-                });
+                },
+                bytes);
           },
           [&](SubscribeRequest& r) {
             if (FindSubscription(r.mailbox_id) != nullptr) {
@@ -120,7 +144,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
               return;
             }
             if (subs_.size() >= limits.max_subscriptions_per_connection) {
-              RespondCode(rid, Code::kRateLimited, "too many subscriptions on this connection");
+              RespondCode(rid, Code::kQuotaExceeded, "too many subscriptions on this connection");
               return;
             }
             auto sub = std::make_unique<Subscription>();
@@ -146,7 +170,8 @@ void Connection::HandleRequest(ValidatedRequest req) {
                   c.server_.AddSubscriber(sub);
                   c.Respond(rid, o);
                   c.MaybeFetch(*sub);
-                });
+                },
+                kNominalOperationBytes);
           },
           [&](AckRequest& r) {
             Subscription* sub = FindSubscription(r.mailbox_id);
@@ -174,7 +199,8 @@ void Connection::HandleRequest(ValidatedRequest req) {
                   if (!first_ack || c.closed_) return;
                   Subscription* sub = c.FindSubscription(id);
                   if (sub != nullptr) c.MaybeFetch(*sub);
-                });
+                },
+                kNominalOperationBytes);
             if (first_ack) MaybeFetch(*sub);
           },
           [&](DeleteMailboxRequest& r) {
@@ -189,7 +215,8 @@ void Connection::HandleRequest(ValidatedRequest req) {
                     if (Subscription* sub = c.FindSubscription(id)) c.RemoveSubscription(sub);
                   }
                   c.Respond(rid, o);
-                });
+                },
+                kNominalOperationBytes);
           },
           [&](RotateMailboxRequest& r) {
             HandshakeHash h = session_->handshake_hash();
@@ -202,7 +229,8 @@ void Connection::HandleRequest(ValidatedRequest req) {
                   // the new one.
                   if (o.ok()) c.server_.EvictSubscribers(id, &c);
                   c.Respond(rid, o);
-                });
+                },
+                kNominalOperationBytes);
           },
       },
       req.body);
@@ -224,6 +252,16 @@ void Connection::RemoveSubscription(Subscription* sub) {
       subs_.end());
 }
 
+namespace {
+// Write-queue credit one delivery of `blob_size` takes.
+size_t DeliveryFrameBytes(size_t blob_size) { return blob_size + kDeliveryFrameOverhead; }
+}  // namespace
+
+// Credit-based delivery (section 5): a fetch reserves the write-queue credit
+// its result may need, so the unwritten bytes of a connection never pass
+// max_write_queue_bytes because of deliveries, whatever its subscriptions and
+// window. Without credit the subscription waits; the writer calls this again
+// as the socket drains.
 void Connection::MaybeFetch(Subscription& sub) {
   const ConnectionLimits& limits = server_.config.limits;
   if (closed_ || draining_ || !sub.active || sub.fetch_pending || !sub.more_available) return;
@@ -236,30 +274,33 @@ void Connection::MaybeFetch(Subscription& sub) {
   // the rest); batching comes from there being one fetch at a time: acks that
   // arrive while it runs free slots for the next, larger one.
   if (free_slots == 0) return;
-  // Deliveries only fill half the write queue, leaving room for replies; a
-  // fetch returns at most half of what is left (or one message), so the queue
-  // never overflows because of deliveries.
-  if (wqueue_bytes_ > limits.max_write_queue_bytes / 2) return;
-  const size_t budget = (limits.max_write_queue_bytes - wqueue_bytes_) / 2;
-  const size_t max_blob = server_.config.mailbox.max_blob_size;
+  const size_t max_message = DeliveryFrameBytes(server_.config.mailbox.max_blob_size);
+  const size_t credit = DeliveryCredit();
+  // The store stops once it has collected max_bytes of blobs, so a result is
+  // at most max_bytes plus one message: ask for credit minus one message.
+  if (credit < max_message) return;
+  const size_t max_bytes = std::max<size_t>(1, credit - max_message);
   sub.fetch_pending = true;
   sub.more_available = false;
+  delivery_reserved_ += credit;
   const MailboxId id = sub.mailbox_id;
   const uint64_t after = sub.last_delivered;
+  const uint64_t now = server_.NowUnix();
   SubmitStorage(
       server_.reader, 0,
-      [id, after, count = free_slots, budget](MailboxStore& s) {
-        return s.FetchMessages(id, after, UnixNow(), count, budget);
+      [id, after, count = free_slots, max_bytes, now](MailboxStore& s) {
+        return s.FetchMessages(id, after, now, count, max_bytes);
       },
-      [id, count = free_slots, budget, max_blob](
+      [id, count = free_slots, max_bytes, credit, max_blob = server_.config.mailbox.max_blob_size](
           Connection& c, Result<std::vector<StoredMessage>> messages, bool committed) {
+        c.delivery_reserved_ -= credit;
         if (c.closed_) return;
         Subscription* sub = c.FindSubscription(id);
         if (sub == nullptr || !sub->active) return;
         sub->fetch_pending = false;
         if (!committed || !messages.ok()) {
           Log(LogLevel::kWarn, "storage error while fetching messages; closing connection");
-          c.Close(CloseReason::kProtocol);
+          c.Close(CloseReason::kStorage);
           return;
         }
         // Only a full fetch (count reached, or maybe cut short by the byte
@@ -268,21 +309,23 @@ void Connection::MaybeFetch(Subscription& sub) {
         // itself while this fetch was pending.
         size_t bytes = 0;
         for (const StoredMessage& m : *messages) bytes += m.blob->size();
-        if (messages->size() >= count || bytes + max_blob > budget) sub->more_available = true;
+        if (messages->size() >= count || bytes + max_blob > max_bytes) sub->more_available = true;
         for (const StoredMessage& m : *messages) {
           if (m.message_id > sub->last_delivered) c.PushDelivery(*sub, m.message_id, m.blob);
         }
-        c.MaybeFetch(*sub);
-      });
+        // The reserved credit is back: any subscription may use it.
+        c.RefillSubscriptions();
+      },
+      0);
 }
 
 void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob) {
   const ConnectionLimits& limits = server_.config.limits;
   if (closed_ || draining_ || !sub.active || message_id <= sub.last_delivered) return;
-  // Caught up and room left: push straight from memory, no store read.
+  // Caught up and credit left: push straight from memory, no store read.
   if (!sub.fetch_pending && !sub.more_available && sub.in_flight.size() < limits.delivery_window &&
       pending_requests_ < limits.max_pending_requests &&
-      wqueue_bytes_ <= limits.max_write_queue_bytes / 2) {
+      DeliveryFrameBytes(blob->size()) <= DeliveryCredit()) {
     PushDelivery(sub, message_id, blob);
     return;
   }

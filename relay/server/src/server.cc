@@ -33,7 +33,7 @@ asio::awaitable<void> AcceptLoop(ServerState& s) {
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       // Out of descriptors or memory: say so at most once a second.
-      const uint64_t now = SteadyNowNs();
+      const uint64_t now = s.NowNs();
       if (now - last_accept_warning >= 1000000000ull) {
         last_accept_warning = now;
         Log(LogLevel::kWarn, "accept failed: " + ec.message());
@@ -42,45 +42,49 @@ asio::awaitable<void> AcceptLoop(ServerState& s) {
       co_await backoff.async_wait(kTuple);
       continue;
     }
-    if (s.stats.open_connections >= s.config.limits.max_connections) {
+    // Cheap checks at accept: total connections, connections still in the
+    // handshake, connections from this source address.
+    std::error_code addr_ec;
+    const auto remote = socket.remote_endpoint(addr_ec);
+    const AddressKey key = addr_ec ? AddressKey{} : AddressKeyOf(remote.address());
+    auto entry = s.addresses.find(key);
+    const bool address_full =
+        entry != s.addresses.end() &&
+        entry->second.connections >= s.config.limits.max_connections_per_address;
+    // At the cap on unfinished handshakes the oldest one gives way: a real
+    // client finishes within a round trip, so what is old is a half-open
+    // connection, and a flood of them never locks new clients out.
+    while (s.pending_handshakes >= s.config.limits.max_pending_handshakes &&
+           !s.handshake_queue.empty()) {
+      auto oldest = s.handshake_queue.front().lock();
+      s.handshake_queue.pop_front();
+      if (oldest && oldest->handshaking()) oldest->Close(CloseReason::kHandshake);
+    }
+    if (addr_ec || address_full || s.stats.open_connections >= s.config.limits.max_connections) {
       s.stats.rejected++;
       std::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    auto conn = std::make_shared<Connection>(s, std::move(socket));
+    if (entry == s.addresses.end()) {
+      AddressEntry fresh;
+      fresh.handshakes = TokenBucket(s.config.limits.handshake_burst_per_address, s.NowNs());
+      s.addresses.emplace(key, fresh);
+    }
+    auto conn = std::make_shared<Connection>(s, std::move(socket), key);
     conn->Start();
+    s.handshake_queue.push_back(conn);
   }
 }
 
+// Real time drives only how often the clock is looked at; every deadline and
+// the purge schedule are read from the injected clock (ServerState::Tick).
 asio::awaitable<void> SweepLoop(ServerState& s) {
   for (;;) {
     s.sweep_timer.expires_after(kSweepInterval);
     auto [ec] = co_await s.sweep_timer.async_wait(kTuple);
     if (ec || s.shutting_down) co_return;
-    const uint64_t now = SteadyNowNs();
-    // CheckDeadlines never frees a Connection synchronously (its coroutines
-    // hold it), so walking the list while closing is safe.
-    for (Connection* c = s.first; c != nullptr; c = c->next) c->CheckDeadlines(now);
-  }
-}
-
-asio::awaitable<void> PurgeLoop(ServerState& s) {
-  for (;;) {
-    s.purge_timer.expires_after(std::chrono::seconds(s.config.mailbox.purge_interval_seconds));
-    auto [ec] = co_await s.purge_timer.async_wait(kTuple);
-    if (ec || s.shutting_down) co_return;
-    s.committer.Submit([](MailboxStore& store) -> GroupCommitter::Completion {
-      auto purged = store.PurgeExpired(UnixNow(), kPurgeBatchRows);
-      uint64_t n = purged.ok() ? *purged : 0;
-      return [n](const Status& commit) {
-        if (!commit.ok()) {
-          Log(LogLevel::kWarn, "expiry purge failed: " + commit.error().message);
-        } else if (n > 0) {
-          Log(LogLevel::kInfo, "purged " + std::to_string(n) + " expired messages");
-        }
-      };
-    });
+    s.Tick();
   }
 }
 
@@ -107,6 +111,8 @@ asio::awaitable<void> StatsLoop(ServerState& s) {
 }
 
 asio::awaitable<void> ShutdownLoop(ServerState& s, std::function<void()> done, uint64_t grace_ms) {
+  // Real time on purpose: the grace period bounds how long a process exit
+  // takes, whatever the injected clock says.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   // Let queued storage work commit and its replies reach the clients.
   while (std::chrono::steady_clock::now() < give_up) {
@@ -121,7 +127,6 @@ asio::awaitable<void> ShutdownLoop(ServerState& s, std::function<void()> done, u
   for (Connection* c = s.first; c != nullptr; c = c->next) c->Close(CloseReason::kShutdown);
   std::error_code ignored;
   s.sweep_timer.cancel();
-  s.purge_timer.cancel();
   s.stats_timer.cancel();
   if (done) done();
 }
@@ -129,6 +134,114 @@ asio::awaitable<void> ShutdownLoop(ServerState& s, std::function<void()> done, u
 }  // namespace
 
 // ------------------------------------------------------------ ServerState --
+
+namespace {
+// Frames at most this big count as small for the global storage bound.
+constexpr size_t kSmallFrameBytes = 2048;
+}  // namespace
+
+AddressKey AddressKeyOf(const asio::ip::address& address) {
+  AddressKey key{};
+  if (address.is_v4()) {
+    const auto b = address.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), key.begin());
+    return key;
+  }
+  const auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return AddressKeyOf(asio::ip::make_address_v4(asio::ip::v4_mapped, v6));
+  const auto b = v6.to_bytes();
+  key[15] = 6;  // distinct from every IPv4 key
+  std::copy(b.begin(), b.begin() + 8, key.begin() + 4);
+  return key;
+}
+
+void ServerState::Tick() {
+  const uint64_t now = NowNs();
+  // CheckDeadlines never frees a Connection synchronously (its coroutines
+  // hold it), so walking the list while closing is safe.
+  for (Connection* c = first; c != nullptr; c = c->next) c->CheckDeadlines(now);
+  // Entries whose connection finished (or failed) its handshake: the sweep
+  // just closed every handshake older than the timeout, so what stays is
+  // bounded by the accept rate times handshake_timeout_ms.
+  while (!handshake_queue.empty()) {
+    auto c = handshake_queue.front().lock();
+    if (c && c->handshaking()) break;
+    handshake_queue.pop_front();
+  }
+
+  // Forget addresses with no connection whose bucket has refilled (their
+  // entry would be recreated full anyway).
+  const double refill_s =
+      config.limits.handshake_burst_per_address / config.limits.handshakes_per_second_per_address;
+  const auto refill_ns = static_cast<uint64_t>(refill_s * 1e9);
+  for (auto it = addresses.begin(); it != addresses.end();) {
+    if (it->second.connections == 0 && now - it->second.last_handshake_ns >= refill_ns) {
+      it = addresses.erase(it);
+    } else {
+      ++it;
+    }
+  }
+
+  const uint64_t unix_now = NowUnix();
+  if (purge_running || unix_now < next_purge_unix) return;
+  next_purge_unix = unix_now + config.mailbox.purge_interval_seconds;
+  purge_running = true;
+  asio::io_context* ctx = &io;
+  bool* running = &purge_running;
+  const bool queued =
+      committer.Submit([unix_now, ctx, running](MailboxStore& store) -> GroupCommitter::Completion {
+        auto purged = store.PurgeExpired(unix_now, kPurgeBatchRows);
+        uint64_t n = purged.ok() ? *purged : 0;
+        return [n, ctx, running](const Status& commit) {
+          if (!commit.ok()) {
+            Log(LogLevel::kWarn, "expiry purge failed: " + commit.error().message);
+          } else if (n > 0) {
+            Log(LogLevel::kInfo, "purged " + std::to_string(n) + " expired messages");
+          }
+          asio::post(*ctx, [running] { *running = false; });
+        };
+      });
+  if (!queued) purge_running = false;
+}
+
+bool ServerState::StorageAdmits(size_t own_pending, size_t frame_size) const {
+  const ConnectionLimits& l = config.limits;
+  // Small frames (pings, acks, small sends: what an interactive client sends)
+  // are held back only by the operation count, so a flood of 60 KiB sends
+  // never makes a well-behaved client wait for admission; their bytes are
+  // bounded by count × kSmallFrameBytes.
+  if (frame_size <= kSmallFrameBytes) return queued_operations < 2 * l.max_queued_operations;
+  if (queued_operations < l.max_queued_operations && queued_bytes < l.max_queued_bytes) {
+    return true;
+  }
+  // Above the bound only connections with nothing in flight get one request
+  // in; above twice the bound nobody.
+  return own_pending == 0 && queued_operations < 2 * l.max_queued_operations &&
+         queued_bytes < 2 * l.max_queued_bytes;
+}
+
+void ServerState::OnStorageDone(size_t bytes) {
+  queued_operations--;
+  queued_bytes -= bytes;
+  const ConnectionLimits& l = config.limits;
+  // Wake a few per completion: each re-checks and, if still over, queues again.
+  constexpr int kWakePerCompletion = 8;
+  for (int i = 0; i < kWakePerCompletion && !light_waiters.empty(); ++i) {
+    if (queued_operations >= 2 * l.max_queued_operations || queued_bytes >= 2 * l.max_queued_bytes)
+      break;
+    auto c = std::move(light_waiters.front());
+    light_waiters.pop_front();
+    c->set_storage_waiting(false);
+    c->ResumeReading();
+  }
+  for (int i = 0; i < kWakePerCompletion && !heavy_waiters.empty(); ++i) {
+    if (queued_operations >= l.max_queued_operations || queued_bytes >= l.max_queued_bytes) break;
+    auto c = std::move(heavy_waiters.front());
+    heavy_waiters.pop_front();
+    c->set_storage_waiting(false);
+    c->ResumeReading();
+  }
+}
 
 void ServerState::Link(Connection* c) {
   c->next = first;
@@ -175,9 +288,10 @@ void ServerState::EvictSubscribers(const MailboxId& id, Connection* except) {
 
 RelayServer::RelayServer(asio::io_context& io, const ServerConfig& config,
                          crypto::X25519KeyPair static_key, GroupCommitter& committer,
-                         GroupCommitter* reader)
+                         GroupCommitter* reader, Clock& clock, crypto::RandomSource& random)
     : state_(std::make_unique<ServerState>(io, config, std::move(static_key), committer,
-                                           reader != nullptr ? *reader : committer)) {}
+                                           reader != nullptr ? *reader : committer, clock,
+                                           random)) {}
 
 RelayServer::~RelayServer() {
   // Connections still alive refer to the state; close them first.
@@ -200,10 +314,10 @@ Result<asio::ip::tcp::endpoint> RelayServer::Listen() {
   }
   auto bound = s.acceptor.local_endpoint(ec);
   if (ec) return MakeError(ErrorCode::kIoError, "cannot read the bound address");
-  s.handshake_bucket = TokenBucket(s.config.limits.handshake_burst, SteadyNowNs());
+  s.handshake_bucket = TokenBucket(s.config.limits.handshake_burst, s.NowNs());
+  s.next_purge_unix = s.NowUnix() + s.config.mailbox.purge_interval_seconds;
   asio::co_spawn(s.io, AcceptLoop(s), asio::detached);
   asio::co_spawn(s.io, SweepLoop(s), asio::detached);
-  asio::co_spawn(s.io, PurgeLoop(s), asio::detached);
   asio::co_spawn(s.io, StatsLoop(s), asio::detached);
   return bound;
 }
@@ -218,5 +332,7 @@ void RelayServer::Shutdown(std::function<void()> done, uint64_t grace_ms) {
 }
 
 RelayServer::Stats RelayServer::stats() const { return state_->stats; }
+
+void RelayServer::Tick() { state_->Tick(); }
 
 }  // namespace attune::relay

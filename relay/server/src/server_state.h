@@ -3,10 +3,13 @@
 // the io thread (see server.h).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <new>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -15,11 +18,13 @@
 #include "asio/io_context.hpp"
 #include "asio/ip/tcp.hpp"
 #include "asio/steady_timer.hpp"
+#include "attune/crypto/random.h"
 #include "attune/crypto/x25519.h"
 #include "attune/noise/handshake.h"
 #include "attune/relay/core/mailbox_logic.h"
 #include "attune/relay/core/request.h"
 #include "attune/relay/core/token_bucket.h"
+#include "attune/relay/server/clock.h"
 #include "attune/relay/server/config.h"
 #include "attune/relay/server/server.h"
 #include "attune/relay/store/group_commit.h"
@@ -35,17 +40,6 @@ using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
 
-inline uint64_t SteadyNowNs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::steady_clock::now().time_since_epoch())
-                                   .count());
-}
-inline uint64_t UnixNow() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 // Delivery state of one mailbox subscribed on one connection.
 struct Subscription {
   MailboxId mailbox_id{};
@@ -59,7 +53,7 @@ struct Subscription {
   // for the next group commit): delivery never waits for an fsync, and since
   // fetches resume after last_delivered, an acked id is never pushed again on
   // this subscription even before its deletion is durable.
-  std::vector<uint64_t> in_flight;
+  std::vector<uint64_t> in_flight{};
 };
 
 struct MailboxIdHash {
@@ -71,37 +65,121 @@ struct MailboxIdHash {
 };
 
 // Why a connection ended (counted in stats, logged at debug).
-enum class CloseReason { kPeer, kTimeout, kProtocol, kHandshake, kSlowReader, kEvicted, kShutdown };
+enum class CloseReason {
+  kPeer,
+  kTimeout,
+  kProtocol,
+  kHandshake,
+  kSlowReader,
+  kEvicted,
+  kShutdown,
+  kStorage,
+};
+const char* CloseReasonName(CloseReason reason);
+
+// A source address as the per-address limits see it: an IPv4 address, or the
+// /64 of an IPv6 address (one subscriber's usual allocation). Held in memory
+// only, never logged.
+using AddressKey = std::array<uint8_t, 16>;
+AddressKey AddressKeyOf(const asio::ip::address& address);
+struct AddressKeyHash {
+  size_t operator()(const AddressKey& k) const {
+    size_t h = 1469598103934665603ull;
+    for (uint8_t b : k) h = (h ^ b) * 1099511628211ull;
+    return h;
+  }
+};
+struct AddressEntry {
+  uint32_t connections = 0;
+  TokenBucket handshakes{};
+  uint64_t last_handshake_ns = 0;
+};
+
+// The relay's static key in sodium_malloc'd memory (guard pages, mlock'd,
+// wiped by sodium_free), as SECURITY.md promises for long-lived keys. The
+// caller's copy is wiped by the move that brings it here.
+class LockedKeyPair {
+ public:
+  explicit LockedKeyPair(crypto::X25519KeyPair key)
+      : pair_(new (crypto::SecureAlloc(sizeof(crypto::X25519KeyPair)))
+                  crypto::X25519KeyPair(std::move(key))) {}
+  ~LockedKeyPair() {
+    pair_->~X25519KeyPair();  // wipes the private key
+    crypto::SecureFree(pair_);
+  }
+  LockedKeyPair(const LockedKeyPair&) = delete;
+  LockedKeyPair& operator=(const LockedKeyPair&) = delete;
+  const crypto::X25519KeyPair& get() const { return *pair_; }
+
+ private:
+  // sodium_malloc aligns only allocations whose size is a multiple of the
+  // alignment.
+  static_assert(sizeof(crypto::X25519KeyPair) % alignof(crypto::X25519KeyPair) == 0);
+  crypto::X25519KeyPair* pair_ = nullptr;
+};
 
 class ServerState {
  public:
   ServerState(asio::io_context& io, const ServerConfig& config, crypto::X25519KeyPair key,
-              GroupCommitter& committer, GroupCommitter& reader)
+              GroupCommitter& committer, GroupCommitter& reader, Clock& clock,
+              crypto::RandomSource& random)
       : io(io),
         config(config),
         static_key(std::move(key)),
         committer(committer),
         reader(reader),
+        clock(clock),
+        random(random),
         acceptor(io.get_executor()),
         sweep_timer(io),
-        purge_timer(io),
         stats_timer(io),
         shutdown_timer(io) {}
 
   asio::io_context& io;
-  const ServerConfig config;
-  const crypto::X25519KeyPair static_key;
+  const ServerConfig config{};
+  const LockedKeyPair static_key;
   GroupCommitter& committer;  // writes
   GroupCommitter& reader;     // fetches and subscription checks
+  Clock& clock;
+  crypto::RandomSource& random;  // thread-safe: also used on the storage thread
   Acceptor acceptor;
   asio::steady_timer sweep_timer;
-  asio::steady_timer purge_timer;
   asio::steady_timer stats_timer;
   asio::steady_timer shutdown_timer;
-  TokenBucket handshake_bucket;
+  TokenBucket handshake_bucket{};
   bool shutting_down = false;
-  RelayServer::Stats stats;
-  RelayServer::Stats last_logged;
+  RelayServer::Stats stats{};
+  RelayServer::Stats last_logged{};
+  uint64_t next_purge_unix = 0;  // when the next expiry purge is due (clock)
+  bool purge_running = false;
+
+  uint64_t NowNs() const { return clock.SteadyNs(); }
+  uint64_t NowUnix() const { return clock.UnixSeconds(); }
+
+  // Deadline sweep, expiry purge when due, address-table pruning.
+  void Tick();
+
+  // Per-address limits. Entries live while the address has connections or
+  // its handshake bucket is refilling.
+  std::unordered_map<AddressKey, AddressEntry, AddressKeyHash> addresses{};
+  size_t pending_handshakes = 0;  // accepted connections still in the handshake
+  // Connections in accept order, for evicting the oldest unfinished
+  // handshake at max_pending_handshakes (stale entries skipped lazily).
+  std::deque<std::weak_ptr<Connection>> handshake_queue{};
+
+  // Global bound on storage work (section 5). Counted on the io thread at
+  // submission and completion.
+  size_t queued_operations = 0;
+  size_t queued_bytes = 0;
+  // May a connection with `own_pending` storage operations in flight handle
+  // its next frame (of `frame_size` bytes) now?
+  bool StorageAdmits(size_t own_pending, size_t frame_size) const;
+  // Connections whose reader stopped on the global bound, woken as storage
+  // work completes: light ones (nothing in flight) below twice the bound,
+  // heavy ones below the bound.
+  std::deque<std::shared_ptr<Connection>> light_waiters{};
+  std::deque<std::shared_ptr<Connection>> heavy_waiters{};
+  void OnStorageDone(size_t bytes);
 
   // Intrusive list of live connections (for the deadline sweep and shutdown).
   Connection* first = nullptr;
@@ -109,7 +187,7 @@ class ServerState {
   void Unlink(Connection* c);
 
   // Active subscriptions by mailbox, for pushing new messages.
-  std::unordered_map<MailboxId, std::vector<Subscription*>, MailboxIdHash> subscribers;
+  std::unordered_map<MailboxId, std::vector<Subscription*>, MailboxIdHash> subscribers{};
   void AddSubscriber(Subscription* s);
   void RemoveSubscriber(Subscription* s);
   // After a commit stored message_id in mailbox_id.
@@ -120,7 +198,7 @@ class ServerState {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ServerState& server, Socket socket);
+  Connection(ServerState& server, Socket socket, const AddressKey& address);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -131,9 +209,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // BAD_REQUEST reaches the client).
   void CloseAfterFlush(CloseReason reason);
   bool closed() const { return closed_; }
+  bool handshaking() const { return !closed_ && handshaking_; }
 
   // Deadline sweep: closes the connection when a deadline passed.
   void CheckDeadlines(uint64_t now_ns);
+  // Restarts the reader after backpressure stopped it (no-op when it runs).
+  void ResumeReading();
+  void set_storage_waiting(bool waiting) { storage_waiting_ = waiting; }
   bool write_idle() const { return wqueue_bytes_ == 0; }
 
   // Subscription pushes (called via ServerState).
@@ -152,6 +234,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Frame extraction from rbuf_: a complete frame, nullopt if more bytes are
   // needed; sets protocol_error_ on a bad length.
   std::optional<ByteView> NextFrame();
+  // True when this connection must not read another request now (its write
+  // queue is full, its storage work is at max_pending_requests, or the
+  // global storage bound is reached); the reader then stops, and whoever
+  // frees the resource calls ResumeReading().
+  bool MustPauseReading(size_t frame_size);
   void ConsumeFrame(size_t frame_len);
   bool HandleHandshake(ByteView message);
   void HandleFrame(ByteView ciphertext);
@@ -166,31 +253,44 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // the io thread with the outcome once the batch holding it committed (or
   // failed).
   template <typename Work, typename Done>
-  void SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work work, Done done);
+  // `bytes` is what the operation counts against the global storage bound.
+  void SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work work, Done done,
+                     size_t bytes);
 
   Subscription* FindSubscription(const MailboxId& id);
   void RemoveSubscription(Subscription* sub);
   void MaybeFetch(Subscription& sub);
   void PushDelivery(Subscription& sub, uint64_t message_id, const Blob& blob);
   void OnWriteDrained();
+  // Lets every subscription fetch with the credit left, round-robin.
+  void RefillSubscriptions();
+  // Unwritten bytes a push may still add (write-queue credit).
+  size_t DeliveryCredit() const;
+  // Storage completion bookkeeping (io thread).
+  void OnStorageCompleted(size_t bytes);
 
   ServerState& server_;
   Socket socket_;
-  std::optional<noise::TransportSession> session_;
-  Bytes rbuf_;       // unread stream bytes; grows on demand, freed when empty
+  std::optional<noise::TransportSession> session_{};
+  Bytes rbuf_{};     // unread stream bytes; grows on demand, freed when empty
   size_t rpos_ = 0;  // start of unconsumed bytes in rbuf_
-  std::vector<Bytes> wqueue_;
+  std::vector<Bytes> wqueue_{};
   size_t wqueue_bytes_ = 0;  // queued + being written
   uint64_t deadline_ns_ = 0;
-  uint64_t write_started_ns_ = 0;  // 0 when no write is in progress
-  TokenBucket requests_;
+  uint64_t write_progress_ns_ = 0;  // last progress of the write in flight; 0 when none
+  size_t delivery_reserved_ = 0;    // credit held by fetches in flight
+  size_t next_sub_ = 0;             // round-robin start for refilling subscriptions
+  AddressKey address_{};
+  TokenBucket requests_{};
   uint32_t pending_requests_ = 0;
-  uint32_t rate_limited_streak_ = 0;
-  std::vector<std::unique_ptr<Subscription>> subs_;
+  std::vector<std::unique_ptr<Subscription>> subs_{};
   bool closed_ = false;
   bool protocol_error_ = false;
-  bool draining_ = false;  // CloseAfterFlush called
-  bool writing_ = false;   // a Writer coroutine is running
+  bool draining_ = false;         // CloseAfterFlush called
+  bool writing_ = false;          // a Writer coroutine is running
+  bool reading_ = false;          // a Reader coroutine is running
+  bool handshaking_ = true;       // counted in ServerState::pending_handshakes
+  bool storage_waiting_ = false;  // queued in ServerState's storage waiters
   CloseReason drain_reason_ = CloseReason::kProtocol;
 };
 

@@ -35,7 +35,7 @@ class UnavailableStore final : public MailboxStore {
   Status DeleteTicket(const Hash32&) override { return e_; }
 
  private:
-  Error e_;
+  Error e_{};
 };
 
 }  // namespace

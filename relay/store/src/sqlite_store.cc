@@ -34,8 +34,8 @@ class SqliteMailboxStore::Statements {
 
   Status Prepare(sqlite3* db) {
     struct Entry {
-      Statement* s;
-      const char* sql;
+      Statement* s = nullptr;
+      const char* sql = nullptr;
     };
     const Entry entries[] = {
         {&get_mailbox,

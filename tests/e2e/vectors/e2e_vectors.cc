@@ -46,7 +46,7 @@ class RecordingRandom final : public crypto::RandomSource {
 
  private:
   crypto::DeterministicRandom inner_;
-  std::vector<Bytes> draws_;
+  std::vector<Bytes> draws_{};
 };
 
 Json SeedJson(std::string_view label) {
@@ -121,10 +121,10 @@ Result<Json> SafetyNumberCase(const PublicIdentity& a, const PublicIdentity& b) 
 }
 
 struct Party {
-  std::string name;
-  Session* session;
-  ReferenceRatchet* reference;
-  RecordingRandom* random;
+  std::string name{};
+  Session* session = nullptr;
+  ReferenceRatchet* reference = nullptr;
+  RecordingRandom* random = nullptr;
 };
 
 // Encrypts with the real Session and with the reference; both must agree.

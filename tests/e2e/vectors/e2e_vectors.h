@@ -18,8 +18,8 @@
 namespace attune::e2e::vectors {
 
 struct VectorFile {
-  std::string name;      // file name under tests/vectors/
-  std::string contents;  // JSON, 2-space indent, trailing newline
+  std::string name{};      // file name under tests/vectors/
+  std::string contents{};  // JSON, 2-space indent, trailing newline
 };
 
 Result<std::vector<VectorFile>> GenerateE2eVectors();

@@ -45,16 +45,16 @@ class ReferenceRatchet {
   ReferenceRatchet() = default;
   Status SkipTo(uint32_t until, Json& trace);
 
-  Bytes ad_;
-  RatchetKey rk_;
-  crypto::X25519KeyPair dhs_;
-  std::optional<crypto::X25519PublicKey> dhr_;
+  Bytes ad_{};
+  RatchetKey rk_{};
+  crypto::X25519KeyPair dhs_{};
+  std::optional<crypto::X25519PublicKey> dhr_{};
   std::optional<RatchetKey> cks_, ckr_, hks_, hkr_;
   RatchetKey nhks_, nhkr_;
   uint32_t ns_ = 0, nr_ = 0, pn_ = 0;
   bool pending_send_step_ = false;
   // MKSKIPPED: (header key hex, n) -> message key.
-  std::map<std::pair<std::string, uint32_t>, RatchetKey> skipped_;
+  std::map<std::pair<std::string, uint32_t>, RatchetKey> skipped_{};
 };
 
 }  // namespace attune::e2e::vectors

@@ -29,7 +29,7 @@ struct Fixture {
   e2e::Identity therapist;
   e2e::InvitationSecrets open;
   e2e::InvitationSecrets consumed;
-  Bytes message;
+  Bytes message{};
 };
 
 const Fixture& GetFixture() {

@@ -26,8 +26,8 @@ void Check(bool condition) {
 }
 
 struct Fixture {
-  Bytes binary;
-  std::string text;
+  Bytes binary{};
+  std::string text{};
 };
 
 const Fixture& GetFixture() {

@@ -30,14 +30,14 @@ void Check(bool condition) {
 }
 
 struct Known {
-  Bytes wire;
-  std::string plaintext;
-  bool unread;  // still decryptable by the saved session
+  Bytes wire{};
+  std::string plaintext{};
+  bool unread = false;  // still decryptable by the saved session
 };
 
 struct Fixture {
-  Bytes saved_bob;
-  std::vector<Known> messages;
+  Bytes saved_bob{};
+  std::vector<Known> messages{};
 };
 
 Bytes Encrypt(e2e::Session& s, const std::string& text, crypto::RandomSource& rng) {

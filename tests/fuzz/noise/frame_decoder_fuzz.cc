@@ -53,9 +53,9 @@ class ReferenceDecoder {
   bool failed() const { return failed_; }
 
  private:
-  size_t max_frame_;
-  size_t max_buffered_;
-  Bytes buffer_;
+  size_t max_frame_ = 0;
+  size_t max_buffered_ = 0;
+  Bytes buffer_{};
   bool failed_ = false;
 };
 

@@ -41,9 +41,9 @@ struct Fixture {
   Bytes init_e = Hex("27e5690b9fcec3e06b7ca8c8ab84b41d769e5bd9205cb4020aabc7f229a00a85");
   Bytes resp_e = Hex("3cd7f6a4e60b6e9ab5fc953717e2e2c8666e1e6fd107edc443b2ff5229eb526a");
   crypto::X25519KeyPair relay = crypto::X25519KeyPairFromPrivate(Span32(relay_private));
-  Bytes message1;
-  Bytes message2;
-  Bytes transport0;
+  Bytes message1{};
+  Bytes message2{};
+  Bytes transport0{};
 
   noise::Handshake Initiator() const {
     return noise::Handshake::InitiatorWithEphemeral(

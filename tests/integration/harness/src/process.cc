@@ -48,22 +48,22 @@ std::string ExitStatus::ToString() const {
 
 // State shared between the Process and its I/O thread.
 struct Process::Shared {
-  mutable std::mutex mu;
-  std::condition_variable cv;
+  mutable std::mutex mu{};
+  std::condition_variable cv{};
   struct Capture {
-    std::string all;
-    std::string partial;
-    std::vector<std::string> lines;
+    std::string all{};
+    std::string partial{};
+    std::vector<std::string> lines{};
     size_t dropped = 0;
     bool closed = false;
   };
   Capture out, err;
-  std::string stdin_pending;
+  std::string stdin_pending{};
   bool stdin_close_requested = false;
   bool stop = false;
   int wake_read = -1, wake_write = -1;
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
-  std::thread io;
+  std::thread io{};
 
   void Wake() {
     const char c = 0;

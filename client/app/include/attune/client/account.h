@@ -21,13 +21,13 @@ Result<Role> ParseRole(std::string_view name);
 
 // The therapist's own relay: where their invitations' mailboxes live.
 struct ClinicRelay {
-  net::RelayEndpoint endpoint;
-  crypto::SecretArray<32> credential;  // minted by `attune-relay credential issue`
+  net::RelayEndpoint endpoint{};
+  crypto::SecretArray<32> credential{};  // minted by `attune-relay credential issue`
 };
 
 struct AccountInfo {
   Role role = Role::kClient;
-  std::string display_name;
+  std::string display_name{};
 };
 
 // Stores role, name, a fresh identity and (therapists) the clinic relay.

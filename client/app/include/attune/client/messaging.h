@@ -40,7 +40,7 @@ Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::stri
 struct FlushReport {
   size_t sent = 0;
   size_t pending = 0;  // still unsent (relay unreachable or refused)
-  std::string last_error;
+  std::string last_error{};
 };
 
 // Creates mailboxes still waiting for their ticket, then uploads unsent
@@ -59,11 +59,11 @@ struct ReceivedEvent {
   };
   Kind kind = Kind::kDropped;
   int64_t contact_id = 0;
-  std::string contact_name;
+  std::string contact_name{};
   int64_t message_id = 0;         // history row (kMessage)
-  Bytes content;                  // serialised Content (kMessage)
+  Bytes content{};                // serialised Content (kMessage)
   bool identity_changed = false;  // kPaired: a known contact came back with a new key
-  std::string reason;             // kDropped
+  std::string reason{};           // kDropped
   // kDropped only: do NOT ack; the delivery stays on the relay. Set for a
   // mailbox this profile owns but cannot map to a contact or invitation
   // (e.g. a re-pairing not yet confirmed, or state a newer version wrote):

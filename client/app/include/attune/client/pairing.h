@@ -27,7 +27,7 @@ inline constexpr uint64_t kDefaultInvitationLifetimeSeconds = 7 * 24 * 3600;
 Result<std::string> UniqueContactName(store::Database& db, std::string_view base);
 
 struct InvitationOutput {
-  std::string text;  // ATTUNE1-... (invitation_codec.h)
+  std::string text{};  // ATTUNE1-... (invitation_codec.h)
   uint64_t expires_at = 0;
 };
 
@@ -42,10 +42,10 @@ Result<InvitationOutput> CreateInvitation(Context& ctx, RelayPool& pool,
                                           uint64_t lifetime_seconds);
 
 struct AcceptOutput {
-  std::string contact_name;
+  std::string contact_name{};
   bool identity_changed = false;  // re-pairing with a contact whose key differs
   bool delivered = false;         // the first message reached the relay
-  std::string pending_reason;     // why not (it stays queued; `attune sync` retries)
+  std::string pending_reason{};   // why not (it stays queued; `attune sync` retries)
 };
 
 // Clients. Parses and checks the invitation (expiry, signatures), creates

@@ -34,7 +34,7 @@ class RelayPool {
  private:
   using Key = std::tuple<std::string, uint16_t, ByteArray<32>>;
   crypto::RandomSource& random_;
-  std::map<Key, std::unique_ptr<net::RelayConnection>> connections_;
+  std::map<Key, std::unique_ptr<net::RelayConnection>> connections_{};
 };
 
 }  // namespace attune::client

@@ -20,11 +20,11 @@ inline constexpr size_t kMaxHostSize = 253;
 inline constexpr size_t kMaxDisplayNameSize = 64;
 
 struct Routing {
-  net::RelayEndpoint relay;
+  net::RelayEndpoint relay{};
   net::MailboxId inviter_mailbox{};
-  crypto::SecretArray<32> send_capability;
-  crypto::SecretArray<32> ticket;
-  std::string inviter_name;
+  crypto::SecretArray<32> send_capability{};
+  crypto::SecretArray<32> ticket{};
+  std::string inviter_name{};
 };
 
 // Deterministic protobuf encoding of RoutingInfo (fields in number order).

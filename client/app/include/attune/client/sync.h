@@ -29,7 +29,7 @@ struct SyncReport {
   size_t received = 0;    // new messages and pairings
   size_t duplicates = 0;  // redeliveries recognised and acked
   size_t dropped = 0;
-  FlushReport flush;
+  FlushReport flush{};
 };
 
 // Flushes the outbox, subscribes to every mailbox of the profile (grouped by

@@ -32,7 +32,7 @@ class Backoff {
   uint32_t attempt() const { return attempt_; }
 
  private:
-  BackoffPolicy policy_;
+  BackoffPolicy policy_{};
   crypto::RandomSource& random_;
   uint32_t attempt_ = 0;
 };

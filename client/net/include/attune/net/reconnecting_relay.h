@@ -30,7 +30,7 @@
 namespace attune::net {
 
 struct ReconnectPolicy {
-  BackoffPolicy backoff;
+  BackoffPolicy backoff{};
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{10000};
   // A Ping is sent when nothing was sent for this long, well inside the
@@ -75,21 +75,21 @@ class ReconnectingRelay {
 
  private:
   struct Subscription {
-    MailboxId mailbox_id;
-    crypto::Ed25519KeyPair owner;
+    MailboxId mailbox_id{};
+    crypto::Ed25519KeyPair owner{};
   };
 
   // Connects and subscribes everything, or returns why not.
   Status EnsureConnected(std::chrono::steady_clock::time_point deadline);
   void Drop();
 
-  RelayEndpoint endpoint_;
-  ReconnectPolicy policy_;
+  RelayEndpoint endpoint_{};
+  ReconnectPolicy policy_{};
   crypto::RandomSource& random_;
   Backoff backoff_;
-  std::vector<Subscription> subscriptions_;
-  std::unique_ptr<RelayConnection> connection_;
-  std::optional<std::chrono::steady_clock::time_point> next_attempt_;
+  std::vector<Subscription> subscriptions_{};
+  std::unique_ptr<RelayConnection> connection_{};
+  std::optional<std::chrono::steady_clock::time_point> next_attempt_{};
   std::chrono::steady_clock::time_point last_request_{};
   uint64_t connect_count_ = 0;
   std::function<void(std::chrono::milliseconds)> sleep_;

@@ -23,8 +23,8 @@ namespace attune::net {
 struct RelayResponse {
   uint64_t request_id = 0;
   RelayCode code = RelayCode::kUnspecified;  // never kUnspecified after parsing
-  std::string message;                       // the relay's human text
-  std::optional<crypto::SecretArray<kTicketSize>> ticket;
+  std::string message{};                     // the relay's human text
+  std::optional<crypto::SecretArray<kTicketSize>> ticket{};
   uint64_t message_id = 0;
 };
 

@@ -37,7 +37,7 @@
 namespace attune::net {
 
 struct RelayEndpoint {
-  std::string host;  // a name or a literal IPv4/IPv6 address
+  std::string host{};  // a name or a literal IPv4/IPv6 address
   uint16_t port = 0;
   crypto::X25519PublicKey relay_public_key{};
 };
@@ -47,7 +47,7 @@ struct RelayEndpoint {
 struct Delivery {
   MailboxId mailbox_id{};
   uint64_t message_id = 0;
-  Bytes blob;  // end-to-end ciphertext, opaque to the relay
+  Bytes blob{};  // end-to-end ciphertext, opaque to the relay
 };
 
 // How CreateMailbox is authorised: a clinic credential (issued by the relay
@@ -63,8 +63,8 @@ class CreateAuthorization {
 
  private:
   CreateAuthorization(Kind kind, crypto::ConstSpan<32> token) : kind_(kind), token_(token) {}
-  Kind kind_;
-  crypto::SecretArray<32> token_;
+  Kind kind_{};
+  crypto::SecretArray<32> token_{};
 };
 
 class RelayConnection {
@@ -178,7 +178,7 @@ class RelayConnection {
   class Impl;
   explicit RelayConnection(std::unique_ptr<Impl> impl);
 
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_{};
   std::chrono::milliseconds request_timeout_ = kDefaultRequestTimeout;
 };
 

@@ -31,8 +31,8 @@ enum class ErrorCode {
 const char* ErrorCodeName(ErrorCode code);
 
 struct Error {
-  ErrorCode code;
-  std::string message;
+  ErrorCode code{};
+  std::string message{};
 
   std::string ToString() const;
 };
@@ -75,7 +75,7 @@ class [[nodiscard]] Result {
   }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, Error> v_{};
 };
 
 // Status is a Result without a value.
@@ -94,7 +94,7 @@ class [[nodiscard]] Status {
   std::string ToString() const { return ok() ? "OK" : error_->ToString(); }
 
  private:
-  std::optional<Error> error_;
+  std::optional<Error> error_{};
 };
 
 }  // namespace attune

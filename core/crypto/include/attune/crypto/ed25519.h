@@ -16,9 +16,9 @@ using Ed25519Signature = ByteArray<kEd25519SignatureSize>;
 // A signing key pair. The seed is the secret; libsodium's 64-byte expanded
 // secret key is kept alongside in locked memory.
 struct Ed25519KeyPair {
-  LockedSecret<kEd25519SeedSize> seed;
-  LockedSecret<64> expanded_secret;  // libsodium's seed || public key
-  Ed25519PublicKey public_key;
+  LockedSecret<kEd25519SeedSize> seed{};
+  LockedSecret<64> expanded_secret{};  // libsodium's seed || public key
+  Ed25519PublicKey public_key{};
 
   Ed25519KeyPair Clone() const;
 };

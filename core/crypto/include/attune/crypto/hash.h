@@ -29,7 +29,7 @@ class Blake2bHasher {
 
  private:
   alignas(64) unsigned char state_[384];
-  size_t out_len_;
+  size_t out_len_ = 0;
 };
 
 ByteArray<32> Sha256(ByteView data);

@@ -12,8 +12,8 @@ namespace attune::crypto {
 inline constexpr size_t kArgon2SaltSize = 16;
 
 struct Argon2idParams {
-  uint64_t ops_limit;
-  uint64_t mem_limit;  // bytes
+  uint64_t ops_limit = 0;
+  uint64_t mem_limit = 0;  // bytes
 
   // libsodium's OPSLIMIT/MEMLIMIT_MODERATE (3, 256 MiB): the database key.
   static Argon2idParams Moderate();

@@ -43,7 +43,7 @@ class DeterministicRandom final : public RandomSource {
   void Fill(MutableByteView out) override;
 
  private:
-  SecretArray<32> seed_;
+  SecretArray<32> seed_{};
   uint64_t offset_ = 0;
 };
 

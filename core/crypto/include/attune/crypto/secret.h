@@ -23,7 +23,8 @@
 
 namespace attune::crypto {
 
-// Implemented in util.cc (the only place that includes <sodium.h>).
+// Implemented in util.cc. Only core/crypto's .cc files include <sodium.h>;
+// this header gives everyone else wiped, sodium-allocated memory without it.
 void SecureZero(void* p, size_t n);
 void* SecureAlloc(size_t n);  // aborts on allocation failure
 void SecureFree(void* p);
@@ -66,7 +67,7 @@ class SecretArray {
   ByteView view() const { return ByteView(bytes_, N); }
 
  private:
-  uint8_t bytes_[N];
+  uint8_t bytes_[N]{};
 };
 
 template <size_t N>
@@ -102,7 +103,7 @@ class LockedSecret {
   ByteView view() const { return ByteView(bytes_, N); }
 
  private:
-  uint8_t* bytes_;
+  uint8_t* bytes_ = nullptr;
 };
 
 class SecretBytes {

@@ -12,8 +12,8 @@ inline constexpr size_t kX25519KeySize = 32;
 using X25519PublicKey = ByteArray<kX25519KeySize>;
 
 struct X25519KeyPair {
-  SecretArray<kX25519KeySize> private_key;
-  X25519PublicKey public_key;
+  SecretArray<kX25519KeySize> private_key{};
+  X25519PublicKey public_key{};
 };
 
 X25519KeyPair GenerateX25519KeyPair(RandomSource& random);

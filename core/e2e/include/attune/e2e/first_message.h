@@ -66,7 +66,7 @@ class FirstMessageView {
 
  private:
   explicit FirstMessageView(ByteView bytes) : bytes_(bytes) {}
-  ByteView bytes_;
+  ByteView bytes_{};
 };
 
 // BLAKE2b-256(kFirstMessageHashLabel || whole first message).
@@ -74,8 +74,8 @@ ByteArray<32> FirstMessageHash(ByteView first_message);
 
 // Seal key and nonce for the initiator's identity record (layout above).
 struct IdentitySealKey {
-  crypto::SecretArray<32> key;
-  crypto::SecretArray<24> nonce;
+  crypto::SecretArray<32> key{};
+  crypto::SecretArray<24> nonce{};
 };
 IdentitySealKey DeriveIdentitySealKey(crypto::ConstSpan<32> dh3, ByteView public_header);
 

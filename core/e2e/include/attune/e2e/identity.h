@@ -69,7 +69,7 @@ class PublicIdentity {
   friend class Identity;
   explicit PublicIdentity(const ByteArray<kIdentityRecordSize>& record) : record_(record) {}
 
-  ByteArray<kIdentityRecordSize> record_;
+  ByteArray<kIdentityRecordSize> record_{};
 };
 
 // This device's own identity, secrets included. Move-only; the private keys
@@ -108,8 +108,8 @@ class Identity {
   static Identity FromSecrets(crypto::ConstSpan<32> seed, crypto::ConstSpan<32> agreement_private,
                               crypto::ConstSpan<kDeviceIdSize> device_id);
 
-  crypto::Ed25519KeyPair signing_;
-  crypto::LockedSecret<32> agreement_private_;
+  crypto::Ed25519KeyPair signing_{};
+  crypto::LockedSecret<32> agreement_private_{};
   PublicIdentity public_;
 };
 

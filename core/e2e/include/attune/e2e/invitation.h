@@ -85,8 +85,8 @@ class ValidatedInvitation {
   uint64_t expires_at_ = 0;
   crypto::X25519PublicKey signed_prekey_{};
   crypto::X25519PublicKey one_time_prekey_{};
-  Bytes routing_blob_;
-  Bytes encoded_;
+  Bytes routing_blob_{};
+  Bytes encoded_{};
 };
 
 // Stored form of InvitationSecrets, version 1:
@@ -140,8 +140,8 @@ class InvitationSecrets {
   InvitationId id_{};
   uint64_t expires_at_ = 0;
   bool consumed_ = false;
-  crypto::SecretArray<32> signed_prekey_private_;
-  crypto::SecretArray<32> one_time_prekey_private_;
+  crypto::SecretArray<32> signed_prekey_private_{};
+  crypto::SecretArray<32> one_time_prekey_private_{};
   ByteArray<32> first_message_hash_{};
 };
 

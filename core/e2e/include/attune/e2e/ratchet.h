@@ -19,34 +19,34 @@ using RatchetKey = crypto::SecretArray<kRatchetKeySize>;
 // What X3DH hands to the ratchet (x3dh.h produces it). All secrets are
 // 32 bytes; naming follows the Signal spec, section 4.
 struct RatchetInit {
-  crypto::SecretArray<32> root_key;     // SK
-  crypto::SecretArray<32> shared_hka;   // initiator's first sending header key
-  crypto::SecretArray<32> shared_nhkb;  // responder's first next-header key
+  crypto::SecretArray<32> root_key{};     // SK
+  crypto::SecretArray<32> shared_hka{};   // initiator's first sending header key
+  crypto::SecretArray<32> shared_nhkb{};  // responder's first next-header key
   // Binds both identities, initiator first (built by the X3DH layer). Sent
   // never; prepended to the encrypted header as the body's AEAD AD.
-  Bytes associated_data;
+  Bytes associated_data{};
 };
 
 // KDF_RK(rk, dh_out) -> (rk', ck, nhk).
 struct RootKdfOutput {
-  RatchetKey root_key;
-  RatchetKey chain_key;
-  RatchetKey next_header_key;
+  RatchetKey root_key{};
+  RatchetKey chain_key{};
+  RatchetKey next_header_key{};
 };
 RootKdfOutput KdfRk(crypto::ConstSpan<32> root_key, crypto::ConstSpan<32> dh_out);
 
 // KDF_CK(ck) -> (ck', mk).
 struct ChainKdfOutput {
-  RatchetKey chain_key;
-  RatchetKey message_key;
+  RatchetKey chain_key{};
+  RatchetKey message_key{};
 };
 ChainKdfOutput KdfCk(crypto::ConstSpan<32> chain_key);
 
 // Expands a single-use message key into the body's XChaCha20-Poly1305 key and
 // nonce. The nonce is deterministic: each mk encrypts exactly one message.
 struct MessageAeadKey {
-  crypto::SecretArray<32> key;
-  crypto::SecretArray<24> nonce;
+  crypto::SecretArray<32> key{};
+  crypto::SecretArray<24> nonce{};
 };
 MessageAeadKey DeriveMessageAeadKey(crypto::ConstSpan<32> message_key);
 

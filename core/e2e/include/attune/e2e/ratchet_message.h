@@ -29,7 +29,7 @@ namespace attune::e2e {
 
 // A decrypted header.
 struct RatchetHeader {
-  crypto::X25519PublicKey dh;
+  crypto::X25519PublicKey dh{};
   uint32_t pn = 0;
   uint32_t n = 0;
 
@@ -62,7 +62,7 @@ class RatchetMessageView {
 
  private:
   explicit RatchetMessageView(ByteView wire) : wire_(wire) {}
-  ByteView wire_;
+  ByteView wire_{};
 };
 
 // Size on the wire of a message carrying plaintext_size bytes (kLimitExceeded

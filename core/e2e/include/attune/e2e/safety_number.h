@@ -47,7 +47,7 @@ class SafetyNumber {
 
  private:
   SafetyNumber() = default;
-  std::string digits_;
+  std::string digits_{};
   ByteArray<kSafetyNumberQrSize> qr_{};
 };
 

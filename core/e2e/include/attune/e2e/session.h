@@ -109,13 +109,13 @@ class Session {
   struct SkippedKey {
     uint32_t n = 0;
     uint64_t skipped_at = 0;  // now_unix when it was skipped
-    RatchetKey message_key;
+    RatchetKey message_key{};
   };
   // A receiving chain's header key and its skipped message keys (ascending
   // n, which is also the order they were stored).
   struct ReceivingChain {
-    RatchetKey header_key;
-    std::vector<SkippedKey> skipped;
+    RatchetKey header_key{};
+    std::vector<SkippedKey> skipped{};
   };
   struct DecryptPlan;
 
@@ -137,17 +137,17 @@ class Session {
   ByteView BodyAd(ByteView wire_prefix);
 
   // Signal's state, section 4 names in comments.
-  RatchetKey root_key_;                               // RK
-  crypto::X25519KeyPair dh_self_;                     // DHs
-  std::optional<crypto::X25519PublicKey> dh_remote_;  // DHr
+  RatchetKey root_key_{};                               // RK
+  crypto::X25519KeyPair dh_self_{};                     // DHs
+  std::optional<crypto::X25519PublicKey> dh_remote_{};  // DHr
   bool has_sending_chain_ = false;                    // CKs != None
-  RatchetKey sending_chain_key_;                      // CKs
+  RatchetKey sending_chain_key_{};                    // CKs
   bool has_sending_header_key_ = false;               // HKs != None
-  RatchetKey sending_header_key_;                     // HKs
-  RatchetKey next_sending_header_key_;                // NHKs
-  RatchetKey next_receiving_header_key_;              // NHKr
+  RatchetKey sending_header_key_{};                   // HKs
+  RatchetKey next_sending_header_key_{};              // NHKs
+  RatchetKey next_receiving_header_key_{};            // NHKr
   bool has_receiving_chain_ = false;                  // CKr != None (then HKr = back())
-  RatchetKey receiving_chain_key_;                    // CKr
+  RatchetKey receiving_chain_key_{};                  // CKr
   uint32_t sending_n_ = 0;                            // Ns
   uint32_t receiving_n_ = 0;                          // Nr
   uint32_t previous_sending_n_ = 0;                   // PN
@@ -156,12 +156,12 @@ class Session {
   bool pending_sending_step_ = false;
   // Oldest first; when has_receiving_chain_, back() is the current chain and
   // its header key is HKr. Older entries keep MKSKIPPED and retired HKr.
-  std::deque<ReceivingChain> receiving_chains_;
-  Bytes associated_data_;
+  std::deque<ReceivingChain> receiving_chains_{};
+  Bytes associated_data_{};
 
   // Not state: reusable buffer for AD || wire prefix (avoids an allocation
   // per message).
-  Bytes body_ad_scratch_;
+  Bytes body_ad_scratch_{};
 };
 
 }  // namespace attune::e2e

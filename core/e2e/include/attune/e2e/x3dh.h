@@ -42,19 +42,19 @@ RatchetInit DeriveX3dh(crypto::ConstSpan<32> dh1, crypto::ConstSpan<32> dh2,
 // Every intermediate value of one side's X3DH, for test vectors only:
 // production callers pass nullptr. Holds secrets.
 struct X3dhTrace {
-  crypto::SecretArray<32> ephemeral_private;  // initiator side only
+  crypto::SecretArray<32> ephemeral_private{};  // initiator side only
   crypto::SecretArray<32> dh1, dh2, dh3, dh4;
   crypto::SecretArray<32> root_key, shared_hka, shared_nhkb;
-  crypto::SecretArray<32> seal_key;
-  crypto::SecretArray<24> seal_nonce;
-  Bytes associated_data;
+  crypto::SecretArray<32> seal_key{};
+  crypto::SecretArray<24> seal_nonce{};
+  Bytes associated_data{};
 };
 
 // --- Initiator (accepting side) -------------------------------------------
 
 struct AcceptedInvitation {
   Session session;      // ready to send more and to receive the reply
-  Bytes first_message;  // send to the inviter via invitation.routing_blob()
+  Bytes first_message{};  // send to the inviter via invitation.routing_blob()
 };
 
 // Accepts `invitation` and encrypts `first_plaintext` as the first message.
@@ -76,7 +76,7 @@ Result<AcceptedInvitation> AcceptInvitation(const Identity& self,
 
 struct ProcessedFirstMessage {
   Session session;            // the new conversation
-  Bytes plaintext;            // the first message's content
+  Bytes plaintext{};          // the first message's content
   PublicIdentity peer;        // the initiator, verified
   InvitationSecrets secrets;  // consumed: store it in place of the old one,
                               // in the same transaction as the session

@@ -49,7 +49,7 @@ class CipherState {
   Result<Bytes> DecryptWithAd(ByteView ad, ByteView ciphertext);
 
  private:
-  crypto::SecretArray<kKeyLen> k_;
+  crypto::SecretArray<kKeyLen> k_{};
   uint64_t n_ = 0;
   bool has_key_ = false;
   bool spent_ = false;

@@ -56,11 +56,11 @@ class FrameDecoder {
   size_t max_frame_size() const { return max_frame_size_; }
 
  private:
-  size_t max_frame_size_;
-  size_t max_buffered_;
-  Bytes buffer_;
+  size_t max_frame_size_ = 0;
+  size_t max_buffered_ = 0;
+  Bytes buffer_{};
   size_t read_pos_ = 0;
-  std::optional<Error> error_;
+  std::optional<Error> error_{};
 };
 
 }  // namespace attune::noise

@@ -72,9 +72,9 @@ class TransportSession {
   TransportSession(CipherState send, CipherState recv, const ByteArray<kHashLen>& h)
       : send_(std::move(send)), recv_(std::move(recv)), handshake_hash_(h) {}
 
-  CipherState send_;
-  CipherState recv_;
-  ByteArray<kHashLen> handshake_hash_;
+  CipherState send_{};
+  CipherState recv_{};
+  ByteArray<kHashLen> handshake_hash_{};
   bool dead_ = false;
 };
 
@@ -160,15 +160,15 @@ class Handshake {
   Result<Bytes> ReadMessageImpl(ByteView message);
   Error Kill(Error error);
 
-  Role role_;
+  Role role_{};
   Step step_ = Step::kMessage1;
-  crypto::SecretArray<kHashLen> ck_;
+  crypto::SecretArray<kHashLen> ck_{};
   ByteArray<kHashLen> h_{};
-  CipherState cipher_;
-  crypto::X25519KeyPair e_;                    // our ephemeral
-  crypto::X25519KeyPair s_;                    // responder only: our static
+  CipherState cipher_{};
+  crypto::X25519KeyPair e_{};                  // our ephemeral
+  crypto::X25519KeyPair s_{};                  // responder only: our static
   crypto::X25519PublicKey rs_{};               // initiator only: responder's static
-  std::optional<crypto::X25519PublicKey> re_;  // peer's ephemeral, once read
+  std::optional<crypto::X25519PublicKey> re_{};  // peer's ephemeral, once read
 };
 
 }  // namespace attune::noise

@@ -21,23 +21,23 @@ using MessageId = ByteArray<kMessageIdSize>;
 
 // Unchecked fields as typed or decoded.
 struct CheckInInput {
-  std::optional<uint32_t> mood;
-  std::optional<uint32_t> anxiety;
-  std::optional<uint32_t> sleep_minutes;
-  std::string note;
+  std::optional<uint32_t> mood{};
+  std::optional<uint32_t> anxiety{};
+  std::optional<uint32_t> sleep_minutes{};
+  std::string note{};
   struct Answers {
-    InstrumentId instrument;
-    std::vector<uint32_t> values;
-    std::optional<uint32_t> difficulty;
+    InstrumentId instrument{};
+    std::vector<uint32_t> values{};
+    std::optional<uint32_t> difficulty{};
   };
-  std::vector<Answers> instruments;
+  std::vector<Answers> instruments{};
   int64_t filled_at = 0;
   int32_t utc_offset_seconds = 0;
   bool help_now = false;
   // The sender's own risk verdict (received only). Kept only if the answers
   // and help_now do not explain it (see urgent_claimed()).
   bool urgent_claimed = false;
-  std::optional<MessageId> schedule_message_id;
+  std::optional<MessageId> schedule_message_id{};
 };
 
 class CheckIn {
@@ -66,16 +66,16 @@ class CheckIn {
 
  private:
   CheckIn() = default;
-  std::optional<uint32_t> mood_;
-  std::optional<uint32_t> anxiety_;
-  std::optional<uint32_t> sleep_minutes_;
-  std::string note_;
-  std::vector<ValidatedAnswers> instruments_;
+  std::optional<uint32_t> mood_{};
+  std::optional<uint32_t> anxiety_{};
+  std::optional<uint32_t> sleep_minutes_{};
+  std::string note_{};
+  std::vector<ValidatedAnswers> instruments_{};
   int64_t filled_at_ = 0;
   int32_t utc_offset_seconds_ = 0;
   bool help_now_ = false;
   bool urgent_claimed_ = false;
-  std::optional<MessageId> schedule_message_id_;
+  std::optional<MessageId> schedule_message_id_{};
 };
 
 enum RiskReason : uint8_t {

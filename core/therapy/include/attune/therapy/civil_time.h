@@ -24,16 +24,16 @@ enum class Weekday : uint8_t {
 };
 
 struct CivilDate {
-  int64_t year;
-  uint32_t month;  // 1..12
-  uint32_t day;    // 1..31
+  int64_t year = 0;
+  uint32_t month = 0;  // 1..12
+  uint32_t day = 0;    // 1..31
   friend bool operator==(const CivilDate&, const CivilDate&) = default;
 };
 
 // A wall-clock time with no zone attached: seconds since 1970-01-01T00:00
 // local. Converting to an instant needs TimeZoneRules.
 struct LocalTime {
-  int64_t seconds;
+  int64_t seconds = 0;
   friend auto operator<=>(const LocalTime&, const LocalTime&) = default;
 };
 

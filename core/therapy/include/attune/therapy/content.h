@@ -28,7 +28,7 @@ class Content;
 namespace attune::therapy {
 
 struct TextMessage {
-  std::string body;  // 1..kMaxTextBytes, UTF-8
+  std::string body{};  // 1..kMaxTextBytes, UTF-8
   friend bool operator==(const TextMessage&, const TextMessage&) = default;
 };
 
@@ -39,10 +39,10 @@ Result<TextMessage> MakeTextMessage(std::string body);
 enum class CheckInItem : uint8_t { kMood = 1, kAnxiety = 2, kSleep = 3, kNote = 4 };
 
 struct CheckInSchedule {
-  std::vector<CheckInItem> items;         // unique
-  std::vector<InstrumentId> instruments;  // unique
+  std::vector<CheckInItem> items{};         // unique
+  std::vector<InstrumentId> instruments{};  // unique
   Cadence cadence;
-  std::string time_zone;  // IANA name (shape validated); empty = the client device's zone
+  std::string time_zone{};  // IANA name (shape validated); empty = the client device's zone
   bool active = true;
   friend bool operator==(const CheckInSchedule&, const CheckInSchedule&) = default;
 };
@@ -50,8 +50,8 @@ struct CheckInSchedule {
 enum class ReceiptKind : uint8_t { kDelivered = 1, kRead = 2 };
 
 struct Receipt {
-  ReceiptKind kind;
-  std::vector<MessageId> message_ids;  // 1..kMaxReceiptIds
+  ReceiptKind kind{};
+  std::vector<MessageId> message_ids{};  // 1..kMaxReceiptIds
   friend bool operator==(const Receipt&, const Receipt&) = default;
 };
 
@@ -59,9 +59,9 @@ using ContentBody =
     std::variant<TextMessage, CheckIn, CheckInSchedule, OfficeHours, CrisisResourceSet, Receipt>;
 
 struct ValidatedContent {
-  MessageId message_id;
+  MessageId message_id{};
   uint64_t sent_at = 0;
-  ContentBody body;
+  ContentBody body{};
 };
 
 // Whether a decoded Content's body is one this module owns (fields 10..15);

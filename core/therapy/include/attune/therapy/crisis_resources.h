@@ -19,10 +19,10 @@ enum class CrisisContactKind : uint8_t {
 };
 
 struct CrisisResource {
-  std::string label;    // "988 Suicide & Crisis Lifeline"
-  std::string contact;  // "988"
-  CrisisContactKind kind;
-  std::string note;  // optional: "Text HOME to 741741"
+  std::string label{};    // "988 Suicide & Crisis Lifeline"
+  std::string contact{};  // "988"
+  CrisisContactKind kind{};
+  std::string note{};  // optional: "Text HOME to 741741"
   friend bool operator==(const CrisisResource&, const CrisisResource&) = default;
 };
 
@@ -42,8 +42,8 @@ class CrisisResourceSet {
  private:
   CrisisResourceSet(std::string locale, std::vector<CrisisResource> resources)
       : locale_(std::move(locale)), resources_(std::move(resources)) {}
-  std::string locale_;
-  std::vector<CrisisResource> resources_;
+  std::string locale_{};
+  std::vector<CrisisResource> resources_{};
 };
 
 // en-US: 988 (call or text) Suicide & Crisis Lifeline; 911 for immediate

@@ -30,29 +30,29 @@ inline constexpr InstrumentId kAllInstruments[] = {InstrumentId::kPhq9, Instrume
 
 // A score range [min_total, max_total] with its published label.
 struct SeverityBand {
-  uint32_t min_total;
-  uint32_t max_total;
-  std::string_view label;  // "Minimal", "Mild", ...
+  uint32_t min_total = 0;
+  uint32_t max_total = 0;
+  std::string_view label{};  // "Minimal", "Mild", ...
 };
 
 struct InstrumentSpec {
-  InstrumentId id;
-  std::string_view short_name;  // "PHQ-9"
-  std::string_view title;       // "Patient Health Questionnaire-9"
-  std::string_view stem;        // "Over the last 2 weeks, how often ..."
-  std::span<const std::string_view> items;
+  InstrumentId id{};
+  std::string_view short_name{};  // "PHQ-9"
+  std::string_view title{};       // "Patient Health Questionnaire-9"
+  std::string_view stem{};        // "Over the last 2 weeks, how often ..."
+  std::span<const std::string_view> items{};
   // Answer labels, index = value (0 "Not at all" .. 3 "Nearly every day").
-  std::span<const std::string_view> options;
+  std::span<const std::string_view> options{};
   // Bands cover 0..max_total without gaps. Empty for screeners.
-  std::span<const SeverityBand> bands;
+  std::span<const SeverityBand> bands{};
   // Screeners (PHQ-2, GAD-2): a total >= this is a positive screen.
-  std::optional<uint32_t> positive_at;
+  std::optional<uint32_t> positive_at{};
   // The optional functional-difficulty question (PHQ-9, PHQ-8); empty if none.
-  std::string_view difficulty_question;
-  std::span<const std::string_view> difficulty_options;
+  std::string_view difficulty_question{};
+  std::span<const std::string_view> difficulty_options{};
   // 0-based index of the item that asks about self-harm, if present.
-  std::optional<size_t> self_harm_item;
-  std::string_view attribution;
+  std::optional<size_t> self_harm_item{};
+  std::string_view attribution{};
 
   uint32_t max_total() const { return static_cast<uint32_t>(items.size()) * 3; }
 };

@@ -19,9 +19,9 @@ namespace attune::therapy {
 
 // [start_minute, end_minute) after local midnight on day.
 struct OfficeWindow {
-  Weekday day;
-  uint32_t start_minute;  // 0..1439
-  uint32_t end_minute;    // start_minute+1 .. 1440
+  Weekday day{};
+  uint32_t start_minute = 0;  // 0..1439
+  uint32_t end_minute = 0;    // start_minute+1 .. 1440
   friend bool operator==(const OfficeWindow&, const OfficeWindow&) = default;
 };
 
@@ -59,11 +59,11 @@ class OfficeHours {
 
  private:
   OfficeHours() = default;
-  std::vector<OfficeWindow> windows_;
-  std::string time_zone_;
+  std::vector<OfficeWindow> windows_{};
+  std::string time_zone_{};
   uint32_t expected_reply_hours_ = 0;
-  std::string expected_reply_text_;
-  std::string auto_reply_;
+  std::string expected_reply_text_{};
+  std::string auto_reply_{};
 };
 
 // The text shown locally when the client writes while IsWithinOfficeHours

@@ -51,19 +51,19 @@ class Cadence {
   Cadence(uint8_t day_mask, std::vector<int32_t> times)
       : day_mask_(day_mask), times_(std::move(times)) {}
 
-  uint8_t day_mask_;  // bit (1..7) set for each ISO weekday
-  std::vector<int32_t> times_;
+  uint8_t day_mask_ = 0;  // bit (1..7) set for each ISO weekday
+  std::vector<int32_t> times_{};
 };
 
 struct DueStatus {
   // True if a scheduled time has passed since the schedule started that no
   // check-in answers yet. A check-in filled at most
   // kEarlyCheckInGraceSeconds before a scheduled time answers it.
-  bool due_now;
+  bool due_now = false;
   // The scheduled instant that is due (the latest one passed), if due_now.
-  std::optional<int64_t> due_since;
+  std::optional<int64_t> due_since{};
   // The next scheduled instant after now.
-  int64_t next_due;
+  int64_t next_due = 0;
 };
 
 // schedule_start: when the schedule was received; earlier occurrences never

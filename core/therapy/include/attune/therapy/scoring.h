@@ -35,20 +35,20 @@ class ValidatedAnswers {
   ValidatedAnswers(InstrumentId id, std::vector<uint8_t> answers, std::optional<uint8_t> difficulty)
       : id_(id), answers_(std::move(answers)), difficulty_(difficulty) {}
 
-  InstrumentId id_;
-  std::vector<uint8_t> answers_;
-  std::optional<uint8_t> difficulty_;
+  InstrumentId id_{};
+  std::vector<uint8_t> answers_{};
+  std::optional<uint8_t> difficulty_{};
 };
 
 struct Score {
-  InstrumentId instrument;
-  uint32_t total;
-  uint32_t max_total;
+  InstrumentId instrument{};
+  uint32_t total = 0;
+  uint32_t max_total = 0;
   // Severity label for banded instruments ("Moderately severe"), or
   // "Positive screen"/"Negative screen" for PHQ-2 and GAD-2.
-  std::string_view band;
+  std::string_view band{};
   // Screeners only: total >= positive_at.
-  std::optional<bool> positive;
+  std::optional<bool> positive{};
 };
 
 Score ScoreAnswers(const ValidatedAnswers& answers);

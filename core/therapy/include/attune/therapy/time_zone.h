@@ -41,8 +41,8 @@ class FixedOffsetZone final : public TimeZoneRules {
   int32_t OffsetAt(int64_t) const override { return offset_; }
 
  private:
-  int32_t offset_;
-  std::string name_;
+  int32_t offset_ = 0;
+  std::string name_{};
 };
 
 inline LocalTime ToLocal(const TimeZoneRules& zone, int64_t utc) {
@@ -57,8 +57,8 @@ enum class LocalTimeKind : uint8_t {
 };
 
 struct ResolvedTime {
-  int64_t utc;
-  LocalTimeKind kind;
+  int64_t utc = 0;
+  LocalTimeKind kind{};
 };
 
 // Applies the gap/overlap rule above. Assumes at most one offset change

@@ -100,10 +100,10 @@ class Profile {
 
  private:
   Profile() = default;
-  std::string dir_;
-  KeyParams params_;
-  std::unique_ptr<ProfileLock> lock_;
-  std::unique_ptr<Database> db_;
+  std::string dir_{};
+  KeyParams params_{};
+  std::unique_ptr<ProfileLock> lock_{};
+  std::unique_ptr<Database> db_{};
   bool rollback_detected_ = false;
 };
 

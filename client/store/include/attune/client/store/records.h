@@ -34,7 +34,7 @@ Result<crypto::SecretBytes> GetIdentity(Database& db);
 
 // ---- relay endpoints as stored with mailboxes and contacts ----
 struct RelayRoute {
-  std::string host;
+  std::string host{};
   uint16_t port = 0;
   ByteArray<32> relay_public_key{};
 };
@@ -43,14 +43,14 @@ struct RelayRoute {
 struct OwnedMailbox {
   int64_t row = 0;
   ByteArray<32> mailbox_id{};
-  crypto::SecretArray<32> owner_seed;       // Ed25519 seed of the fresh owner key
-  crypto::SecretArray<32> send_capability;  // handed to the one peer who sends here
-  RelayRoute relay;
+  crypto::SecretArray<32> owner_seed{};       // Ed25519 seed of the fresh owner key
+  crypto::SecretArray<32> send_capability{};  // handed to the one peer who sends here
+  RelayRoute relay{};
   // Set while the mailbox still has to be created on the relay with this
   // single-use ticket (pairing commits locally first, then talks to the
   // relay; a crash in between is finished by the next sync).
   bool has_pending_ticket = false;
-  crypto::SecretArray<32> pending_ticket;
+  crypto::SecretArray<32> pending_ticket{};
 };
 Result<int64_t> InsertMailbox(Database& db, const OwnedMailbox& mailbox);
 Result<std::vector<OwnedMailbox>> ListMailboxes(Database& db);
@@ -62,16 +62,16 @@ Status MarkMailboxCreated(Database& db, int64_t row);
 // ---- contacts ----
 struct Contact {
   int64_t id = 0;
-  std::string name;               // local name chosen on this device
-  std::string display_name;       // what the peer called themselves
-  Bytes identity_key;             // peer's identity public key (e2e encoding)
+  std::string name{};             // local name chosen on this device
+  std::string display_name{};     // what the peer called themselves
+  Bytes identity_key{};           // peer's identity public key (e2e encoding)
   bool verified = false;          // safety number confirmed for identity_key
   bool identity_changed = false;  // the peer's key changed since pairing/verification
-  std::string send_block;         // non-empty: why sending is disabled ("rollback")
-  RelayRoute peer_relay;          // where the peer's mailbox lives
+  std::string send_block{};       // non-empty: why sending is disabled ("rollback")
+  RelayRoute peer_relay{};        // where the peer's mailbox lives
   ByteArray<32> peer_mailbox_id{};
-  crypto::SecretArray<32> peer_send_capability;
-  std::optional<int64_t> own_mailbox_row;  // our mailbox the peer sends to
+  crypto::SecretArray<32> peer_send_capability{};
+  std::optional<int64_t> own_mailbox_row{};  // our mailbox the peer sends to
   int64_t created_at = 0;
 };
 Result<int64_t> InsertContact(Database& db, const Contact& contact);
@@ -92,10 +92,10 @@ Result<crypto::SecretBytes> GetSession(Database& db, int64_t contact_id);
 // ---- invitations this device minted (inviter side) ----
 struct InvitationRecord {
   int64_t row = 0;
-  crypto::SecretBytes secrets;              // e2e InvitationSecrets, serialised
+  crypto::SecretBytes secrets{};            // e2e InvitationSecrets, serialised
   int64_t mailbox_row = 0;                  // the fresh mailbox the invitee sends to
-  std::optional<int64_t> replaces_contact;  // re-pairing an existing contact
-  std::string suggested_name;               // local name to give the invitee
+  std::optional<int64_t> replaces_contact{};  // re-pairing an existing contact
+  std::string suggested_name{};               // local name to give the invitee
   int64_t created_at = 0;
   int64_t expires_at = 0;
   bool consumed = false;
@@ -110,7 +110,7 @@ struct MessageRecord {
   int64_t id = 0;
   int64_t contact_id = 0;
   Direction direction = Direction::kIncoming;
-  Bytes content;           // serialised attune.content.v1.Content (plaintext, DB only)
+  Bytes content{};         // serialised attune.content.v1.Content (plaintext, DB only)
   int64_t created_at = 0;  // sender's clock for outgoing, receive time for incoming
   bool read = false;
   bool sent = false;  // outgoing: the relay acknowledged it
@@ -130,7 +130,7 @@ struct OutboxEntry {
   int64_t id = 0;
   int64_t contact_id = 0;
   int64_t message_id = 0;  // 0 when the blob carries no history row (pairing)
-  Bytes wire;              // ciphertext as uploaded to the relay
+  Bytes wire{};            // ciphertext as uploaded to the relay
 };
 Result<int64_t> InsertOutbox(Database& db, const OutboxEntry& entry, int64_t now);
 Result<std::vector<OutboxEntry>> ListUnsent(Database& db, size_t limit);

@@ -25,9 +25,9 @@ struct HistoryEntry {
   int64_t time = 0;
   // The sender's clock from the Content (informational).
   uint64_t sent_at = 0;
-  std::variant<TextMessage, CheckIn> body;
+  std::variant<TextMessage, CheckIn> body{};
   // Check-ins: when the therapist acknowledged the urgent flag, if ever.
-  std::optional<int64_t> acknowledged_at;
+  std::optional<int64_t> acknowledged_at{};
   // Sent messages: whether a delivery receipt came back.
   bool delivered = false;
 
@@ -35,10 +35,10 @@ struct HistoryEntry {
 };
 
 struct ConversationExport {
-  std::string contact;    // this device's local name for the peer
-  std::string self_role;  // "therapist" or "client"
+  std::string contact{};    // this device's local name for the peer
+  std::string self_role{};  // "therapist" or "client"
   int64_t exported_at = 0;
-  std::vector<HistoryEntry> entries;  // oldest first
+  std::vector<HistoryEntry> entries{};  // oldest first
 
   friend bool operator==(const ConversationExport&, const ConversationExport&) = default;
 };

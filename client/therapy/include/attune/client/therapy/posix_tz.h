@@ -29,23 +29,23 @@ class PosixTimeZone {
   // Feb 29 (n), or month/week/weekday (Mm.w.d); plus a local time of day.
   struct Rule {
     enum class Kind : uint8_t { kJulian1, kJulian0, kMonthWeekDay } kind;
-    int32_t day;    // Jn: 1..365, n: 0..365, M: weekday 0 (Sun)..6
-    int32_t month;  // 1..12 (M only)
-    int32_t week;   // 1..5 (M only)
-    int32_t time;   // seconds, -167h..167h, default 02:00
+    int32_t day = 0;    // Jn: 1..365, n: 0..365, M: weekday 0 (Sun)..6
+    int32_t month = 0;  // 1..12 (M only)
+    int32_t week = 0;   // 1..5 (M only)
+    int32_t time = 0;   // seconds, -167h..167h, default 02:00
     // Unix seconds of this rule's local wall time in year `year`, read with
     // the given offset.
     int64_t InstantIn(int64_t year, int32_t offset) const;
   };
   struct Dst {
-    int32_t offset;  // seconds east of UTC
-    Rule start;      // read in standard time
-    Rule end;        // read in daylight time
+    int32_t offset = 0;  // seconds east of UTC
+    Rule start{};        // read in standard time
+    Rule end{};          // read in daylight time
   };
 
   PosixTimeZone() = default;
   int32_t std_offset_ = 0;
-  std::optional<Dst> dst_;
+  std::optional<Dst> dst_{};
 };
 
 }  // namespace attune::therapy

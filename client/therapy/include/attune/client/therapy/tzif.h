@@ -44,12 +44,12 @@ class TzifZone final : public TimeZoneRules {
  private:
   TzifZone() = default;
 
-  std::string name_;
+  std::string name_{};
   int version_ = 0;  // 1, 2, 3 or 4
-  std::vector<int64_t> transitions_;
-  std::vector<uint8_t> transition_types_;
-  std::vector<int32_t> type_offsets_;
-  std::optional<PosixTimeZone> footer_;
+  std::vector<int64_t> transitions_{};
+  std::vector<uint8_t> transition_types_{};
+  std::vector<int32_t> type_offsets_{};
+  std::optional<PosixTimeZone> footer_{};
 };
 
 // Loads zoneinfo_dir/NAME after ValidateTimeZoneName(name), reading at most

@@ -18,6 +18,9 @@ inline constexpr size_t kMaxFrameSize = noise::kMaxMessageSize;
 // send header (4), mailbox_id (34), send_capability (34), blob header (4),
 // Noise tag (16) = 103, rounded up. max_frame_size must leave room for it.
 inline constexpr size_t kSendFrameOverhead = 128;
+// The same bound for a Delivery frame (mailbox_id, message_id, blob header,
+// Noise tag, frame header): the write-queue credit a push reserves.
+inline constexpr size_t kDeliveryFrameOverhead = 128;
 // NK message 1 with the empty payload the relay requires: e (32) || tag (16).
 inline constexpr size_t kHandshakeMessage1Size = noise::kDhLen + noise::kTagLen;
 inline constexpr size_t kSignatureSize = 64;
@@ -48,7 +51,24 @@ struct ConnectionLimits {
   size_t max_pending_requests = 1024;
   size_t max_subscriptions_per_connection = 64;
   size_t delivery_window = 128;
+  // Flow control (section 5): pushes stop while a connection's unwritten
+  // bytes would pass this, and its requests are not read while its unwritten
+  // bytes are at or above it; both resume as the socket drains.
   size_t max_write_queue_bytes = 256 * 1024;
+
+  // Hostile load, bounded globally (section 5).
+  // Connections that have not finished the handshake (beyond: refused).
+  size_t max_pending_handshakes = 1000;
+  // Per source address (IPv4 address, or IPv6 /64), in memory only.
+  size_t max_connections_per_address = 256;
+  double handshakes_per_second_per_address = 50;
+  double handshake_burst_per_address = 100;
+  // Storage work queued at the committer, across all connections. Above
+  // these only connections with nothing in flight may submit (one request
+  // each); above twice these nothing is read from any socket.
+  // Frames of at most 2 KiB count against the operations bound only.
+  size_t max_queued_operations = 2048;
+  size_t max_queued_bytes = 1024 * 1024;
 };
 
 // Rows deleted by one purge transaction, so purging never stalls sends.

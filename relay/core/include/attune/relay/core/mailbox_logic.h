@@ -38,7 +38,7 @@ struct Outcome {
   Code code = Code::kOk;
   const char* message = "";                     // static text, never ids or keys
   uint64_t message_id = 0;                      // Send
-  std::optional<ByteArray<kTokenSize>> ticket;  // IssueTicket
+  std::optional<ByteArray<kTokenSize>> ticket{};  // IssueTicket
 
   bool ok() const { return code == Code::kOk; }
 };

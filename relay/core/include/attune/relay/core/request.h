@@ -24,44 +24,44 @@ using Signature = crypto::Ed25519Signature;
 
 struct CreateMailboxRequest {
   enum class Auth { kCredential, kTicket };
-  MailboxId mailbox_id;
-  OwnerKey owner_key;
-  Hash32 cap_hash;
-  Auth auth;
-  Hash32 auth_hash;  // CredentialHash or TicketHash of the presented token
+  MailboxId mailbox_id{};
+  OwnerKey owner_key{};
+  Hash32 cap_hash{};
+  Auth auth{};
+  Hash32 auth_hash{};  // CredentialHash or TicketHash of the presented token
 };
 
 struct IssueTicketRequest {
-  Hash32 credential_hash;
+  Hash32 credential_hash{};
 };
 
 struct SendRequest {
-  MailboxId mailbox_id;
-  Hash32 presented_cap_hash;  // SendCapabilityHash(send_capability)
-  Blob blob;                  // 1..max_blob_size bytes
+  MailboxId mailbox_id{};
+  Hash32 presented_cap_hash{};  // SendCapabilityHash(send_capability)
+  Blob blob{};                  // 1..max_blob_size bytes
 };
 
 struct SubscribeRequest {
-  MailboxId mailbox_id;
-  Signature signature;
+  MailboxId mailbox_id{};
+  Signature signature{};
 };
 
 struct AckRequest {
-  MailboxId mailbox_id;
-  uint64_t message_id;
+  MailboxId mailbox_id{};
+  uint64_t message_id = 0;
 };
 
 struct DeleteMailboxRequest {
-  MailboxId mailbox_id;
-  Signature signature;
+  MailboxId mailbox_id{};
+  Signature signature{};
 };
 
 struct RotateMailboxRequest {
-  MailboxId mailbox_id;
-  OwnerKey new_owner_key;
-  Hash32 new_cap_hash;
-  Signature signature;
-  Signature new_owner_signature;
+  MailboxId mailbox_id{};
+  OwnerKey new_owner_key{};
+  Hash32 new_cap_hash{};
+  Signature signature{};
+  Signature new_owner_signature{};
 };
 
 struct PingRequest {};
@@ -77,8 +77,8 @@ struct ValidatedRequest {
 // protobuf (the relay then answers BAD_REQUEST before closing); unset when it
 // did not parse at all (the relay just closes). `reason` is safe to log.
 struct Rejection {
-  std::optional<uint64_t> request_id;
-  std::string reason;
+  std::optional<uint64_t> request_id{};
+  std::string reason{};
 };
 
 using ParseOutcome = std::variant<ValidatedRequest, Rejection>;

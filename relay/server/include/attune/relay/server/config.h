@@ -18,10 +18,10 @@ inline constexpr uint16_t kDefaultPort = 7420;
 struct ServerConfig {
   std::string listen_address = "0.0.0.0";
   uint16_t port = kDefaultPort;  // 0 = any free port
-  std::string data_dir;          // required
+  std::string data_dir{};        // required
   LogLevel log_level = LogLevel::kInfo;
-  MailboxLimits mailbox;
-  ConnectionLimits limits;
+  MailboxLimits mailbox{};
+  ConnectionLimits limits{};
 };
 
 // Errors: kInvalidArgument with a one-line message naming the key (TOML

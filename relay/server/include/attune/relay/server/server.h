@@ -15,7 +15,9 @@
 #include "asio/io_context.hpp"
 #include "asio/ip/tcp.hpp"
 #include "attune/base/result.h"
+#include "attune/crypto/random.h"
 #include "attune/crypto/x25519.h"
+#include "attune/relay/server/clock.h"
 #include "attune/relay/server/config.h"
 #include "attune/relay/store/group_commit.h"
 
@@ -30,8 +32,14 @@ class RelayServer {
   // (Mode::kReadOnly, its own database connection) takes message fetches and
   // subscription checks so they never wait behind a commit's fsync. Without a
   // reader, reads go to the committer.
+  //
+  // `clock` drives every deadline, token bucket, expiry and the purge
+  // schedule; `random` the handshakes' ephemeral keys and tickets (it must be
+  // thread-safe: tickets are drawn on the storage thread). Both must outlive
+  // the server.
   RelayServer(asio::io_context& io, const ServerConfig& config, crypto::X25519KeyPair static_key,
-              GroupCommitter& committer, GroupCommitter* reader = nullptr);
+              GroupCommitter& committer, GroupCommitter* reader = nullptr,
+              Clock& clock = SystemClock(), crypto::RandomSource& random = crypto::SystemRandom());
   ~RelayServer();
   RelayServer(const RelayServer&) = delete;
   RelayServer& operator=(const RelayServer&) = delete;
@@ -60,8 +68,14 @@ class RelayServer {
   };
   Stats stats() const;
 
+  // Runs the periodic work now (io thread): closes connections whose
+  // deadline passed by the clock, starts the expiry purge when it is due and
+  // forgets idle source addresses. The server also runs it every 250 ms;
+  // tests call it after advancing a ManualClock instead of waiting.
+  void Tick();
+
  private:
-  std::unique_ptr<ServerState> state_;
+  std::unique_ptr<ServerState> state_{};
 };
 
 }  // namespace attune::relay

@@ -75,15 +75,15 @@ class GroupCommitter {
   void Run();
 
   MailboxStore& store_;
-  const size_t max_batch_;
-  const Mode mode_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Operation> queue_;
+  const size_t max_batch_ = 0;
+  const Mode mode_{};
+  mutable std::mutex mu_{};
+  std::condition_variable cv_{};
+  std::vector<Operation> queue_{};
   size_t in_progress_ = 0;
   bool stopping_ = false;
-  Stats stats_;
-  std::thread thread_;
+  Stats stats_{};
+  std::thread thread_{};
 };
 
 }  // namespace attune::relay

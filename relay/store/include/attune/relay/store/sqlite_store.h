@@ -101,13 +101,13 @@ class SqliteMailboxStore final : public MailboxStore {
   // Records the first failure inside a transaction so Commit() can refuse.
   Error Fail(Error error);
 
-  sqlite3* db_;
-  const Options options_;
-  std::unique_ptr<Statements> stmts_;
-  std::unordered_map<MailboxId, MailboxRecord, IdHash> cache_;
-  std::unordered_set<MailboxId, IdHash> dirty_;
+  sqlite3* db_ = nullptr;
+  const Options options_{};
+  std::unique_ptr<Statements> stmts_{};
+  std::unordered_map<MailboxId, MailboxRecord, IdHash> cache_{};
+  std::unordered_set<MailboxId, IdHash> dirty_{};
   bool in_transaction_ = false;
-  std::optional<Error> transaction_error_;
+  std::optional<Error> transaction_error_{};
 };
 
 }  // namespace attune::relay

@@ -36,7 +36,7 @@ struct MailboxRecord {
 
 struct StoredMessage {
   uint64_t message_id = 0;
-  Blob blob;
+  Blob blob{};
 };
 
 struct CredentialRecord {

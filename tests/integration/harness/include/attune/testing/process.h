@@ -28,15 +28,15 @@
 namespace attune::testing {
 
 struct ProcessOptions {
-  std::string executable;         // a path, or a name looked up in PATH
-  std::vector<std::string> args;  // argv[1..]
+  std::string executable{};         // a path, or a name looked up in PATH
+  std::vector<std::string> args{};  // argv[1..]
   // Variables set in the child, added to (or replacing) the inherited ones.
-  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::pair<std::string, std::string>> env{};
   bool inherit_env = true;
-  std::string working_dir;  // empty: the current directory
+  std::string working_dir{};  // empty: the current directory
   // Written to the child's stdin right after it starts; stdin is closed after
   // it when close_stdin is true (otherwise WriteStdin/CloseStdin later).
-  std::string stdin_data;
+  std::string stdin_data{};
   bool close_stdin = true;
 };
 
@@ -104,17 +104,17 @@ class Process {
   struct Shared;
   Process(pid_t pid, std::shared_ptr<Shared> shared);
 
-  pid_t pid_;
-  std::shared_ptr<Shared> shared_;
-  std::optional<ExitStatus> exit_status_;
+  pid_t pid_ = 0;
+  std::shared_ptr<Shared> shared_{};
+  std::optional<ExitStatus> exit_status_{};
 };
 
 // Runs a program to completion, feeding `options.stdin_data`; kills it (and
 // reports kIoError) if it does not finish within `timeout`.
 struct Completed {
-  ExitStatus status;
-  std::string stdout_text;
-  std::string stderr_text;
+  ExitStatus status{};
+  std::string stdout_text{};
+  std::string stderr_text{};
 };
 Result<Completed> RunToCompletion(const ProcessOptions& options, std::chrono::milliseconds timeout);
 

@@ -25,7 +25,7 @@ class TempDir {
   std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
  private:
-  std::filesystem::path path_;
+  std::filesystem::path path_{};
 };
 
 // Whole-file helpers; nullopt / false on any I/O error.
