@@ -1,6 +1,7 @@
 // init, passwd, wipe.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "attune/client/engine.h"
@@ -79,7 +80,13 @@ void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
   passwd->callback([&ctx] {
     client::Engine& engine = ctx.Open();
     crypto::SecretBytes next = ctx.NewPassphrase();
-    Check(engine.ChangePassphrase(next.view()));
+    // Test-only: ATTUNE_TEST_PASSWD_CRASH_AFTER=N ends the process like a
+    // power cut right after step N (crash-recovery tests).
+    const char* crash = std::getenv("ATTUNE_TEST_PASSWD_CRASH_AFTER");
+    const int crash_step = crash != nullptr ? std::atoi(crash) : 0;
+    Check(engine.ChangePassphrase(next.view(), [crash_step](int step) {
+      if (step == crash_step) ::_exit(99);
+    }));
     std::cout << "Passphrase changed.\n";
   });
 

@@ -6,6 +6,7 @@
 #include <exception>
 #include <iostream>
 
+#include "attune/client/process_hardening.h"
 #include "attune/crypto/util.h"
 #include "commands.h"
 
@@ -23,6 +24,8 @@ constexpr Register kCommandGroups[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything is decrypted: a core dump would hold keys and plaintext.
+  attune::client::DisableCoreDumps();
   std::signal(SIGPIPE, SIG_IGN);
   try {
     if (!attune::crypto::Init().ok()) {

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "attune/client/practice.h"
+#include "attune/client/terminal_text.h"
 #include "attune/therapy/content.h"
 
 namespace attune::client {
@@ -16,17 +17,11 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+constexpr std::string_view kContinuationIndent = "    ";
+
 }  // namespace
 
-std::string SanitizeForTerminal(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    out.push_back((c < 0x20 && c != '\t') || c == 0x7f ? '?' : ch);
-  }
-  return out;
-}
+std::string SanitizeForTerminal(std::string_view text) { return ForTerminal(text); }
 
 std::string ContentKind(ByteView content) {
   auto parsed = therapy::ParseContent(content);
@@ -60,7 +55,10 @@ bool IsPersonMessage(MessageKind kind) {
 std::string ContentSummary(const therapy::ValidatedContent& content) {
   return std::visit(
       Overloaded{
-          [](const therapy::TextMessage& t) { return SanitizeForTerminal(t.body); },
+          [](const therapy::TextMessage& t) {
+            // Continuation lines are indented under the "time  name: " prefix.
+            return ForTerminalLines(t.body, kContinuationIndent);
+          },
           [](const therapy::CheckIn& c) { return "[" + therapy::SummarizeCheckIn(c) + "]"; },
           [](const therapy::CheckInSchedule& s) {
             return SanitizeForTerminal(DescribeSchedule(s));

@@ -107,9 +107,10 @@ Result<std::unique_ptr<Engine>> Engine::Create(const std::string& dir, ByteView 
   return engine;
 }
 
-Status Engine::ChangePassphrase(ByteView new_passphrase) {
+Status Engine::ChangePassphrase(ByteView new_passphrase,
+                                const std::function<void(int)>& after_step) {
   std::lock_guard lock(mu_);
-  return profile_.ChangePassphrase(new_passphrase, random_);
+  return profile_.ChangePassphrase(new_passphrase, random_, after_step);
 }
 
 // ---- observers ----

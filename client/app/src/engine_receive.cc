@@ -37,9 +37,11 @@ Result<std::vector<int64_t>> RowsForIds(store::Database& db, int64_t contact_id,
 }  // namespace
 
 Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
-                                     std::vector<Event>& events) {
+                                     std::vector<Event>& events, bool& keep_on_relay) {
   store::Database& db = profile_.db();
   ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent received, HandleDelivery(ctx_, delivery));
+  // A delivery on a mailbox we own but cannot map stays on the relay.
+  keep_on_relay = received.keep_on_relay;
   switch (received.kind) {
     case ReceivedEvent::Kind::kDuplicate:
       ++report.duplicates;

@@ -76,12 +76,15 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
         ATTUNE_ASSIGN_OR_RETURN(auto delivery, relay->NextDelivery(options.quiet));
         if (!delivery) break;
         std::vector<Event> events{};
+        bool keep_on_relay = false;
         {
           std::lock_guard lock(mu_);
-          ATTUNE_RETURN_IF_ERROR(ProcessDeliveryLocked(*delivery, report, events));
+          ATTUNE_RETURN_IF_ERROR(ProcessDeliveryLocked(*delivery, report, events, keep_on_relay));
         }
-        // Committed: now the relay may forget it.
-        ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
+        // Committed: now the relay may forget it (unless we could not map it).
+        if (!keep_on_relay) {
+          ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
+        }
         EmitAll(events);
       }
     }
@@ -203,9 +206,10 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
       if (!*delivery) continue;
       SyncReport counted;
       Status processed = Status::Ok();
+      bool keep_on_relay = false;
       {
         std::lock_guard lock(mu_);
-        processed = ProcessDeliveryLocked(**delivery, counted, events);
+        processed = ProcessDeliveryLocked(**delivery, counted, events, keep_on_relay);
       }
       if (!processed.ok()) {
         // Not acked: the relay delivers it again after a reconnect.
@@ -215,7 +219,7 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
       }
       // An ack lost to a reconnect only means a redelivery, which the
       // processed-hash table recognises.
-      (void)link.relay->Ack((*delivery)->mailbox_id, (*delivery)->message_id);
+      if (!keep_on_relay) (void)link.relay->Ack((*delivery)->mailbox_id, (*delivery)->message_id);
       if (counted.new_messages + counted.paired > 0) flush_needed = true;  // receipts, settings
       // A pairing may have created nothing to subscribe to, but a new
       // contact's mailbox is already ours; rescan for invitations soon.

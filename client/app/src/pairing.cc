@@ -114,14 +114,45 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
   ctx.random.Fill(mailbox.owner_seed.mutable_span());
   ctx.random.Fill(mailbox.send_capability.mutable_span());
   mailbox.relay = ToRoute(routing.relay);
-  mailbox.has_pending_ticket = true;
-  mailbox.pending_ticket = routing.ticket.Clone();
 
   Bytes hello = EncodeContactHello(ctx.random.Array<16>(), ctx.now(), account.display_name,
                                    mailbox.mailbox_id, mailbox.send_capability);
   auto accepted = e2e::AcceptInvitation(identity, invitation, hello, ctx.now(), ctx.random);
   crypto::SecureZero(hello.data(), hello.size());
   if (!accepted.ok()) return accepted.error();
+
+  // The single-use ticket is spent on the relay BEFORE anything is stored:
+  // the relay is the only party that knows whether this invitation was
+  // already used, so a used (or expired, or another relay's) invitation
+  // fails here, clearly, and leaves no contact behind. A crash between the
+  // relay's answer and the commit below spends the invitation; the
+  // therapist then issues a new one (docs/security/client.md).
+  {
+    auto relay = pool.Get(routing.relay);
+    if (!relay.ok()) {
+      return MakeError(relay.error().code,
+                       "cannot reach the therapist's relay to pair (nothing was saved; try again "
+                       "later): " +
+                           relay.error().message);
+    }
+    crypto::Ed25519KeyPair owner = crypto::Ed25519KeyPairFromSeed(mailbox.owner_seed.span());
+    Status created =
+        (*relay)->CreateMailbox(mailbox.mailbox_id, owner.public_key,
+                                net::ComputeSendCapabilityHash(mailbox.send_capability.span()),
+                                net::CreateAuthorization::Ticket(routing.ticket.span()));
+    if (!created.ok()) {
+      if (net::IsRetryable(created.error())) pool.Drop(routing.relay);
+      if (created.error().code == ErrorCode::kAuthFailed) {
+        return MakeError(ErrorCode::kAuthFailed,
+                         "this invitation has already been used or has expired (the relay refused "
+                         "its one-time ticket); nothing was saved. Ask your therapist for a new "
+                         "invitation");
+      }
+      return MakeError(created.error().code,
+                       "the relay could not set up your mailbox (nothing was saved; try again): " +
+                           created.error().message);
+    }
+  }
 
   const ByteArray<e2e::kIdentityRecordSize>& inviter_record = invitation.inviter().record();
   const Bytes inviter(inviter_record.begin(), inviter_record.end());
@@ -177,7 +208,7 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
     out.contact_name = contact.name;
   }
-  ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  ctx.profile.ConfirmAnchor(generation);
   FlushReport report = FlushOutbox(ctx, pool);
   out.delivered = report.pending == 0 && report.last_error.empty();
   out.pending_reason = report.last_error;

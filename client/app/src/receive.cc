@@ -1,4 +1,5 @@
 // Receiving: decrypt and commit in one transaction; the caller acks after.
+#include <variant>
 
 #include "attune/client/account.h"
 #include "attune/client/contact_hello.h"
@@ -10,6 +11,7 @@
 #include "attune/e2e/first_message.h"
 #include "attune/e2e/session.h"
 #include "attune/e2e/x3dh.h"
+#include "attune/therapy/content.h"
 
 namespace attune::client {
 namespace {
@@ -25,6 +27,15 @@ ReceivedEvent Duplicate() {
   ReceivedEvent e;
   e.kind = ReceivedEvent::Kind::kDuplicate;
   return e;
+}
+
+// Content that changes what this device shows about the peer's practice.
+bool IsPeerSettings(ByteView plaintext) {
+  auto parsed = therapy::ParseContent(plaintext);
+  if (!parsed.ok()) return false;
+  return std::holds_alternative<therapy::CrisisResourceSet>(parsed->body) ||
+         std::holds_alternative<therapy::OfficeHours>(parsed->body) ||
+         std::holds_alternative<therapy::CheckInSchedule>(parsed->body);
 }
 
 Status StoreSessionAndBump(Context& ctx, int64_t contact_id, const e2e::Session& session,
@@ -50,6 +61,18 @@ Result<ReceivedEvent> HandleContactMessage(Context& ctx, const store::Contact& c
     if (plaintext.error().code == ErrorCode::kDuplicate) return Duplicate();
     return Dropped("a message from " + contact.name + " could not be decrypted (" +
                    plaintext.error().message + ")");
+  }
+  if (contact.identity_changed && IsPeerSettings(*plaintext)) {
+    // Until the new key is verified, whoever holds it must not decide which
+    // crisis resources, office hours or check-in schedule this device shows.
+    // The ratchet still advances (the message was genuine for this session).
+    crypto::SecureZero(plaintext->data(), plaintext->size());
+    ATTUNE_RETURN_IF_ERROR(StoreSessionAndBump(ctx, contact.id, session, generation));
+    ATTUNE_RETURN_IF_ERROR(store::MarkProcessed(db, blob_hash, static_cast<int64_t>(ctx.now())));
+    return Dropped("settings (schedule, office hours or crisis resources) from " + contact.name +
+                   " were ignored: their identity key changed and is not verified yet (`attune "
+                   "verify " +
+                   contact.name + "`)");
   }
   store::MessageRecord record;
   record.contact_id = contact.id;
@@ -150,19 +173,28 @@ Result<ReceivedEvent> HandleDelivery(Context& ctx, const net::Delivery& delivery
     ATTUNE_ASSIGN_OR_RETURN(bool seen, store::WasProcessed(db, blob_hash));
     if (seen) return Duplicate();
     ATTUNE_ASSIGN_OR_RETURN(auto mailbox, store::FindMailbox(db, delivery.mailbox_id));
-    if (!mailbox) return Dropped("a message arrived for a mailbox this profile does not own");
+    if (!mailbox) {
+      ReceivedEvent e = Dropped("a message arrived for a mailbox this profile does not own");
+      e.keep_on_relay = true;
+      return e;
+    }
     ATTUNE_ASSIGN_OR_RETURN(auto contact, store::FindContactByOwnMailbox(db, mailbox->row));
     if (contact) {
       event = HandleContactMessage(ctx, *contact, delivery, blob_hash, &generation);
     } else {
       ATTUNE_ASSIGN_OR_RETURN(auto invitation, store::FindInvitationByMailbox(db, mailbox->row));
-      if (!invitation) return Dropped("a message arrived on a mailbox with no contact");
+      if (!invitation) {
+        ReceivedEvent e =
+            Dropped("a message arrived on a mailbox with no contact; it stays on the relay");
+        e.keep_on_relay = true;
+        return e;
+      }
       event = HandleFirstMessage(ctx, *mailbox, *invitation, delivery, blob_hash, &generation);
     }
     if (!event.ok()) return event;
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
-  if (generation != 0) ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  if (generation != 0) ctx.profile.ConfirmAnchor(generation);
   return event;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "attune/therapy/text.h"
 #include "pairing.pb.h"
 
 namespace attune::client {
@@ -11,29 +12,11 @@ Error Bad(std::string_view what) {
   return MakeError(ErrorCode::kInvalidArgument, "invitation routing: " + std::string(what));
 }
 
-bool ValidUtf8NoControls(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    if (n == 1 && (c < 0x20 || c == 0x7f)) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += n;
-  }
-  return true;
-}
-
 }  // namespace
 
 Status ValidateDisplayName(std::string_view name) {
-  if (name.empty() || name.size() > kMaxDisplayNameSize || !ValidUtf8NoControls(name)) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "a name must be 1 to 64 bytes of UTF-8 without control characters");
-  }
-  return Status::Ok();
+  // The same validator as message text, plus the rules for names.
+  return therapy::ValidateName("the name", name, kMaxDisplayNameSize);
 }
 
 Bytes EncodeRouting(const Routing& routing) {
@@ -69,7 +52,7 @@ Result<Routing> ParseRouting(ByteView blob) {
     ok = false;
   }
   if (ok && (info.relay_host().empty() || info.relay_host().size() > kMaxHostSize ||
-             !ValidUtf8NoControls(info.relay_host()))) {
+             !therapy::ValidateName("relay host", info.relay_host(), kMaxHostSize).ok())) {
     ok = false;
   }
   if (ok && (info.relay_port() == 0 || info.relay_port() > 65535)) ok = false;

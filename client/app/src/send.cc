@@ -79,7 +79,7 @@ Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteVi
     ATTUNE_ASSIGN_OR_RETURN(generation, ctx.profile.BumpGeneration());
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
-  ATTUNE_RETURN_IF_ERROR(ctx.profile.WriteAnchor(generation));
+  ctx.profile.ConfirmAnchor(generation);
   return message_id;
 }
 

@@ -1,5 +1,6 @@
 #include "files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 namespace attune::client::store {
 namespace {
@@ -107,9 +109,10 @@ static Status FsyncDir(const std::string& dir) {
 }
 
 Status WriteFileAtomic(const std::string& dir, std::string_view name, std::string_view content) {
-  std::string tmp = JoinPath(dir, std::string(name) + ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot create", tmp);
+  std::string tmp = JoinPath(dir, std::string(name) + ".tmp.XXXXXX");
+  // mkstemp: a name no other writer uses, created O_EXCL with mode 0600.
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return IoError("cannot create a temporary file for", name);
   Status s = WriteAll(fd, reinterpret_cast<const uint8_t*>(content.data()), content.size(), tmp);
   if (s.ok() && ::fsync(fd) != 0) s = IoError("cannot sync", tmp);
   ::close(fd);
@@ -123,6 +126,26 @@ Status WriteFileAtomic(const std::string& dir, std::string_view name, std::strin
     return e;
   }
   return FsyncDir(dir);
+}
+
+Status RemoveTempFiles(const std::string& dir, std::string_view name) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) return Status::Ok();
+    return IoError("cannot list", dir);
+  }
+  const std::string prefix = std::string(name) + ".tmp";
+  std::vector<std::string> found;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view n(e->d_name);
+    // "<name>.tmp" (older versions) and "<name>.tmp.XXXXXX".
+    if (n == prefix || (n.starts_with(prefix + ".") && n.size() == prefix.size() + 7)) {
+      found.emplace_back(n);
+    }
+  }
+  ::closedir(d);
+  for (const std::string& f : found) ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, f)));
+  return Status::Ok();
 }
 
 Status RenameDurable(const std::string& dir, std::string_view from, std::string_view to) {
@@ -158,6 +181,25 @@ Status ZeroAndRemove(const std::string& path) {
   return RemoveIfExists(path);
 }
 
+Status CreatePrivateFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot create", path);
+  ::close(fd);
+  return Status::Ok();
+}
+
+Status MakeFilePrivate(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return IoError("cannot stat", path);
+  }
+  if ((st.st_mode & 0077) != 0 && ::chmod(path.c_str(), st.st_mode & 0700) != 0) {
+    return IoError("cannot make private", path);
+  }
+  return Status::Ok();
+}
+
 Status MakeDirPrivate(const std::string& dir) {
   // Creates missing parents too (like mkdir -p); only the last one is 0700.
   for (size_t pos = 1; pos <= dir.size(); ++pos) {
@@ -169,6 +211,22 @@ Status MakeDirPrivate(const std::string& dir) {
     }
   }
   return Status::Ok();
+}
+
+Result<FileLock> FileLock::Exclusive(const std::string& dir, std::string_view name) {
+  std::string path = JoinPath(dir, name);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open", path);
+  FileLock lock(fd);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) return IoError("cannot lock", path);
+  }
+  return lock;
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<ProfileLock> ProfileLock::Acquire(const std::string& dir, bool exclusive) {

@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "attune/client/store/records.h"
 #include "attune/crypto/util.h"
@@ -18,7 +20,8 @@ constexpr std::string_view kKeyParamsFile = "keyparams";
 constexpr std::string_view kKeyParamsNext = "keyparams.new";
 constexpr std::string_view kDatabaseNext = "attune.db.new";
 constexpr std::string_view kPlainHeader = "SQLite format 3";
-constexpr std::string_view kAnchorMagic = "attune-anchor 1";
+constexpr std::string_view kAnchorMagicV1 = "attune-anchor 1";
+constexpr std::string_view kAnchorMagic = "attune-anchor 2";
 
 // Only called while this process has no connection to the file: closing the
 // descriptor would drop SQLite's POSIX locks (see Database::ReadRawPrefix).
@@ -103,29 +106,65 @@ Result<DatabaseKey> DeriveChecked(ByteView passphrase, const KeyParams& params) 
   return key;
 }
 
-Result<uint64_t> ReadAnchor(const std::string& dir) {
-  auto text = ReadSmallFile(JoinPath(dir, kAnchorFileName), 128);
-  if (!text.ok()) {
-    if (text.error().code == ErrorCode::kNotFound) return uint64_t{0};
-    return text.error();
-  }
-  std::string_view t = *text;
-  std::string prefix = std::string(kAnchorMagic) + "\n";
-  if (!t.starts_with(prefix) || !t.ends_with("\n")) {
-    return MakeError(ErrorCode::kInvalidArgument, "the profile's anchor file is malformed");
-  }
-  std::string_view digits = t.substr(prefix.size(), t.size() - prefix.size() - 1);
-  if (digits.empty() || digits.size() > 19) {
-    return MakeError(ErrorCode::kInvalidArgument, "the profile's anchor file is malformed");
-  }
+constexpr std::string_view kAnchorLockFile = "anchor.lock";
+
+// The anchor (docs/PROTOCOL.md (part client), section 6): `confirmed` is a
+// generation some committed transaction reached; `pending` (0 = none) is the
+// generation a transaction announced before its COMMIT. Both only grow.
+struct AnchorState {
+  uint64_t confirmed = 0;
+  uint64_t pending = 0;
+};
+
+Error MalformedAnchor() {
+  return MakeError(ErrorCode::kInvalidArgument, "the profile's anchor file is malformed");
+}
+
+std::optional<uint64_t> ParseAnchorNumber(std::string_view digits) {
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
   uint64_t v = 0;
   for (char c : digits) {
-    if (c < '0' || c > '9') {
-      return MakeError(ErrorCode::kInvalidArgument, "the profile's anchor file is malformed");
-    }
+    if (c < '0' || c > '9') return std::nullopt;
     v = v * 10 + static_cast<uint64_t>(c - '0');
   }
   return v;
+}
+
+// Reads "attune-anchor 1\n<G>\n" (older clients) or
+// "attune-anchor 2\n<confirmed>\n<pending>\n".
+Result<AnchorState> ReadAnchor(const std::string& dir) {
+  auto text = ReadSmallFile(JoinPath(dir, kAnchorFileName), 128);
+  if (!text.ok()) {
+    if (text.error().code == ErrorCode::kNotFound) return AnchorState{};
+    return text.error();
+  }
+  std::string_view t = *text;
+  if (!t.ends_with("\n")) return MalformedAnchor();
+  const std::string v1 = std::string(kAnchorMagicV1) + "\n";
+  const std::string v2 = std::string(kAnchorMagic) + "\n";
+  AnchorState state;
+  if (t.starts_with(v1)) {
+    auto g = ParseAnchorNumber(t.substr(v1.size(), t.size() - v1.size() - 1));
+    if (!g) return MalformedAnchor();
+    state.confirmed = *g;
+    return state;
+  }
+  if (!t.starts_with(v2)) return MalformedAnchor();
+  std::string_view body = t.substr(v2.size(), t.size() - v2.size() - 1);
+  size_t nl = body.find('\n');
+  if (nl == std::string_view::npos) return MalformedAnchor();
+  auto confirmed = ParseAnchorNumber(body.substr(0, nl));
+  auto pending = ParseAnchorNumber(body.substr(nl + 1));
+  if (!confirmed || !pending) return MalformedAnchor();
+  state.confirmed = *confirmed;
+  state.pending = *pending;
+  return state;
+}
+
+Status WriteAnchorState(const std::string& dir, const AnchorState& state) {
+  std::string text = std::string(kAnchorMagic) + "\n" + std::to_string(state.confirmed) + "\n" +
+                     std::to_string(state.pending) + "\n";
+  return WriteFileAtomic(dir, kAnchorFileName, text);
 }
 
 // Finishes or undoes a passphrase change that a crash interrupted
@@ -136,33 +175,55 @@ struct Unlocked {
   DatabaseKey key{};
 };
 
+// True when `key` opens the database at path and it passes the checks of
+// OpenKeyed (which never writes to a file the key does not open).
+bool OpensDatabase(const std::string& path, const DatabaseKey& key) {
+  auto db = OpenKeyed(path, key);
+  if (!db.ok()) return false;
+  db->Close();
+  return true;
+}
+
+Error InterruptedChange(std::string_view which) {
+  return MakeError(ErrorCode::kAuthFailed,
+                   "a passphrase change (`attune passwd`) was interrupted; this profile now opens "
+                   "only with your " +
+                       std::string(which) + " passphrase (nothing was deleted)");
+}
+
 Result<Unlocked> UnlockWithRecovery(const std::string& dir, ByteView passphrase) {
-  const bool next_params = PathExists(JoinPath(dir, kKeyParamsNext));
-  if (next_params && PathExists(JoinPath(dir, kDatabaseNext))) {
-    // Crashed before the new database replaced the old one: the old
-    // passphrase is still the valid one; drop the half-done change.
-    ATTUNE_RETURN_IF_ERROR(ZeroAndRemove(JoinPath(dir, kDatabaseNext)));
-    ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, std::string(kDatabaseNext) + "-journal")));
-    ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, kKeyParamsNext)));
-  } else if (next_params) {
-    // Either the swap happened (the new passphrase is valid) or the export
-    // had not started (the old one is). The check values tell which
-    // passphrase was typed; the database decides which is current.
-    ATTUNE_ASSIGN_OR_RETURN(KeyParams next, ReadKeyParams(dir, kKeyParamsNext));
-    auto key = DeriveChecked(passphrase, next);
-    if (key.ok()) {
-      auto db = OpenKeyed(JoinPath(dir, kDatabaseFileName), *key);
-      if (db.ok()) {
-        db->Close();
-        ATTUNE_RETURN_IF_ERROR(RenameDurable(dir, kKeyParamsNext, kKeyParamsFile));
-        return Unlocked{std::move(next), std::move(key).value()};
-      }
-    }
-    ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, kKeyParamsNext)));
+  ATTUNE_ASSIGN_OR_RETURN(KeyParams current, ReadKeyParams(dir, kKeyParamsFile));
+  const std::string db_path = JoinPath(dir, kDatabaseFileName);
+  const std::string next_db = JoinPath(dir, kDatabaseNext);
+  if (!PathExists(JoinPath(dir, kKeyParamsNext))) {
+    ATTUNE_ASSIGN_OR_RETURN(DatabaseKey key, DeriveChecked(passphrase, current));
+    return Unlocked{std::move(current), std::move(key)};
   }
-  ATTUNE_ASSIGN_OR_RETURN(KeyParams params, ReadKeyParams(dir, kKeyParamsFile));
-  ATTUNE_ASSIGN_OR_RETURN(DatabaseKey key, DeriveChecked(passphrase, params));
-  return Unlocked{std::move(params), std::move(key)};
+  // An interrupted `passwd` (ChangePassphrase lists the steps). Which
+  // passphrase is current is decided by the database itself, never by
+  // which files exist, and nothing is deleted until a key has been proven
+  // to open attune.db: a typo or the "wrong" one of the two passphrases
+  // must never cost the only copy of the salt that opens it.
+  ATTUNE_ASSIGN_OR_RETURN(KeyParams next, ReadKeyParams(dir, kKeyParamsNext));
+  auto old_key = DeriveChecked(passphrase, current);
+  if (old_key.ok() && OpensDatabase(db_path, *old_key)) {
+    // The switch (step 4) never happened: drop the half-done change.
+    ATTUNE_RETURN_IF_ERROR(ZeroAndRemove(next_db));
+    ATTUNE_RETURN_IF_ERROR(RemoveIfExists(next_db + "-journal"));
+    ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, kKeyParamsNext)));
+    return Unlocked{std::move(current), std::move(old_key).value()};
+  }
+  auto new_key = DeriveChecked(passphrase, next);
+  if (new_key.ok() && !PathExists(next_db) && OpensDatabase(db_path, *new_key)) {
+    // The switch happened; finish step 5.
+    ATTUNE_RETURN_IF_ERROR(RenameDurable(dir, kKeyParamsNext, kKeyParamsFile));
+    return Unlocked{std::move(next), std::move(new_key).value()};
+  }
+  if (old_key.ok()) return InterruptedChange("NEW");
+  if (new_key.ok()) return InterruptedChange("OLD");
+  return MakeError(ErrorCode::kAuthFailed,
+                   "wrong passphrase (a passphrase change was interrupted: type the old or the new "
+                   "passphrase)");
 }
 
 }  // namespace
@@ -188,6 +249,9 @@ Result<Profile> Profile::Create(const std::string& dir, ByteView passphrase, Kdf
   params.check = ComputeKeyCheck(key);
 
   const std::string path = JoinPath(dir, kDatabaseFileName);
+  // Created here, mode 0600, rather than by SQLite (0644 less umask); SQLite
+  // gives the -wal and -shm files the database file's mode.
+  ATTUNE_RETURN_IF_ERROR(CreatePrivateFile(path));
   {
     ATTUNE_ASSIGN_OR_RETURN(Database db, Database::OpenFile(path, /*create=*/true));
     crypto::SecretBytes spec = RawKeySpec(key);
@@ -227,6 +291,10 @@ Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase) {
   }
   // Shared lock first: a concurrent passwd holds it exclusively.
   ATTUNE_ASSIGN_OR_RETURN(ProfileLock lock, ProfileLock::Acquire(dir, /*exclusive=*/false));
+  // Profiles made by older versions: the database files become private.
+  for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+    ATTUNE_RETURN_IF_ERROR(MakeFilePrivate(f));
+  }
   // Refused before any KDF work, so a planted plaintext file costs nothing.
   ATTUNE_RETURN_IF_ERROR(RefusePlaintext(path));
   ATTUNE_ASSIGN_OR_RETURN(Unlocked unlocked, UnlockWithRecovery(dir, passphrase));
@@ -240,34 +308,64 @@ Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase) {
   p.db_ = std::make_unique<Database>(std::move(db));
 
   // Rollback detection: the anchor outlives a database restored from an
-  // older copy (docs/security/client.md, "Restoring an old database").
-  ATTUNE_ASSIGN_OR_RETURN(uint64_t anchor, ReadAnchor(dir));
-  ATTUNE_ASSIGN_OR_RETURN(uint64_t generation, ReadGeneration(*p.db_));
-  if (anchor > generation) {
-    ATTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*p.db_));
-    ATTUNE_RETURN_IF_ERROR(BlockAllContacts(*p.db_, "rollback"));
-    ATTUNE_RETURN_IF_ERROR(WriteGeneration(*p.db_, anchor));
-    ATTUNE_RETURN_IF_ERROR(tx.Commit());
-    p.rollback_detected_ = true;
+  // older copy (docs/security/client.md, "Restoring an old database"). Read
+  // under the anchor lock, anchor first: the anchor is then frozen, and the
+  // database's generation can only have grown since.
+  {
+    ATTUNE_ASSIGN_OR_RETURN(FileLock anchor_lock, FileLock::Exclusive(dir, kAnchorLockFile));
+    ATTUNE_ASSIGN_OR_RETURN(AnchorState anchor, ReadAnchor(dir));
+    ATTUNE_ASSIGN_OR_RETURN(uint64_t generation, ReadGeneration(*p.db_));
+    // `pending` may be one ahead: a transaction announced it and is about to
+    // commit (or crashed before COMMIT, which sent nothing). Anything more
+    // means a committed generation the database no longer has.
+    if (anchor.confirmed > generation || anchor.pending > generation + 1) {
+      ATTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*p.db_));
+      ATTUNE_RETURN_IF_ERROR(BlockAllContacts(*p.db_, "rollback"));
+      ATTUNE_RETURN_IF_ERROR(WriteGeneration(*p.db_, std::max(anchor.confirmed, anchor.pending)));
+      ATTUNE_RETURN_IF_ERROR(tx.Commit());
+      p.rollback_detected_ = true;
+    } else if (generation > anchor.confirmed) {
+      // Confirms what a process that crashed after COMMIT could not.
+      AnchorState raised{generation, anchor.pending <= generation ? 0 : anchor.pending};
+      ATTUNE_RETURN_IF_ERROR(WriteAnchorState(dir, raised));
+    }
   }
   return p;
 }
 
 Result<uint64_t> Profile::BumpGeneration() {
   ATTUNE_ASSIGN_OR_RETURN(uint64_t g, ReadGeneration(*db_));
+  {
+    // Raised before COMMIT: once the transaction commits, its ciphertexts
+    // may leave the device, and a restored older database must then be
+    // recognisable. A failed write fails the transaction (nothing is sent).
+    ATTUNE_ASSIGN_OR_RETURN(FileLock anchor_lock, FileLock::Exclusive(dir_, kAnchorLockFile));
+    ATTUNE_ASSIGN_OR_RETURN(AnchorState anchor, ReadAnchor(dir_));
+    AnchorState next{std::max(anchor.confirmed, g), std::max(anchor.pending, g + 1)};
+    ATTUNE_RETURN_IF_ERROR(WriteAnchorState(dir_, next));
+  }
   ATTUNE_RETURN_IF_ERROR(WriteGeneration(*db_, g + 1));
   return g + 1;
 }
 
-Status Profile::WriteAnchor(uint64_t generation) {
-  // Never lower the anchor (another process may have written a higher one).
-  auto current = ReadAnchor(dir_);
-  if (current.ok() && *current >= generation) return Status::Ok();
-  std::string text = std::string(kAnchorMagic) + "\n" + std::to_string(generation) + "\n";
-  return WriteFileAtomic(dir_, kAnchorFileName, text);
+void Profile::ConfirmAnchor(uint64_t generation) {
+  // Best effort: the pending value written before COMMIT already protects
+  // this generation; confirming only narrows the window in which a restore
+  // of exactly the previous database would go unnoticed, and the next open
+  // confirms too. A failure here must not make a committed send look failed.
+  auto lock = FileLock::Exclusive(dir_, kAnchorLockFile);
+  if (!lock.ok()) return;
+  auto anchor = ReadAnchor(dir_);
+  if (!anchor.ok() || anchor->confirmed >= generation) return;
+  AnchorState next{generation, anchor->pending <= generation ? 0 : anchor->pending};
+  (void)WriteAnchorState(dir_, next);
 }
 
-Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& random) {
+Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& random,
+                                 const std::function<void(int)>& after_step) {
+  auto step = [&](int n) {
+    if (after_step) after_step(n);
+  };
   // Every other process must be gone: their handles would keep the old file.
   ATTUNE_RETURN_IF_ERROR(lock_->Upgrade());
   const KdfStrength strength =
@@ -281,6 +379,7 @@ Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& 
   ATTUNE_RETURN_IF_ERROR(ZeroAndRemove(next_path));
   // Step 1: the new parameters, durable, beside the old ones.
   ATTUNE_RETURN_IF_ERROR(WriteFileAtomic(dir_, kKeyParamsNext, next.Serialize()));
+  step(1);
   // Step 2: export everything into attune.db.new under the new key. Uses
   // sqlcipher_export rather than PRAGMA rekey: rekey rewrites pages in place,
   // which SQLCipher 3.4 does not make crash-safe for WAL databases.
@@ -288,11 +387,8 @@ Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& 
     // The handle was opened without SQLITE_OPEN_CREATE (so a missing
     // database is never created by accident); ATTACH inherits that, so the
     // target exists beforehand, empty and private.
-    int fd = ::open(next_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      return MakeError(ErrorCode::kIoError, "cannot create " + next_path);
-    }
-    ::close(fd);
+    ATTUNE_RETURN_IF_ERROR(CreatePrivateFile(next_path));
+    step(2);
     ATTUNE_ASSIGN_OR_RETURN(Statement attach, db_->Prepare("ATTACH DATABASE ?1 AS rekeyed KEY ?2"));
     crypto::SecretBytes spec = RawKeySpec(key);
     attach.Bind(1, next_path);
@@ -300,6 +396,7 @@ Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& 
     ATTUNE_RETURN_IF_ERROR(attach.Run());
   }
   Status exported = db_->Exec("SELECT sqlcipher_export('rekeyed')");
+  step(3);
   ATTUNE_RETURN_IF_ERROR(db_->Exec("DETACH DATABASE rekeyed"));
   if (!exported.ok()) {
     (void)ZeroAndRemove(next_path);
@@ -310,13 +407,17 @@ Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& 
   // new file.
   ATTUNE_RETURN_IF_ERROR(db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
   db_->Close();
+  step(4);
   ATTUNE_RETURN_IF_ERROR(RemoveIfExists(path + "-wal"));
   ATTUNE_RETURN_IF_ERROR(RemoveIfExists(path + "-shm"));
+  step(5);
   // Step 4: the atomic switch. The old file's pages are gone with the inode;
   // they were encrypted under the old key.
   ATTUNE_RETURN_IF_ERROR(RenameDurable(dir_, kDatabaseNext, kDatabaseFileName));
+  step(6);
   // Step 5: the new parameters become current.
   ATTUNE_RETURN_IF_ERROR(RenameDurable(dir_, kKeyParamsNext, kKeyParamsFile));
+  step(7);
   params_ = std::move(next);
   ATTUNE_ASSIGN_OR_RETURN(Database db, OpenKeyed(path, key));
   ATTUNE_RETURN_IF_ERROR(ConfigureConnection(db));
@@ -334,8 +435,9 @@ Status Profile::Wipe(const std::string& dir) {
   }
   for (std::string_view f : {kKeyParamsFile, kKeyParamsNext, kAnchorFileName}) {
     ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, f)));
+    ATTUNE_RETURN_IF_ERROR(RemoveTempFiles(dir, f));
   }
-  for (std::string_view f : {"keyparams.tmp", "keyparams.new.tmp", "anchor.tmp", "lock"}) {
+  for (std::string_view f : {kAnchorLockFile, std::string_view("lock")}) {
     ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, f)));
   }
   (void)::rmdir(dir.c_str());

@@ -1,4 +1,6 @@
 // messages, outbox, processed wire blobs.
+#include <optional>
+
 #include "attune/client/store/records.h"
 
 namespace attune::client::store {
@@ -57,7 +59,8 @@ Result<std::vector<MessageRecord>> ListInbox(Database& db, size_t limit) {
   ATTUNE_ASSIGN_OR_RETURN(Statement st,
                           db.Prepare(std::string(kMessageColumns) +
                                      "WHERE direction = 0 ORDER BY read ASC, id ASC LIMIT ?"));
-  st.Bind(1, static_cast<int64_t>(limit));
+  // SQLite: a negative LIMIT means none.
+  st.Bind(1, limit == kNoLimit ? int64_t{-1} : static_cast<int64_t>(limit));
   return Collect(st);
 }
 
@@ -90,6 +93,13 @@ Result<std::vector<OutboxEntry>> ListUnsent(Database& db, size_t limit) {
 }
 
 Status MarkSent(Database& db, int64_t outbox_id, uint64_t relay_message_id, int64_t now) {
+  // Both rows change together or not at all: a crash between the two
+  // UPDATEs left a message "(queued)" forever (its outbox row was done).
+  std::optional<Transaction> tx;
+  if (!db.InTransaction()) {
+    ATTUNE_ASSIGN_OR_RETURN(Transaction begun, Transaction::Begin(db));
+    tx.emplace(std::move(begun));
+  }
   ATTUNE_ASSIGN_OR_RETURN(
       Statement st, db.Prepare("UPDATE outbox SET sent_at = ?, relay_message_id = ?, wire = NULL "
                                "WHERE id = ?"));
@@ -98,7 +108,8 @@ Status MarkSent(Database& db, int64_t outbox_id, uint64_t relay_message_id, int6
   ATTUNE_ASSIGN_OR_RETURN(Statement msg,
                           db.Prepare("UPDATE messages SET sent = 1 WHERE id = "
                                      "(SELECT message_id FROM outbox WHERE id = ?)"));
-  return msg.Bind(1, outbox_id).Run();
+  ATTUNE_RETURN_IF_ERROR(msg.Bind(1, outbox_id).Run());
+  return tx ? tx->Commit() : Status::Ok();
 }
 
 Result<bool> WasProcessed(Database& db, const ByteArray<32>& blob_hash) {

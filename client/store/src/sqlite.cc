@@ -20,6 +20,16 @@ Error SqlError(sqlite3* db, std::string_view what) {
   return MakeError(ErrorCode::kIoError, std::move(msg));
 }
 
+// After kBusyTimeoutMs (sqlite.h) a statement that still gets SQLITE_BUSY (a lock held longer, or
+// the busy handler skipped, as SQLite does when waiting could deadlock) is
+// retried this many times before the error reaches the caller.
+constexpr int kBusyRetries = 4;
+
+bool IsBusy(int rc) {
+  const int primary = rc & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
 }  // namespace
 
 // ---- Statement ----
@@ -60,6 +70,13 @@ Statement& Statement::BindNull(int index) {
 
 Result<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
+  // Only a statement that has not produced a row yet may be restarted, and
+  // only outside an explicit transaction (inside one, BEGIN IMMEDIATE
+  // already holds the write lock, and a retry could not be atomic).
+  for (int i = 0; i < kBusyRetries && IsBusy(rc) && sqlite3_get_autocommit(db_) != 0; ++i) {
+    sqlite3_reset(stmt_);
+    rc = sqlite3_step(stmt_);
+  }
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   if (rc == SQLITE_CONSTRAINT) {
@@ -115,7 +132,7 @@ Result<Database> Database::OpenFile(const std::string& path, bool create) {
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Database db(raw);
   if (rc != SQLITE_OK) return SqlError(raw, "open");
-  sqlite3_busy_timeout(raw, 15000);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   return db;
 }
 
@@ -131,6 +148,12 @@ Status Database::Exec(std::string_view sql) {
   std::string owned(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &err);
+  // BEGIN IMMEDIATE, COMMIT and the connection pragmas are safe to repeat.
+  for (int i = 0; i < kBusyRetries && IsBusy(rc); ++i) {
+    if (err != nullptr) sqlite3_free(err);
+    err = nullptr;
+    rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &err);
+  }
   if (err != nullptr) sqlite3_free(err);
   if (rc != SQLITE_OK) return SqlError(db_, "exec");
   return Status::Ok();
@@ -168,6 +191,7 @@ Result<Bytes> Database::ReadRawPrefix(size_t n) {
   return out;
 }
 
+bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Database::Changes() const { return sqlite3_changes(db_); }
 

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "attune/therapy/text.h"
+
 namespace attune::therapy::internal {
 
 bool IsValidUtf8(std::string_view text) {
@@ -71,4 +73,42 @@ Status CheckText(std::string_view field, std::string_view text, size_t max_bytes
   return Status::Ok();
 }
 
+namespace {
+
+// Bidi controls and invisible format characters (see text.h).
+bool IsFormatCharacter(uint32_t cp) {
+  return cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF;
+}
+
+}  // namespace
+
+bool HasFormatCharacter(std::string_view text) {
+  // Only called on valid UTF-8, so every lead byte has its continuation.
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<uint8_t>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    if (i + len > text.size()) return true;
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<uint8_t>(text[i + k]) & 0x3F);
+    if (IsFormatCharacter(cp)) return true;
+    i += len;
+  }
+  return false;
+}
+
 }  // namespace attune::therapy::internal
+
+namespace attune::therapy {
+
+Status ValidateName(std::string_view field, std::string_view name, size_t max_bytes) {
+  ATTUNE_RETURN_IF_ERROR(internal::CheckText(field, name, max_bytes, true, false));
+  if (internal::HasFormatCharacter(name)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(field) + " contains an invisible or bidi control character");
+  }
+  return Status::Ok();
+}
+
+}  // namespace attune::therapy

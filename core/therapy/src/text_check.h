@@ -14,6 +14,10 @@ namespace attune::therapy::internal {
 
 bool IsValidUtf8(std::string_view text);
 
+// True if valid UTF-8 text holds a bidi control or invisible format
+// character (the list in attune/therapy/text.h).
+bool HasFormatCharacter(std::string_view text);
+
 // kInvalidArgument "<field> ..." if text is longer than max_bytes, not
 // UTF-8, contains a C0/C1 control character or DEL (newline and tab allowed
 // only if multiline), or is empty while required.

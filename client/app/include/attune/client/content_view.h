@@ -14,9 +14,10 @@ namespace attune::client {
 // "crisis-resources", "receipt", or "unknown" for bytes that do not parse.
 std::string ContentKind(ByteView content);
 
-// One line for inbox/history: the text itself, a short summary such as
-// "[check-in: ...]", or for practice settings what changed in words.
-// Control characters are replaced so a peer cannot rewrite the terminal.
+// One line for inbox/history: the text itself (a multi-line text as
+// indented lines), a short summary such as "[check-in: ...]", or for
+// practice settings what changed in words. Passed through the terminal
+// printer (terminal_text.h) so a peer cannot rewrite the terminal.
 std::string ContentSummary(ByteView content);
 std::string ContentSummary(const therapy::ValidatedContent& content);
 
@@ -25,7 +26,7 @@ MessageKind KindOf(const therapy::ValidatedContent& content);
 // messages a person reads: never unread, never counted as new.
 bool IsPersonMessage(MessageKind kind);
 
-// Replaces control characters (except none) with U+FFFD-like '?'.
+// One line of untrusted text for the terminal: ForTerminal (terminal_text.h).
 std::string SanitizeForTerminal(std::string_view text);
 
 }  // namespace attune::client

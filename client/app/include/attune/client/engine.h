@@ -24,6 +24,8 @@
 // to decide anything.
 #pragma once
 
+#include <functional>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -176,7 +178,9 @@ class Engine {
   bool rollback_detected() const { return rollback_detected_; }
   const std::string& profile_dir() const { return dir_; }
   // Re-encrypts under a new passphrase (crash-safe; see store/profile.h).
-  Status ChangePassphrase(ByteView new_passphrase);
+  // `after_step` (tests only) is called after each step of the change.
+  Status ChangePassphrase(ByteView new_passphrase,
+                          const std::function<void(int)>& after_step = {});
 
   // ---- contacts and pairing ----
   Result<std::vector<ContactView>> Contacts();
@@ -272,7 +276,7 @@ class Engine {
   // or check-in, the settings push to a newly paired client, receipts and
   // practice updates marked read. On success the delivery may be acked.
   Status ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
-                               std::vector<Event>& events);
+                               std::vector<Event>& events, bool& keep_on_relay);
   Result<PushReport> PushLocked(std::string_view to, const therapy::ContentBody& body);
   std::string SendNoticeLocked(const store::Contact& contact);
   void BackgroundLoop(BackgroundSyncOptions options);

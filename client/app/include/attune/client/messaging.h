@@ -64,10 +64,16 @@ struct ReceivedEvent {
   Bytes content{};                // serialised Content (kMessage)
   bool identity_changed = false;  // kPaired: a known contact came back with a new key
   std::string reason{};           // kDropped
+  // kDropped only: do NOT ack; the delivery stays on the relay. Set for a
+  // mailbox this profile owns but cannot map to a contact or invitation
+  // (e.g. a re-pairing not yet confirmed, or state a newer version wrote):
+  // deleting it from the relay would lose a genuine message for good.
+  bool keep_on_relay = false;
 };
 
 // Processes one delivery for a mailbox of this profile. When it returns a
-// value, everything is committed and the caller must ack the delivery.
+// value, everything is committed and the caller must ack the delivery
+// unless the event says keep_on_relay.
 // Errors are local failures (database, I/O): do not ack, retry later.
 Result<ReceivedEvent> HandleDelivery(Context& ctx, const net::Delivery& delivery);
 

@@ -48,9 +48,12 @@ struct AcceptOutput {
   std::string pending_reason{};   // why not (it stays queued; `attune sync` retries)
 };
 
-// Clients. Parses and checks the invitation (expiry, signatures), commits
-// the new mailbox (with its ticket), contact, session and first message in
-// one transaction, then creates the mailbox on the relay and uploads.
+// Clients. Parses and checks the invitation (expiry, signatures), creates
+// the own mailbox on the relay with the invitation's single-use ticket, and
+// only then commits the mailbox, contact, session and first message in one
+// transaction and uploads. Errors (nothing stored): kAuthFailed when the
+// relay refuses the ticket (invitation already used or expired), kIoError
+// when the relay cannot be reached, plus parsing errors.
 // `local_name` defaults to the inviter's display name.
 Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string_view text,
                                       std::optional<std::string> local_name);

@@ -36,7 +36,8 @@ Bytes EncodeRouting(const Routing& routing);
 // kUnsupportedVersion (version other than 1).
 Result<Routing> ParseRouting(ByteView blob);
 
-// Display names: 1..64 bytes of UTF-8 without control characters.
+// Display names: 1..64 bytes, checked by therapy::ValidateName (valid UTF-8,
+// no C0/C1 controls, no bidi or invisible format characters).
 Status ValidateDisplayName(std::string_view name);
 
 }  // namespace attune::client

@@ -65,10 +65,19 @@ class CreateAuthorization {
 
 class RelayConnection {
  public:
+  // What the relay allows by default (relay/core limits.h,
+  // docs/PROTOCOL.md (part mailbox) section 5): subscriptions per connection,
+  // and unacknowledged deliveries it pushes per subscription.
+  static constexpr size_t kRelayMaxSubscriptionsPerConnection = 64;
+  static constexpr size_t kRelayDeliveryWindow = 128;
   // Deliveries queued while waiting for answers; more ends the connection
-  // (kIoError) rather than growing without bound. A subscriber that acks
-  // what it reads never comes close.
-  static constexpr size_t kMaxQueuedDeliveries = 4096;
+  // (kIoError) rather than growing without bound. The relay never pushes
+  // more than one window per subscription before acks, so a client that
+  // stays within kRelayMaxSubscriptionsPerConnection can queue everything
+  // the relay may push at once (a therapist's sync subscribing to 64 busy
+  // mailboxes must not abort).
+  static constexpr size_t kMaxQueuedDeliveries =
+      kRelayMaxSubscriptionsPerConnection * kRelayDeliveryWindow;
   // Requests sent and not yet answered (SendNoWait). Well below the relay's
   // default max_pending_requests (1024), beyond which it answers
   // RATE_LIMITED.

@@ -4,6 +4,12 @@
 //   <dir>/keyparams       salt and Argon2id limits (key_params.h), not secret
 //   <dir>/attune.db       SQLCipher database (+ -wal, -shm while open)
 //   <dir>/anchor          rollback anchor: highest write generation seen
+//   <dir>/anchor.lock     flock serialising read-modify-write of the anchor
+//   <dir>/lock            flock: shared while open, exclusive for passwd/wipe
+//
+// Concurrency: any number of processes may hold one profile open. SQLite
+// serialises writers (BEGIN IMMEDIATE, WAL, a busy timeout with retries);
+// the anchor is changed only under anchor.lock; temp files are unique.
 //
 // Every secret (identity keys, ratchet state, capabilities, plaintext
 // history) lives only inside attune.db. Opening never creates or reads an
@@ -15,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,8 +36,9 @@ namespace attune::client::store {
 inline constexpr std::string_view kDatabaseFileName = "attune.db";
 inline constexpr std::string_view kAnchorFileName = "anchor";
 inline constexpr int kSchemaVersion = 1;
-// How long a writer waits for another process's write lock.
-inline constexpr int kBusyTimeoutMs = 15000;
+// Steps of ChangePassphrase that after_step reports (docs/PROTOCOL.md (part
+// client), section 7).
+inline constexpr int kPasswdSteps = 7;
 
 class ProfileLock;
 
@@ -59,8 +67,11 @@ class Profile {
   // Re-keys: exports everything into a new database under a new salt and
   // key, then swaps files so that a crash at any point leaves a profile
   // that opens with either the old or the new passphrase (docs/security/
-  // client.md). The Profile stays usable with the new key.
-  Status ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& random);
+  // client.md). The Profile stays usable with the new key. `after_step`
+  // (tests only) is called after each numbered step (1..7,
+  // kPasswdSteps), e.g. to crash the process there.
+  Status ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& random,
+                          const std::function<void(int)>& after_step = {});
 
   // Deletes every file of the profile in dir (after overwriting the
   // database files with zeros) and the directory if empty. The caller
@@ -74,10 +85,14 @@ class Profile {
   // The database's write generation (bumped by every transaction that
   // advances a ratchet) and the rollback check against the anchor file.
   bool rollback_detected() const { return rollback_detected_; }
-  // Bumps the generation inside the caller's open transaction.
+  // Bumps the generation inside the caller's open transaction and, before
+  // returning, raises the anchor file's pending generation (fsync'd, under
+  // the anchor lock). An error (e.g. the anchor cannot be written) means the
+  // caller must not commit: the transaction rolls back and nothing is sent.
   Result<uint64_t> BumpGeneration();
-  // After that transaction committed: persist the anchor (fsync'd).
-  Status WriteAnchor(uint64_t generation);
+  // After that transaction committed: records the generation as confirmed.
+  // Best effort (see profile.cc); never fails the caller.
+  void ConfirmAnchor(uint64_t generation);
 
   Profile(Profile&&) noexcept;
   Profile& operator=(Profile&&) noexcept;

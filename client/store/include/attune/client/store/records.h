@@ -118,7 +118,10 @@ struct MessageRecord {
 Result<int64_t> InsertMessage(Database& db, const MessageRecord& message);
 // History of one contact, oldest first.
 Result<std::vector<MessageRecord>> ListMessages(Database& db, int64_t contact_id);
-// Incoming messages: unread first (oldest first within each group).
+// Incoming messages: unread first (oldest first within each group), at most
+// `limit` (kNoLimit: all). Callers that re-order (urgent check-ins first)
+// must load everything and apply their own limit after ordering.
+inline constexpr size_t kNoLimit = static_cast<size_t>(-1);
 Result<std::vector<MessageRecord>> ListInbox(Database& db, size_t limit);
 Status MarkRead(Database& db, int64_t message_id);
 
@@ -132,7 +135,8 @@ struct OutboxEntry {
 Result<int64_t> InsertOutbox(Database& db, const OutboxEntry& entry, int64_t now);
 Result<std::vector<OutboxEntry>> ListUnsent(Database& db, size_t limit);
 // The relay acknowledged: marks the outbox row and its message sent and
-// drops the stored ciphertext.
+// drops the stored ciphertext, in one transaction (its own, or the caller's
+// if one is open).
 Status MarkSent(Database& db, int64_t outbox_id, uint64_t relay_message_id, int64_t now);
 
 // ---- wire blobs already processed (redelivery detection) ----

@@ -21,6 +21,10 @@ namespace attune::client::store {
 
 class Database;
 
+// How long a statement waits for another process's lock (sqlite3_busy_timeout)
+// before SQLITE_BUSY; such statements are then retried a few times.
+inline constexpr int kBusyTimeoutMs = 15000;
+
 // A prepared statement. Bind indices start at 1; column indices at 0.
 class Statement {
  public:
@@ -82,6 +86,8 @@ class Database {
   // checkpoint and delete the WAL under this connection.
   Result<Bytes> ReadRawPrefix(size_t n);
 
+  // True inside BEGIN ... COMMIT (sqlite3_get_autocommit() == 0).
+  bool InTransaction() const;
   int64_t LastInsertRowId() const;
   int Changes() const;
   sqlite3* handle() { return db_; }
