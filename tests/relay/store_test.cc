@@ -70,7 +70,7 @@ class SqliteBackend final : public Backend {
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
-  bool per_operation_rollback() const override { return false; }
+  bool per_operation_rollback() const override { return true; }
 
  private:
   TempDir dir_{};

@@ -1,4 +1,4 @@
-// net::ParseRelayFrame (attune/net/relay_codec.h) on arbitrary bytes: the
+// mailbox::ParseRelayFrame (attune/mailbox/client_codec.h) on arbitrary bytes: the
 // client's decoder of every frame a relay sends inside the Noise session. A
 // hostile or broken relay controls these bytes.
 //
@@ -13,20 +13,20 @@
 #include <cstdlib>
 #include <variant>
 
-#include "attune/net/relay_codec.h"
+#include "attune/mailbox/client_codec.h"
 #include "relay.pb.h"
 
 namespace {
 
-namespace net = attune::net;
+namespace mailbox = attune::mailbox;
 namespace pb = attune::relay::v1;
 
 void Check(bool condition) {
   if (!condition) std::abort();
 }
 
-void CheckResponse(const net::RelayResponse& r, const pb::Response& ref) {
-  Check(r.code != net::RelayCode::kUnspecified);
+void CheckResponse(const mailbox::RelayResponse& r, const pb::Response& ref) {
+  Check(r.code != mailbox::Code::kUnspecified);
   Check(static_cast<int>(r.code) == static_cast<int>(ref.code()));
   Check(r.request_id == ref.request_id());
   Check(r.message == ref.message());
@@ -39,7 +39,7 @@ void CheckResponse(const net::RelayResponse& r, const pb::Response& ref) {
   }
 }
 
-void CheckDelivery(const net::Delivery& d, const pb::Delivery& ref) {
+void CheckDelivery(const mailbox::Delivery& d, const pb::Delivery& ref) {
   Check(ref.mailbox_id().size() == d.mailbox_id.size());
   Check(std::equal(d.mailbox_id.begin(), d.mailbox_id.end(),
                    reinterpret_cast<const uint8_t*>(ref.mailbox_id().data())));
@@ -53,7 +53,7 @@ void CheckDelivery(const net::Delivery& d, const pb::Delivery& ref) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const attune::ByteView bytes(data, size);
-  auto parsed = net::ParseRelayFrame(bytes);
+  auto parsed = mailbox::ParseRelayFrame(bytes);
 
   pb::RelayFrame reference;
   const bool parses = reference.ParseFromArray(data, static_cast<int>(size));
@@ -62,12 +62,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   Check(parses);
-  if (const auto* response = std::get_if<net::RelayResponse>(&*parsed)) {
+  if (const auto* response = std::get_if<mailbox::RelayResponse>(&*parsed)) {
     Check(reference.has_response());
     CheckResponse(*response, reference.response());
   } else {
     Check(reference.has_delivery());
-    CheckDelivery(std::get<net::Delivery>(*parsed), reference.delivery());
+    CheckDelivery(std::get<mailbox::Delivery>(*parsed), reference.delivery());
   }
   return 0;
 }

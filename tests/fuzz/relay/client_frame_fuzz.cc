@@ -7,6 +7,7 @@
 // bytes, owner keys that are valid Ed25519 points, and a request id equal to
 // the frame's. A Rejection carries a request id only if the bytes parsed as a
 // ClientFrame, and a reason that is safe to log (short, printable).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -37,7 +38,12 @@ void CheckValidated(const mailbox::ValidatedRequest& v, const attune::relay::v1:
   } else if (const auto* create = std::get_if<mailbox::CreateMailboxRequest>(&v.body)) {
     Check(attune::crypto::Ed25519IsValidPublicKey(create->owner_key));
   } else if (const auto* rotate = std::get_if<mailbox::RotateMailboxRequest>(&v.body)) {
-    Check(attune::crypto::Ed25519IsValidPublicKey(rotate->new_owner_key));
+    // The new key's subgroup check runs later, in CheckRotate, after the
+    // mailbox lookup and the owner's signature (PROTOCOL.md section 2.7);
+    // the parser guarantees only its size and carries the exact bytes.
+    Check(std::equal(
+        rotate->new_owner_key.begin(), rotate->new_owner_key.end(),
+        reinterpret_cast<const uint8_t*>(frame.rotate_mailbox().new_owner_public_key().data())));
   } else if (const auto* ack = std::get_if<mailbox::AckRequest>(&v.body)) {
     Check(ack->message_id == frame.ack().message_id());
   }
