@@ -63,7 +63,6 @@ int PgNotificationListener::Wait(int socket, int ms) {
 void PgNotificationListener::Run() {
   pg::PgConnection conn(conninfo_, {});
   std::chrono::milliseconds backoff{0};
-  bool ever_connected = false;
   const std::string listen = std::string("LISTEN ") + pg::kNotifyChannel;
   while (!stopping_) {
     if (conn.broken()) {
@@ -75,9 +74,10 @@ void PgNotificationListener::Run() {
       }
       backoff = std::chrono::milliseconds{0};
       connects_++;
-      // Anything sent while we were not listening is gone.
-      if (ever_connected && events_.missed) events_.missed();
-      ever_connected = true;
+      // Anything sent while we were not listening is gone: after a
+      // reconnect, and also before the first LISTEN took effect (a client
+      // may subscribe, and a peer node send, while this thread starts).
+      if (events_.missed) events_.missed();
     }
     PGconn* raw = conn.raw();
     const int ready = Wait(PQsocket(raw), 10000);

@@ -332,6 +332,10 @@ void Process::Signal(int signal) {
   ::kill(pid_, signal);
 }
 
+namespace {
+constexpr std::chrono::seconds kOutputDrainTimeout{5};
+}  // namespace
+
 std::optional<ExitStatus> Process::Wait(std::chrono::milliseconds timeout) {
   if (exit_status_) return exit_status_;
   const auto deadline = Clock::now() + timeout;
@@ -344,6 +348,10 @@ std::optional<ExitStatus> Process::Wait(std::chrono::milliseconds timeout) {
       s.code = s.exited ? WEXITSTATUS(status) : -1;
       s.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
       exit_status_ = s;
+      // The child is gone, but the io thread may still be reading what it
+      // wrote last: Stdout()/Stderr() after Wait() must see all of it.
+      // Bounded, in case a grandchild still holds the pipes open.
+      WaitForOutputEnd(kOutputDrainTimeout);
       return s;
     }
     if (r < 0 && errno != EINTR) {
