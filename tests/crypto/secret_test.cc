@@ -20,7 +20,7 @@ static_assert(std::is_nothrow_move_constructible_v<LockedSecret<32>>);
 static_assert(std::is_nothrow_move_constructible_v<SecretBytes>);
 
 ByteArray<32> Pattern(uint8_t start) {
-  ByteArray<32> a;
+  ByteArray<32> a{};
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<uint8_t>(start + i);
   return a;
 }

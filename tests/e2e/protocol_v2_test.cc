@@ -29,7 +29,7 @@ using testing::MustEncrypt;
 RatchetKey SendingChainKey(const Bytes& serialized) {
   v1::SessionState state;
   EXPECT_TRUE(state.ParseFromArray(serialized.data() + 4, static_cast<int>(serialized.size() - 4)));
-  RatchetKey ck;
+  RatchetKey ck{};
   EXPECT_EQ(state.sending_chain_key().size(), 32u);
   std::memcpy(ck.data(), state.sending_chain_key().data(), 32);
   return ck;

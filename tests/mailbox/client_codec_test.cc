@@ -12,7 +12,7 @@ namespace attune::mailbox {
 namespace {
 
 ByteArray<32> Counting32() {
-  ByteArray<32> a;
+  ByteArray<32> a{};
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<uint8_t>(i);
   return a;
 }
@@ -25,9 +25,9 @@ TEST(MailboxHashes, SendCapabilityHashMatchesDocumentedFormula) {
 }
 
 TEST(MailboxHashes, SignatureInputsAreLabelHashAndIdInOrder) {
-  HandshakeHash h;
+  HandshakeHash h{};
   h.fill(0xaa);
-  MailboxId id;
+  MailboxId id{};
   id.fill(0xbb);
   const Bytes sub = SubscribeSignedBytes(h, id);
   ASSERT_EQ(sub.size(), 25u + 64 + 32);
@@ -37,7 +37,7 @@ TEST(MailboxHashes, SignatureInputsAreLabelHashAndIdInOrder) {
   const Bytes del = DeleteSignedBytes(h, id);
   ASSERT_EQ(del.size(), 22u + 64 + 32);
   EXPECT_EQ(AsStringView(ByteView(del).first(22)), "attune-relay/v1/delete");
-  crypto::Ed25519PublicKey k;
+  crypto::Ed25519PublicKey k{};
   k.fill(0xcc);
   Hash32 c;
   c.fill(0xdd);

@@ -171,9 +171,9 @@ TEST(HashesTest, MatchTheDocumentedConstructions) {
   Append(input, cap);
   EXPECT_EQ(SendCapabilityHash(AsBytes(cap)), crypto::Blake2b256(input));
 
-  HandshakeHash h;
+  HandshakeHash h{};
   h.fill(0xaa);
-  MailboxId id;
+  MailboxId id{};
   id.fill(0xbb);
   Bytes sub = SubscribeSignedBytes(h, id);
   ASSERT_EQ(sub.size(), 25u + 64 + 32);

@@ -684,7 +684,7 @@ Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows)
       auto row = s->Step();
       if (!row.ok()) return Fail(row.error());
       if (!*row) break;
-      MailboxId id;
+      MailboxId id{};
       if (s->BlobInto(0, id)) affected.push_back(id);
     }
   }
