@@ -10,6 +10,7 @@ packages=(
   libcli11-dev libqrencode-dev libtomlplusplus-dev nlohmann-json3-dev
   libpq-dev postgresql-15
   tzdata clang-tidy
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev
 )
 
 missing=()
