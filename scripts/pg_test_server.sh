@@ -19,6 +19,10 @@
 # initdb refuses to run as root: as root, the server runs as the `postgres`
 # system user when it exists, else as the system user `attune-pgtest`,
 # created here with useradd --system.
+# Durability is a production server's: fsync=on, synchronous_commit=on,
+# full_page_writes=on (the tests kill it with -m immediate and expect every
+# acknowledged message back). ATTUNE_PG_EXTRA_OPTS adds server options (the
+# benchmark script loads pg_stat_statements with it).
 # When the server binaries are absent, `start` writes the reason to
 # DIR/skipped instead of DIR/conninfo and succeeds (the tests then skip).
 set -euo pipefail
@@ -52,7 +56,7 @@ as_user() {
 
 start_server() { # data port
   as_user "$bindir/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -p $2 -k $1 -c max_connections=200 -c fsync=on -c synchronous_commit=on" \
+    -o "-c listen_addresses=127.0.0.1 -p $2 -k $1 -c max_connections=200 -c fsync=on -c synchronous_commit=on -c full_page_writes=on ${ATTUNE_PG_EXTRA_OPTS:-}" \
     >/dev/null 2>&1
 }
 

@@ -123,5 +123,9 @@ static_assert(sizeof kStatements / sizeof kStatements[0] == kStatementCount);
 std::span<const Migration> Migrations() { return kMigrations; }
 int LatestVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 std::span<const StatementSql> Statements() { return kStatements; }
+bool Writes(size_t stmt) {
+  return stmt < kStatementCount && !kStatements[stmt].read_only && stmt != kGetMailboxForUpdate &&
+         stmt != kFindCredentialForUpdate && stmt != kFindTicketForUpdate;
+}
 
 }  // namespace attune::relay::pg

@@ -54,6 +54,8 @@ enum Stmt : size_t {
 };
 
 std::span<const StatementSql> Statements();
+// Whether statement `stmt` may change rows (the FOR UPDATE reads only lock).
+bool Writes(size_t stmt);
 
 // The LISTEN/NOTIFY channel; payload: the hex MailboxTag.
 inline constexpr const char* kNotifyChannel = "attune_mailbox";

@@ -43,9 +43,14 @@ PgMailboxStore::~PgMailboxStore() {
   if (in_transaction_) Rollback();
 }
 
-Error PgMailboxStore::Fail(Error error) {
+Error PgMailboxStore::Fail(Error error, bool statement_failed) {
   if (!in_transaction_) return error;
-  if (savepoint_open_ && !conn_->broken()) {
+  const bool alone = !conn_->broken() && (use_savepoints_ ? savepoint_open_
+                                                          : !statement_failed && !operation_wrote_);
+  // Contention (a lock timeout, a deadlock) tends to repeat: the next
+  // transactions isolate each operation so one failure costs only itself.
+  if (statement_failed && !conn_->broken()) savepoint_transactions_ = kSavepointTransactions;
+  if (alone) {
     if (!operation_error_) operation_error_ = error;
   } else if (!transaction_error_) {
     transaction_error_ = error;
@@ -60,7 +65,7 @@ Status PgMailboxStore::Prepare() {
     return st;
   }
   if (transaction_error_) return *transaction_error_;
-  if (!savepoint_open_) {
+  if (use_savepoints_ && !savepoint_open_) {
     // The previous operation's RELEASE rides along: one round trip.
     const char* sql = release_pending_ ? "RELEASE SAVEPOINT op; SAVEPOINT op" : "SAVEPOINT op";
     release_pending_ = false;
@@ -80,6 +85,9 @@ Status PgMailboxStore::Begin() {
   ATTUNE_RETURN_IF_ERROR(st);
   ATTUNE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
   in_transaction_ = true;
+  use_savepoints_ = savepoint_transactions_ > 0;
+  if (use_savepoints_) savepoint_transactions_--;
+  operation_wrote_ = false;
   savepoint_open_ = false;
   release_pending_ = false;
   operation_error_.reset();
@@ -90,8 +98,10 @@ Status PgMailboxStore::Begin() {
 Status PgMailboxStore::EndOperation() {
   if (!in_transaction_) return Status::Ok();
   if (transaction_error_) return *transaction_error_;
+  operation_wrote_ = false;
   if (!savepoint_open_) {
-    // No write reached the database; a failure before it changed nothing.
+    // No savepoint (none needed, or no statement ran): a failure recorded
+    // as the operation's alone changed nothing (Fail()). the database; a failure before it changed nothing.
     Status failed = operation_error_ ? Status(*operation_error_) : Status::Ok();
     operation_error_.reset();
     return failed;
@@ -149,7 +159,8 @@ Result<PgResult> PgMailboxStore::Run(size_t stmt, const PgParams& params) {
   if (Status prep = Prepare(); !prep.ok()) return Fail(prep.error());
   auto r = conn_->Run(stmt, params, !in_transaction_);
   backend_pid_ = conn_->backend_pid();
-  if (!r.ok()) return Fail(r.error());
+  if (!r.ok()) return Fail(r.error(), /*statement_failed=*/true);
+  if (pg::Writes(stmt) && r->affected() > 0) operation_wrote_ = true;
   return r;
 }
 

@@ -9,9 +9,17 @@
 // inside the transaction, so two nodes can never both accept past a quota or
 // both spend the last use of a credential. Every statement is prepared.
 //
-// Operations: with EndOperation() each operation of a group commit runs
-// under its own SAVEPOINT; a failed one (e.g. a lock timeout against another
-// node) is rolled back alone and the rest of the batch commits.
+// Operations: a group commit's operations run without savepoints, because a
+// savepoint per operation costs a round trip and a subtransaction each (and
+// past 64 of them every snapshot of every node gets slower). An operation
+// that fails before it wrote anything and without a failed statement (a bad
+// message id) fails alone. A failed statement (e.g. a lock timeout against
+// another node) aborts the transaction: TransactionOpen() turns false, the
+// committer answers the operations run in it UNAVAILABLE (the clients retry)
+// and runs the rest of the batch in a new transaction. After such a failure
+// the next kSavepointTransactions transactions put each operation under its
+// own SAVEPOINT, so under contention a failed operation is rolled back alone
+// and the rest of its batch commits.
 //
 // Connection loss: a call fails (kIoError, the request is answered
 // UNAVAILABLE); the next Begin() or call outside a transaction reconnects,
@@ -63,6 +71,10 @@ class PgMailboxStore final : public MailboxStore {
   Status Commit() override;
   void Rollback() override;
   Status EndOperation() override;
+  bool TransactionOpen() override { return !in_transaction_ || !transaction_error_; }
+
+  // Transactions that use per-operation savepoints after a failed statement.
+  static constexpr int kSavepointTransactions = 16;
 
   Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) override;
   Status InsertMailbox(const MailboxRecord& record) override;
@@ -95,14 +107,19 @@ class PgMailboxStore final : public MailboxStore {
   Status Prepare();
   // Runs prepared statement `stmt` (a pg::Stmt) after Prepare().
   Result<pg::PgResult> Run(size_t stmt, const pg::PgParams& params);
-  // Records a failure: it fails the current operation (or, without
-  // savepoints or when the connection broke, the whole transaction).
-  Error Fail(Error error);
+  // Records a failure: it fails the current operation alone when that is
+  // safe (its savepoint is open; or nothing of it was written and no
+  // statement failed), else the whole transaction. `statement_failed`: the
+  // server rejected a statement, which aborts a transaction without savepoint.
+  Error Fail(Error error, bool statement_failed = false);
 
   std::unique_ptr<pg::PgConnection> conn_{};
   const MailboxTagger& tagger_;
   std::atomic<int> backend_pid_{0};
   bool in_transaction_ = false;
+  bool use_savepoints_ = false;  // this transaction puts each operation under a savepoint
+  int savepoint_transactions_ = 0;  // transactions left that use savepoints
+  bool operation_wrote_ = false;    // the current operation changed a row
   bool savepoint_open_ = false;
   bool release_pending_ = false;  // the last operation's savepoint awaits RELEASE
   std::optional<Error> operation_error_{};
