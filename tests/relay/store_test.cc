@@ -210,6 +210,49 @@ TEST_P(StoreTest, AckDeletesAndKeepsIdsIncreasing) {
   EXPECT_EQ(store->GetMailbox(o.id).value()->next_message_id, 3u);
 }
 
+// A group commit's send and ack path: a locked read, appends and acks whose
+// answers a store may defer (PostgreSQL pipelines them), reads in the same
+// transaction that see them, and a bad id refused at once.
+TEST_P(StoreTest, SendsAndAcksInOneTransactionAreSeenAndCommitted) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Owner o = Owner::Random();
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(o)).ok());
+  ASSERT_TRUE(store->Begin().ok());
+  for (uint64_t id = 1; id <= 3; ++id) {
+    auto rec = store->GetMailbox(o.id);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    ASSERT_EQ((*rec)->next_message_id, id);
+    ASSERT_EQ((*rec)->message_count, 0u);  // each one but the last is acked at once
+    ASSERT_TRUE(store->AppendMessage(o.id, id, MakeBlob("m" + std::to_string(id)), 1000).ok());
+    if (id < 3) {
+      ASSERT_TRUE(store->ForgetMessage(o.id, id).ok());
+    }
+  }
+  auto inside = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+  ASSERT_TRUE(inside.ok()) << inside.error().ToString();
+  ASSERT_EQ(inside->size(), 1u);
+  EXPECT_EQ((*inside)[0].message_id, 3u);
+  // Forgetting an unknown message is no failure (acks are retried).
+  ASSERT_TRUE(store->ForgetMessage(o.id, 42).ok());
+  EXPECT_FALSE(store->AppendMessage(o.id, 9, MakeBlob("bad id"), 1000).ok());
+  // The refused append fails the transaction (no operation scope here).
+  EXPECT_FALSE(store->Commit().ok());
+  EXPECT_TRUE(store->FetchMessages(o.id, 0, 0, 10, 1 << 20).value().empty());
+
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->GetMailbox(o.id).ok());
+  ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("kept"), 1000).ok());
+  ASSERT_TRUE(store->AppendMessage(o.id, 2, MakeBlob("acked"), 1000).ok());
+  ASSERT_TRUE(store->ForgetMessage(o.id, 2).ok());
+  ASSERT_TRUE(store->Commit().ok());
+  auto after = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(*(*after)[0].blob, "kept");
+  EXPECT_EQ(store->GetMailbox(o.id).value()->next_message_id, 3u);
+}
+
 TEST_P(StoreTest, ExpiredMessagesAreHiddenThenPurged) {
   auto store = Open();
   ASSERT_NE(store, nullptr);

@@ -125,7 +125,7 @@ Outcome AuthorizeSubscribe(MailboxStore& store, const SubscribeRequest& req,
 }
 
 Outcome AckMessage(MailboxStore& store, const AckRequest& req) {
-  if (!store.DeleteMessage(req.mailbox_id, req.message_id).ok()) return Unavailable();
+  if (!store.ForgetMessage(req.mailbox_id, req.message_id).ok()) return Unavailable();
   return Ok();
 }
 

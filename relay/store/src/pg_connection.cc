@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace attune::relay::pg {
 namespace {
@@ -104,6 +105,102 @@ PgConnection::~PgConnection() { Drop(); }
 void PgConnection::Drop() {
   if (conn_ != nullptr) PQfinish(conn_);
   conn_ = nullptr;
+  in_pipeline_ = false;
+  pending_.clear();
+}
+
+Status PgConnection::BeginPipeline() {
+  if (conn_ == nullptr) return MakeError(ErrorCode::kIoError, "postgres: not connected");
+  if (PQenterPipelineMode(conn_) != 1) return Failure("pipeline", nullptr);
+  in_pipeline_ = true;
+  pending_.clear();
+  return Status::Ok();
+}
+
+Error PgConnection::PipelineBroken(Error e) {
+  // Results may be left unread: the connection's state is unknown, so it is
+  // closed (the server rolls the transaction back) and reopened on demand.
+  Drop();
+  return e;
+}
+
+Status PgConnection::Defer(const char* sql) {
+  if (!in_pipeline_) return MakeError(ErrorCode::kIoError, "postgres: connection lost");
+  if (PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 1) != 1) {
+    return PipelineBroken(Failure(sql, nullptr));
+  }
+  pending_.push_back(Pending{sql, false});
+  return Status::Ok();
+}
+
+Status PgConnection::Defer(size_t index, const PgParams& params, bool expect_row) {
+  if (!in_pipeline_) return MakeError(ErrorCode::kIoError, "postgres: connection lost");
+  const StatementSql& s = statements_[index];
+  if (PQsendQueryPrepared(conn_, s.name, params.count(), params.values(), params.lengths(),
+                          params.formats(), /*resultFormat=*/1) != 1) {
+    return PipelineBroken(Failure(s.name, nullptr));
+  }
+  pending_.push_back(Pending{s.name, expect_row});
+  // Bounds the unread results (the server would block writing them while
+  // this side blocks writing statements).
+  if (pending_.size() >= kMaxDeferred) {
+    auto drained = SyncAndDrain();
+    if (!drained.ok()) return drained.error();
+  }
+  return Status::Ok();
+}
+
+Result<PgResult> PgConnection::SyncAndDrain() {
+  if (PQpipelineSync(conn_) != 1) return PipelineBroken(Failure("sync", nullptr));
+  std::optional<Error> first;
+  PgResult last;
+  for (const Pending& p : pending_) {
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) return PipelineBroken(Failure(p.name, nullptr));
+    const ExecStatusType status = PQresultStatus(r);
+    PgResult owned(r);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      if (p.expect_row && owned.affected() != 1 && !first) {
+        first = MakeError(ErrorCode::kIoError,
+                          std::string("postgres: ") + p.name + ": no row changed");
+      }
+    } else if (!first) {
+      first = status == PGRES_PIPELINE_ABORTED
+                  ? MakeError(ErrorCode::kIoError,
+                              std::string("postgres: ") + p.name + ": skipped after a failure")
+                  : Failure(p.name, r);
+    }
+    last = std::move(owned);
+    // Each statement's results end with a null.
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  }
+  pending_.clear();
+  PGresult* sync = PQgetResult(conn_);
+  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced) return PipelineBroken(Failure("sync", nullptr));
+  if (first) return *first;
+  return last;
+}
+
+Result<PgResult> PgConnection::Pipelined(size_t index, const PgParams& params) {
+  ATTUNE_RETURN_IF_ERROR(Defer(index, params, false));
+  return SyncAndDrain();
+}
+
+Result<PgResult> PgConnection::EndPipeline(const char* sql) {
+  if (!in_pipeline_) return MakeError(ErrorCode::kIoError, "postgres: connection lost");
+  Status sent = Defer(sql);
+  Result<PgResult> r = sent.ok() ? SyncAndDrain() : Result<PgResult>(sent.error());
+  if (!in_pipeline_) return r;  // dropped
+  if (PQexitPipelineMode(conn_) != 1) {
+    return PipelineBroken(r.ok() ? Failure("pipeline", nullptr) : r.error());
+  }
+  in_pipeline_ = false;
+  // The statements after a failure were skipped, `sql` too: the server's
+  // transaction is still open (and aborted) until it hears ROLLBACK.
+  if (!r.ok() && !broken()) Exec("ROLLBACK").ok();
+  return r;
 }
 
 Error PgConnection::Failure(const char* what, PGresult* r) {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attune/base/bytes.h"
 #include "attune/base/result.h"
@@ -21,6 +22,8 @@ namespace attune::relay::pg {
 
 inline constexpr std::chrono::milliseconds kMinBackoff{100};
 inline constexpr std::chrono::milliseconds kMaxBackoff{2000};
+// Deferred statements sent before their results are read.
+inline constexpr size_t kMaxDeferred = 256;
 
 // A statement prepared on every (re)connection under `name`.
 struct StatementSql {
@@ -127,6 +130,25 @@ class PgConnection {
   // Errors: kIoError with the server's message (never parameter values).
   Result<PgResult> Run(size_t index, const PgParams& params, bool outside_transaction = false);
 
+  // --- pipeline mode (libpq), used for the statements of one transaction --
+  // Statements are sent without waiting; the server runs them in order. A
+  // statement whose answer is needed (Pipelined) is followed by a Sync and
+  // waits for its result and for every deferred one before it; a deferred
+  // statement's failure is reported by the next Pipelined call or by
+  // EndPipeline (the first error of the pipeline; every statement after a
+  // failed one is skipped by the server). Errors: kIoError.
+  Status BeginPipeline();
+  bool in_pipeline() const { return in_pipeline_; }
+  // A parameterless command (BEGIN) or a prepared statement, not awaited.
+  // `expect_row`: the statement must return or change exactly one row.
+  Status Defer(const char* sql);
+  Status Defer(size_t index, const PgParams& params, bool expect_row);
+  Result<PgResult> Pipelined(size_t index, const PgParams& params);
+  // Sends `sql` (COMMIT or ROLLBACK), waits for everything and leaves
+  // pipeline mode. After a failure in the pipeline the transaction is rolled
+  // back (ROLLBACK) before it returns the first error.
+  Result<PgResult> EndPipeline(const char* sql);
+
   // Server process id of the current connection, 0 when disconnected.
   int backend_pid() const { return conn_ == nullptr ? 0 : PQbackendPID(conn_); }
   PGconn* raw() { return conn_; }
@@ -136,6 +158,16 @@ class PgConnection {
  private:
   Error Failure(const char* what, PGresult* r);
   Status CheckSchema();
+  // Sends a Sync and reads the result of every statement sent since the
+  // last one; returns the last statement's result or the first error.
+  Result<PgResult> SyncAndDrain();
+  // Leaves pipeline mode after a failure that may have left results unread.
+  Error PipelineBroken(Error e);
+
+  struct Pending {
+    const char* name = "";
+    bool expect_row = false;
+  };
 
   const std::string conninfo_{};
   const std::span<const StatementSql> statements_{};
@@ -143,6 +175,8 @@ class PgConnection {
   PGconn* conn_ = nullptr;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};
+  bool in_pipeline_ = false;
+  std::vector<Pending> pending_{};  // sent in the pipeline, results not read yet
 };
 
 }  // namespace attune::relay::pg

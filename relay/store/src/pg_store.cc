@@ -83,10 +83,19 @@ Status PgMailboxStore::Begin() {
   Status st = conn_->Ensure();
   backend_pid_ = conn_->backend_pid();
   ATTUNE_RETURN_IF_ERROR(st);
-  ATTUNE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
+  const bool savepoints = savepoint_transactions_ > 0;
+  if (savepoints) {
+    ATTUNE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
+    savepoint_transactions_--;
+  } else {
+    // BEGIN travels with the transaction's first statement.
+    ATTUNE_RETURN_IF_ERROR(conn_->BeginPipeline());
+    ATTUNE_RETURN_IF_ERROR(conn_->Defer("BEGIN"));
+  }
   in_transaction_ = true;
-  use_savepoints_ = savepoint_transactions_ > 0;
-  if (use_savepoints_) savepoint_transactions_--;
+  use_savepoints_ = savepoints;
+  pipelined_ = !savepoints;
+  locked_next_.clear();
   operation_wrote_ = false;
   savepoint_open_ = false;
   release_pending_ = false;
@@ -130,8 +139,10 @@ Status PgMailboxStore::Commit() {
     Rollback();
     return e;
   }
-  auto r = conn_->Query("COMMIT");
+  auto r = pipelined_ ? conn_->EndPipeline("COMMIT") : conn_->Query("COMMIT");
   in_transaction_ = false;
+  pipelined_ = false;
+  locked_next_.clear();
   savepoint_open_ = false;
   if (!r.ok()) {
     // Whether the commit happened is unknown when the connection died
@@ -148,8 +159,14 @@ Status PgMailboxStore::Commit() {
 
 void PgMailboxStore::Rollback() {
   if (!in_transaction_) return;
-  if (!conn_->broken()) conn_->Exec("ROLLBACK").ok();
+  if (pipelined_) {
+    if (conn_->in_pipeline()) conn_->EndPipeline("ROLLBACK").ok();
+  } else if (!conn_->broken()) {
+    conn_->Exec("ROLLBACK").ok();
+  }
   in_transaction_ = false;
+  pipelined_ = false;
+  locked_next_.clear();
   savepoint_open_ = false;
   operation_error_.reset();
   transaction_error_.reset();
@@ -157,11 +174,20 @@ void PgMailboxStore::Rollback() {
 
 Result<PgResult> PgMailboxStore::Run(size_t stmt, const PgParams& params) {
   if (Status prep = Prepare(); !prep.ok()) return Fail(prep.error());
-  auto r = conn_->Run(stmt, params, !in_transaction_);
+  auto r = pipelined_ ? conn_->Pipelined(stmt, params) : conn_->Run(stmt, params, !in_transaction_);
   backend_pid_ = conn_->backend_pid();
   if (!r.ok()) return Fail(r.error(), /*statement_failed=*/true);
   if (pg::Writes(stmt) && r->affected() > 0) operation_wrote_ = true;
   return r;
+}
+
+Status PgMailboxStore::Defer(size_t stmt, const PgParams& params, bool expect_row) {
+  if (Status prep = Prepare(); !prep.ok()) return Fail(prep.error());
+  if (Status sent = conn_->Defer(stmt, params, expect_row); !sent.ok()) {
+    return Fail(sent.error(), /*statement_failed=*/true);
+  }
+  operation_wrote_ = true;
+  return Status::Ok();
 }
 
 Result<std::optional<MailboxRecord>> PgMailboxStore::GetMailbox(const MailboxId& id) {
@@ -178,6 +204,7 @@ Result<std::optional<MailboxRecord>> PgMailboxStore::GetMailbox(const MailboxId&
   rec.next_message_id = static_cast<uint64_t>(r.Int8(0, 2));
   rec.message_count = static_cast<uint64_t>(r.Int8(0, 3));
   rec.byte_count = static_cast<uint64_t>(r.Int8(0, 4));
+  if (pipelined_) locked_next_[id] = rec.next_message_id;
   return std::optional<MailboxRecord>(rec);
 }
 
@@ -202,6 +229,7 @@ Status PgMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey& ow
 Result<bool> PgMailboxStore::DeleteMailbox(const MailboxId& id) {
   PgParams p;
   p.Bytes(id);
+  locked_next_.erase(id);
   ATTUNE_ASSIGN_OR_RETURN(PgResult mailbox, Run(pg::kDeleteMailbox, p));
   ATTUNE_ASSIGN_OR_RETURN(PgResult messages, Run(pg::kDeleteMailboxMessages, p));
   return mailbox.affected() > 0;
@@ -212,6 +240,16 @@ Status PgMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_id, c
   const std::string tag = ToHex(tagger_.Tag(id));
   PgParams p;
   p.Bytes(id).Uint8(message_id).Uint8(expires_at).Bytes(BlobView(blob)).Text(tag);
+  if (auto locked = locked_next_.find(id); locked != locked_next_.end()) {
+    // The row is locked by this transaction: nothing but this store can
+    // move its next id, so the append cannot miss and need not be awaited.
+    if (locked->second != message_id) {
+      return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
+    }
+    ATTUNE_RETURN_IF_ERROR(Defer(pg::kAppendMessage, p, /*expect_row=*/true));
+    locked->second++;
+    return Status::Ok();
+  }
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kAppendMessage, p));
   if (r.rows() != 1) {
     return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
@@ -244,6 +282,16 @@ Result<bool> PgMailboxStore::DeleteMessage(const MailboxId& id, uint64_t message
   p.Bytes(id).Uint8(message_id);
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kDeleteMessage, p));
   return r.affected() > 0;
+}
+
+Status PgMailboxStore::ForgetMessage(const MailboxId& id, uint64_t message_id) {
+  if (!pipelined_) {
+    auto deleted = DeleteMessage(id, message_id);
+    return deleted.ok() ? Status::Ok() : Status(deleted.error());
+  }
+  PgParams p;
+  p.Bytes(id).Uint8(message_id);
+  return Defer(pg::kDeleteMessage, p, /*expect_row=*/false);
 }
 
 Result<uint64_t> PgMailboxStore::PurgeExpired(uint64_t now, size_t max_rows) {

@@ -76,6 +76,13 @@ class MailboxStore {
                                                            size_t max_bytes) = 0;
   // Deletes one message and updates the counters. False when it was not there.
   virtual Result<bool> DeleteMessage(const MailboxId& id, uint64_t message_id) = 0;
+  // DeleteMessage for a caller that needs no answer (an ack). Inside a
+  // transaction a store may send it without waiting: a failure may then
+  // show only in a later call or in Commit(), which fails the transaction.
+  virtual Status ForgetMessage(const MailboxId& id, uint64_t message_id) {
+    auto deleted = DeleteMessage(id, message_id);
+    return deleted.ok() ? Status::Ok() : Status(deleted.error());
+  }
   // Deletes up to max_rows messages with expires_at <= now and every expired
   // ticket; fixes the affected mailboxes' counters. Returns messages deleted.
   virtual Result<uint64_t> PurgeExpired(uint64_t now, size_t max_rows) = 0;

@@ -26,6 +26,14 @@
 // with exponential backoff between attempts (100 ms .. 5 s) during which
 // calls fail at once instead of blocking the storage thread.
 //
+// Round trips: a transaction without savepoints runs in libpq pipeline mode.
+// BEGIN, appends to a mailbox this transaction has locked (GetMailbox) and
+// ForgetMessage are sent without waiting for their answers; the next
+// statement whose answer is needed collects them in the same round trip,
+// and a failure among them fails the transaction (never one operation's
+// answer alone: an OK is only sent after COMMIT succeeded). So a send costs
+// one round trip (the locked read), an ack none, a batch one more (COMMIT).
+//
 // Notifications: AppendMessage queues NOTIFY attune_mailbox with the hex
 // MailboxTag of the mailbox; PostgreSQL delivers it to the other nodes at
 // commit (PgNotificationListener).
@@ -34,6 +42,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,6 +97,7 @@ class PgMailboxStore final : public MailboxStore {
                                                    uint64_t now, size_t max_count,
                                                    size_t max_bytes) override;
   Result<bool> DeleteMessage(const MailboxId& id, uint64_t message_id) override;
+  Status ForgetMessage(const MailboxId& id, uint64_t message_id) override;
   Result<uint64_t> PurgeExpired(uint64_t now, size_t max_rows) override;
 
   Result<int64_t> InsertCredential(const Hash32& hash, uint64_t uses, uint64_t expires_at) override;
@@ -112,11 +122,17 @@ class PgMailboxStore final : public MailboxStore {
   // statement failed), else the whole transaction. `statement_failed`: the
   // server rejected a statement, which aborts a transaction without savepoint.
   Error Fail(Error error, bool statement_failed = false);
+  // In a pipelined transaction: sends write `stmt` without waiting.
+  Status Defer(size_t stmt, const pg::PgParams& params, bool expect_row);
 
   std::unique_ptr<pg::PgConnection> conn_{};
   const MailboxTagger& tagger_;
   std::atomic<int> backend_pid_{0};
   bool in_transaction_ = false;
+  bool pipelined_ = false;  // this transaction runs in pipeline mode (no savepoints)
+  // Next message id of each mailbox this transaction has locked (GetMailbox
+  // FOR UPDATE): an append with that id cannot fail, so it is deferred.
+  std::map<MailboxId, uint64_t> locked_next_{};
   bool use_savepoints_ = false;  // this transaction puts each operation under a savepoint
   int savepoint_transactions_ = 0;  // transactions left that use savepoints
   bool operation_wrote_ = false;    // the current operation changed a row
