@@ -124,36 +124,40 @@ Error PgConnection::PipelineBroken(Error e) {
   return e;
 }
 
-Status PgConnection::Defer(const char* sql) {
+Status PgConnection::Defer(const char* sql, bool wanted) {
   if (!in_pipeline_) return MakeError(ErrorCode::kIoError, "postgres: connection lost");
   if (PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 1) != 1) {
     return PipelineBroken(Failure(sql, nullptr));
   }
-  pending_.push_back(Pending{sql, false});
+  pending_.push_back(Pending{sql, false, wanted});
   return Status::Ok();
 }
 
-Status PgConnection::Defer(size_t index, const PgParams& params, bool expect_row) {
+Status PgConnection::Defer(size_t index, const PgParams& params, bool expect_row, bool wanted) {
   if (!in_pipeline_) return MakeError(ErrorCode::kIoError, "postgres: connection lost");
   const StatementSql& s = statements_[index];
   if (PQsendQueryPrepared(conn_, s.name, params.count(), params.values(), params.lengths(),
                           params.formats(), /*resultFormat=*/1) != 1) {
     return PipelineBroken(Failure(s.name, nullptr));
   }
-  pending_.push_back(Pending{s.name, expect_row});
+  pending_.push_back(Pending{s.name, expect_row, wanted});
   // Bounds the unread results (the server would block writing them while
   // this side blocks writing statements).
-  if (pending_.size() >= kMaxDeferred) {
-    auto drained = SyncAndDrain();
+  if (!wanted && pending_.size() >= kMaxDeferred) {
+    for (const Pending& p : pending_) {
+      if (p.wanted) return Status::Ok();  // a Collect() follows
+    }
+    auto drained = Collect();
     if (!drained.ok()) return drained.error();
   }
   return Status::Ok();
 }
 
-Result<PgResult> PgConnection::SyncAndDrain() {
+Result<std::vector<PgResult>> PgConnection::Collect() {
+  if (!in_pipeline_) return MakeError(ErrorCode::kIoError, "postgres: connection lost");
   if (PQpipelineSync(conn_) != 1) return PipelineBroken(Failure("sync", nullptr));
   std::optional<Error> first;
-  PgResult last;
+  std::vector<PgResult> wanted;
   for (const Pending& p : pending_) {
     PGresult* r = PQgetResult(conn_);
     if (r == nullptr) return PipelineBroken(Failure(p.name, nullptr));
@@ -170,7 +174,7 @@ Result<PgResult> PgConnection::SyncAndDrain() {
                               std::string("postgres: ") + p.name + ": skipped after a failure")
                   : Failure(p.name, r);
     }
-    last = std::move(owned);
+    if (p.wanted) wanted.push_back(std::move(owned));
     // Each statement's results end with a null.
     while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
   }
@@ -180,18 +184,22 @@ Result<PgResult> PgConnection::SyncAndDrain() {
   PQclear(sync);
   if (!synced) return PipelineBroken(Failure("sync", nullptr));
   if (first) return *first;
-  return last;
+  return wanted;
 }
 
 Result<PgResult> PgConnection::Pipelined(size_t index, const PgParams& params) {
-  ATTUNE_RETURN_IF_ERROR(Defer(index, params, false));
-  return SyncAndDrain();
+  ATTUNE_RETURN_IF_ERROR(Defer(index, params, false, /*wanted=*/true));
+  ATTUNE_ASSIGN_OR_RETURN(std::vector<PgResult> results, Collect());
+  return std::move(results.back());
 }
 
 Result<PgResult> PgConnection::EndPipeline(const char* sql) {
   if (!in_pipeline_) return MakeError(ErrorCode::kIoError, "postgres: connection lost");
-  Status sent = Defer(sql);
-  Result<PgResult> r = sent.ok() ? SyncAndDrain() : Result<PgResult>(sent.error());
+  Result<PgResult> r = [&]() -> Result<PgResult> {
+    ATTUNE_RETURN_IF_ERROR(Defer(sql, /*wanted=*/true));
+    ATTUNE_ASSIGN_OR_RETURN(std::vector<PgResult> results, Collect());
+    return std::move(results.back());
+  }();
   if (!in_pipeline_) return r;  // dropped
   if (PQexitPipelineMode(conn_) != 1) {
     return PipelineBroken(r.ok() ? Failure("pipeline", nullptr) : r.error());

@@ -141,8 +141,13 @@ class PgConnection {
   bool in_pipeline() const { return in_pipeline_; }
   // A parameterless command (BEGIN) or a prepared statement, not awaited.
   // `expect_row`: the statement must return or change exactly one row.
-  Status Defer(const char* sql);
-  Status Defer(size_t index, const PgParams& params, bool expect_row);
+  Status Defer(const char* sql, bool wanted = false);
+  // `wanted`: its result is returned by the next Collect().
+  Status Defer(size_t index, const PgParams& params, bool expect_row, bool wanted = false);
+  // Waits for everything sent so far: the wanted results, in order, or the
+  // pipeline's first error.
+  Result<std::vector<PgResult>> Collect();
+  // Defer(wanted) + Collect() for one statement.
   Result<PgResult> Pipelined(size_t index, const PgParams& params);
   // Sends `sql` (COMMIT or ROLLBACK), waits for everything and leaves
   // pipeline mode. After a failure in the pipeline the transaction is rolled
@@ -158,15 +163,13 @@ class PgConnection {
  private:
   Error Failure(const char* what, PGresult* r);
   Status CheckSchema();
-  // Sends a Sync and reads the result of every statement sent since the
-  // last one; returns the last statement's result or the first error.
-  Result<PgResult> SyncAndDrain();
   // Leaves pipeline mode after a failure that may have left results unread.
   Error PipelineBroken(Error e);
 
   struct Pending {
     const char* name = "";
     bool expect_row = false;
+    bool wanted = false;
   };
 
   const std::string conninfo_{};

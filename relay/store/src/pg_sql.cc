@@ -72,6 +72,15 @@ constexpr StatementSql kStatements[] = {
      "FROM mailboxes m WHERE m.id = $1",
      true},
     {"get_mailbox_for_update", "SELECT * FROM attune_lock_mailbox($1)"},
+    // The same as two statements sent in one pipeline (pg_store.cc): the
+    // count is its own statement, so it takes its snapshot after the lock
+    // was granted, like the function's second SELECT.
+    {"lock_mailbox",
+     "SELECT owner_key, cap_hash, next_message_id FROM mailboxes WHERE id = $1 FOR UPDATE"},
+    {"count_messages",
+     "SELECT count(*), coalesce(sum(octet_length(blob)), 0)::bigint FROM messages "
+     "WHERE mailbox_id = $1",
+     true},
     {"insert_mailbox",
      "INSERT INTO mailboxes(id, owner_key, cap_hash, next_message_id) VALUES($1, $2, $3, $4) "
      "ON CONFLICT (id) DO NOTHING"},
@@ -125,6 +134,7 @@ int LatestVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 std::span<const StatementSql> Statements() { return kStatements; }
 bool Writes(size_t stmt) {
   return stmt < kStatementCount && !kStatements[stmt].read_only && stmt != kGetMailboxForUpdate &&
+         stmt != kLockMailbox &&
          stmt != kFindCredentialForUpdate && stmt != kFindTicketForUpdate;
 }
 

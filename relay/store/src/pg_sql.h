@@ -30,6 +30,8 @@ inline constexpr const char* kReadVersion = "SELECT version FROM attune_schema";
 enum Stmt : size_t {
   kGetMailbox,
   kGetMailboxForUpdate,
+  kLockMailbox,
+  kCountMessages,
   kInsertMailbox,
   kUpdateKeys,
   kDeleteMailbox,

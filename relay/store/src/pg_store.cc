@@ -190,21 +190,43 @@ Status PgMailboxStore::Defer(size_t stmt, const PgParams& params, bool expect_ro
   return Status::Ok();
 }
 
+Result<std::vector<PgResult>> PgMailboxStore::LockMailbox(const PgParams& params) {
+  if (Status prep = Prepare(); !prep.ok()) return Fail(prep.error());
+  Status sent = conn_->Defer(pg::kLockMailbox, params, false, /*wanted=*/true);
+  if (sent.ok()) sent = conn_->Defer(pg::kCountMessages, params, false, /*wanted=*/true);
+  auto results = sent.ok() ? conn_->Collect() : Result<std::vector<PgResult>>(sent.error());
+  if (!results.ok()) return Fail(results.error(), /*statement_failed=*/true);
+  return results;
+}
+
 Result<std::optional<MailboxRecord>> PgMailboxStore::GetMailbox(const MailboxId& id) {
   PgParams p;
   p.Bytes(id);
+  MailboxRecord rec;
+  rec.id = id;
+  if (pipelined_) {
+    // Lock and count in one round trip, without a function call.
+    ATTUNE_ASSIGN_OR_RETURN(std::vector<PgResult> r, LockMailbox(p));
+    if (r.size() != 2) return Fail(Corrupt("mailbox"));
+    if (r[0].rows() == 0) return std::optional<MailboxRecord>();
+    if (r[1].rows() != 1 || !r[0].Into(0, 0, rec.owner_key) || !r[0].Into(0, 1, rec.cap_hash)) {
+      return Fail(Corrupt("mailbox"));
+    }
+    rec.next_message_id = static_cast<uint64_t>(r[0].Int8(0, 2));
+    rec.message_count = static_cast<uint64_t>(r[1].Int8(0, 0));
+    rec.byte_count = static_cast<uint64_t>(r[1].Int8(0, 1));
+    locked_next_[id] = rec.next_message_id;
+    return std::optional<MailboxRecord>(rec);
+  }
   ATTUNE_ASSIGN_OR_RETURN(PgResult r,
                           Run(in_transaction_ ? pg::kGetMailboxForUpdate : pg::kGetMailbox, p));
   if (r.rows() == 0) return std::optional<MailboxRecord>();
-  MailboxRecord rec;
-  rec.id = id;
   if (!r.Into(0, 0, rec.owner_key) || !r.Into(0, 1, rec.cap_hash)) {
     return Fail(Corrupt("mailbox"));
   }
   rec.next_message_id = static_cast<uint64_t>(r.Int8(0, 2));
   rec.message_count = static_cast<uint64_t>(r.Int8(0, 3));
   rec.byte_count = static_cast<uint64_t>(r.Int8(0, 4));
-  if (pipelined_) locked_next_[id] = rec.next_message_id;
   return std::optional<MailboxRecord>(rec);
 }
 

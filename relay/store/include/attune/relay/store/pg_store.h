@@ -46,6 +46,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "attune/base/result.h"
 #include "attune/relay/store/mailbox_notifier.h"
@@ -122,6 +123,8 @@ class PgMailboxStore final : public MailboxStore {
   // statement failed), else the whole transaction. `statement_failed`: the
   // server rejected a statement, which aborts a transaction without savepoint.
   Error Fail(Error error, bool statement_failed = false);
+  // In a pipelined transaction: locks a mailbox row and counts its messages.
+  Result<std::vector<pg::PgResult>> LockMailbox(const pg::PgParams& params);
   // In a pipelined transaction: sends write `stmt` without waiting.
   Status Defer(size_t stmt, const pg::PgParams& params, bool expect_row);
 
