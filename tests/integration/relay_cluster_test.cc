@@ -118,6 +118,37 @@ TEST(RelayCluster, SubscriberMovingToAnotherNodeGetsEverythingNotAcked) {
   EXPECT_EQ(more[0].message_id, *id);
 }
 
+// PROTOCOL.md 2.6/2.7: a rotation or deletion closes every other subscribed
+// connection, also those on another node (told through NOTIFY).
+TEST(RelayCluster, RotationAndDeletionThroughOneNodeCloseSubscribersOnTheOther) {
+  ATTUNE_SHARED_PG_OR_SKIP(pg);
+  auto cluster = StartCluster(*pg);
+  ASSERT_TRUE(cluster.ok()) << cluster.error().ToString();
+  E2eSealer sealer;
+  TestMailbox mailbox = NewMailboxKeys();
+  ATTUNE_CONNECT_OR_FAIL(owner, *cluster->a);
+  ATTUNE_ASSERT_OK(CreateWithCredential(*owner, mailbox, cluster->a->credential()));
+  ATTUNE_CONNECT_OR_FAIL(on_b, *cluster->b);
+  ATTUNE_ASSERT_OK(on_b->Subscribe(mailbox.id, mailbox.owner));
+  // A push from A reaching B proves B listens to the channel.
+  ATTUNE_ASSERT_OK(owner->Send(mailbox.id, mailbox.capability.span(), sealer.Seal(AsBytes("x"))));
+  ASSERT_EQ(ReceiveN(*on_b, 1, std::chrono::seconds(5)).size(), 1u);
+
+  TestMailbox rotated = NewMailboxKeys();
+  rotated.id = mailbox.id;
+  ATTUNE_ASSERT_OK(owner->RotateMailbox(mailbox.id, mailbox.owner, rotated.owner,
+                                        net::ComputeSendCapabilityHash(rotated.capability.span())));
+  auto closed = on_b->NextDelivery(std::chrono::seconds(5));
+  EXPECT_FALSE(closed.ok()) << "the old key's subscription on node B survived the rotation";
+
+  ATTUNE_CONNECT_OR_FAIL(again_b, *cluster->b);
+  ATTUNE_ASSERT_OK(again_b->Subscribe(mailbox.id, rotated.owner));
+  ASSERT_EQ(ReceiveN(*again_b, 1, std::chrono::seconds(5)).size(), 1u);  // "x" was not acked
+  ATTUNE_ASSERT_OK(owner->DeleteMailbox(mailbox.id, rotated.owner));
+  auto gone = again_b->NextDelivery(std::chrono::seconds(5));
+  EXPECT_FALSE(gone.ok()) << "a subscription on node B survived the deletion";
+}
+
 TEST(RelayCluster, KillNineOfANodeDuringBurstLosesNothingAcknowledged) {
   ATTUNE_SHARED_PG_OR_SKIP(pg);
   auto cluster = StartCluster(*pg);

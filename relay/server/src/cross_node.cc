@@ -4,6 +4,8 @@
 // mailbox tag, and make the matching local subscriptions fetch from the
 // store. A fetch is idempotent (it resumes after last_delivered), so a
 // spurious or repeated event costs one read and never a duplicate push.
+// A rotation or deletion committed through another node closes this node's
+// subscribers of that mailbox (PROTOCOL.md 2.6, 2.7), as the local path does.
 #include "asio/post.hpp"
 #include "server_state.h"
 
@@ -19,6 +21,9 @@ void RelayServer::AttachNotifier(MailboxNotifier& notifier) {
   // handlers run before that (serve.cc).
   events.changed = [state, &io](const MailboxTag& tag) {
     asio::post(io, [state, tag] { state->OnRemoteMessages(tag); });
+  };
+  events.evicted = [state, &io](const MailboxTag& tag) {
+    asio::post(io, [state, tag] { state->OnRemoteEviction(tag); });
   };
   events.missed = [state, &io] { asio::post(io, [state] { state->OnMissedNotifications(); }); };
   notifier.Start(std::move(events));
@@ -42,6 +47,13 @@ void ServerState::OnRemoteMessages(const MailboxTag& tag) {
   // Copy: a fetch can close a connection, which edits the registry.
   std::vector<Subscription*> subs = it->second;
   for (Subscription* s : subs) s->connection->OnMailboxChanged(*s);
+}
+
+void ServerState::OnRemoteEviction(const MailboxTag& tag) {
+  auto found = subscribed_tags.find(tag);
+  if (found == subscribed_tags.end()) return;
+  // Every subscriber on this node: the request came through another one.
+  EvictSubscribers(MailboxId(found->second), nullptr);
 }
 
 void ServerState::OnMissedNotifications() {

@@ -204,6 +204,9 @@ class ServerState {
   void IndexSubscribed(const MailboxId& id, bool subscribed);
   // Another node stored messages in the mailbox with `tag`.
   void OnRemoteMessages(const MailboxTag& tag);
+  // Another node rotated or deleted the mailbox with this tag: its
+  // subscribers here authenticated with a key that no longer owns it.
+  void OnRemoteEviction(const MailboxTag& tag);
   // Notifications were lost: every subscription may have missed messages.
   void OnMissedNotifications();
   // A fetch failed (storage unreachable): every subscription fetches again

@@ -165,8 +165,8 @@ Result<std::vector<PgResult>> PgConnection::Collect() {
     PgResult owned(r);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
       if (p.expect_row && owned.affected() != 1 && !first) {
-        first = MakeError(ErrorCode::kIoError,
-                          std::string("postgres: ") + p.name + ": no row changed");
+        first =
+            MakeError(ErrorCode::kIoError, std::string("postgres: ") + p.name + ": no row changed");
       }
     } else if (!first) {
       first = status == PGRES_PIPELINE_ABORTED

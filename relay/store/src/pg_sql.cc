@@ -84,10 +84,16 @@ constexpr StatementSql kStatements[] = {
     {"insert_mailbox",
      "INSERT INTO mailboxes(id, owner_key, cap_hash, next_message_id) VALUES($1, $2, $3, $4) "
      "ON CONFLICT (id) DO NOTHING"},
-    {"update_keys", "UPDATE mailboxes SET owner_key = $2, cap_hash = $3 WHERE id = $1"},
+    // Rotation and deletion tell the other nodes to close the mailbox's
+    // subscriptions ($4 / $2: "e" and the hex tag), delivered at commit.
+    {"update_keys",
+     "WITH u AS (UPDATE mailboxes SET owner_key = $2, cap_hash = $3 WHERE id = $1 RETURNING 1) "
+     "SELECT pg_notify('attune_mailbox', $4) FROM u"},
     // The mailbox row goes first: it waits for a concurrent send's lock, and
     // the messages delete that follows sees that send's committed message.
-    {"delete_mailbox", "DELETE FROM mailboxes WHERE id = $1"},
+    {"delete_mailbox",
+     "WITH d AS (DELETE FROM mailboxes WHERE id = $1 RETURNING 1) "
+     "SELECT pg_notify('attune_mailbox', $2) FROM d"},
     {"delete_mailbox_messages", "DELETE FROM messages WHERE mailbox_id = $1"},
     // One round trip: advance the id (only if $2 is the next id), store the
     // blob and queue the notification, which PostgreSQL delivers at commit.
@@ -134,8 +140,7 @@ int LatestVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 std::span<const StatementSql> Statements() { return kStatements; }
 bool Writes(size_t stmt) {
   return stmt < kStatementCount && !kStatements[stmt].read_only && stmt != kGetMailboxForUpdate &&
-         stmt != kLockMailbox &&
-         stmt != kFindCredentialForUpdate && stmt != kFindTicketForUpdate;
+         stmt != kLockMailbox && stmt != kFindCredentialForUpdate && stmt != kFindTicketForUpdate;
 }
 
 }  // namespace attune::relay::pg

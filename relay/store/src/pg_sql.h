@@ -59,7 +59,9 @@ std::span<const StatementSql> Statements();
 // Whether statement `stmt` may change rows (the FOR UPDATE reads only lock).
 bool Writes(size_t stmt);
 
-// The LISTEN/NOTIFY channel; payload: the hex MailboxTag.
+// The LISTEN/NOTIFY channel; payload: the hex MailboxTag (new messages), or
+// kEvictionPrefix and the hex tag (owner key rotated, mailbox deleted).
 inline constexpr const char* kNotifyChannel = "attune_mailbox";
+inline constexpr char kEvictionPrefix = 'e';
 
 }  // namespace attune::relay::pg

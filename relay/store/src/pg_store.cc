@@ -45,8 +45,8 @@ PgMailboxStore::~PgMailboxStore() {
 
 Error PgMailboxStore::Fail(Error error, bool statement_failed) {
   if (!in_transaction_) return error;
-  const bool alone = !conn_->broken() && (use_savepoints_ ? savepoint_open_
-                                                          : !statement_failed && !operation_wrote_);
+  const bool alone = !conn_->broken() &&
+                     (use_savepoints_ ? savepoint_open_ : !statement_failed && !operation_wrote_);
   // Contention (a lock timeout, a deadlock) tends to repeat: the next
   // transactions isolate each operation so one failure costs only itself.
   if (statement_failed && !conn_->broken()) savepoint_transactions_ = kSavepointTransactions;
@@ -110,7 +110,8 @@ Status PgMailboxStore::EndOperation() {
   operation_wrote_ = false;
   if (!savepoint_open_) {
     // No savepoint (none needed, or no statement ran): a failure recorded
-    // as the operation's alone changed nothing (Fail()). the database; a failure before it changed nothing.
+    // as the operation's alone changed nothing (Fail()). the database; a failure before it changed
+    // nothing.
     Status failed = operation_error_ ? Status(*operation_error_) : Status::Ok();
     operation_error_.reset();
     return failed;
@@ -124,8 +125,8 @@ Status PgMailboxStore::EndOperation() {
   // Undo this operation only; the others of the batch stay.
   Status failed(*operation_error_);
   operation_error_.reset();
-  Status st = conn_->broken() ? failed
-                              : conn_->Exec("ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op");
+  Status st =
+      conn_->broken() ? failed : conn_->Exec("ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op");
   if (!st.ok()) transaction_error_ = st.error();
   return failed;
 }
@@ -242,17 +243,21 @@ Status PgMailboxStore::InsertMailbox(const MailboxRecord& record) {
 
 Status PgMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey& owner_key,
                                          const Hash32& cap_hash) {
+  const std::string eviction = pg::kEvictionPrefix + ToHex(tagger_.Tag(id));
   PgParams p;
-  p.Bytes(id).Bytes(owner_key).Bytes(cap_hash);
+  p.Bytes(id).Bytes(owner_key).Bytes(cap_hash).Text(eviction);
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kUpdateKeys, p));
   return Status::Ok();
 }
 
 Result<bool> PgMailboxStore::DeleteMailbox(const MailboxId& id) {
+  const std::string eviction = pg::kEvictionPrefix + ToHex(tagger_.Tag(id));
   PgParams p;
   p.Bytes(id);
   locked_next_.erase(id);
-  ATTUNE_ASSIGN_OR_RETURN(PgResult mailbox, Run(pg::kDeleteMailbox, p));
+  PgParams with_tag;
+  with_tag.Bytes(id).Text(eviction);
+  ATTUNE_ASSIGN_OR_RETURN(PgResult mailbox, Run(pg::kDeleteMailbox, with_tag));
   ATTUNE_ASSIGN_OR_RETURN(PgResult messages, Run(pg::kDeleteMailboxMessages, p));
   return mailbox.affected() > 0;
 }

@@ -45,6 +45,9 @@ class MailboxNotifier {
     // New messages were committed to the mailbox with this tag by another
     // node.
     std::function<void(const MailboxTag&)> changed{};
+    // Another node rotated the keys of, or deleted, the mailbox with this
+    // tag: subscriptions made with the old owner key must end.
+    std::function<void(const MailboxTag&)> evicted{};
     // Notifications may have been lost (the notifier was disconnected):
     // every subscribed mailbox may hold messages not yet pushed.
     std::function<void()> missed{};

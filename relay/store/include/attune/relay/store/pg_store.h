@@ -136,7 +136,7 @@ class PgMailboxStore final : public MailboxStore {
   // Next message id of each mailbox this transaction has locked (GetMailbox
   // FOR UPDATE): an append with that id cannot fail, so it is deferred.
   std::map<MailboxId, uint64_t> locked_next_{};
-  bool use_savepoints_ = false;  // this transaction puts each operation under a savepoint
+  bool use_savepoints_ = false;     // this transaction puts each operation under a savepoint
   int savepoint_transactions_ = 0;  // transactions left that use savepoints
   bool operation_wrote_ = false;    // the current operation changed a row
   bool savepoint_open_ = false;
