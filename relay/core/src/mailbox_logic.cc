@@ -142,8 +142,8 @@ Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
 
 Outcome CheckRotateSignatures(const RotateMailboxRequest& req, const OwnerKey& owner_key,
                               const HandshakeHash& handshake_hash) {
-  Bytes signed_bytes = mailbox::RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key,
-                                                  req.new_cap_hash);
+  Bytes signed_bytes =
+      mailbox::RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key, req.new_cap_hash);
   // The new key must sign too: nobody can hand a mailbox to a key they do
   // not hold.
   if (!crypto::Ed25519Verify(owner_key, signed_bytes, req.signature)) {
