@@ -12,4 +12,14 @@ if [ ! -f secrets/pg_password ]; then
   printf '%s\n' "$pw" >secrets/pg_password
   printf 'postgres:5432:attune:attune:%s\n' "$pw" >secrets/pgpass
 fi
+# Docker Compose bind-mounts file secrets as they are on the host (it does
+# not apply the uid/mode of compose.yaml's long syntax outside swarm mode),
+# and libpq ignores a passfile that others may read: the relay's uid must own
+# pgpass, mode 0600.
+chmod 0600 secrets/pg_password secrets/pgpass
+if [ "$(id -u)" -eq 0 ]; then
+  chown 7420:7420 secrets/pgpass
+elif [ "$(stat -c %u secrets/pgpass)" != 7420 ]; then
+  echo "now run: sudo chown 7420:7420 $(pwd)/secrets/pgpass   (the relay container's user)" >&2
+fi
 echo "secrets in $(pwd)/secrets (keep them out of version control and backups of this checkout)"
