@@ -258,7 +258,8 @@ Status PgConnection::Ensure() {
 Status PgConnection::CheckSchema() {
   PGresult* r = PQexec(conn_, "SELECT version FROM attune_schema");
   const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-  const int version = ok ? std::atoi(PQgetvalue(r, 0, 0)) : 0;
+  // A malformed version reads as 0, which no build expects.
+  const long version = ok ? std::strtol(PQgetvalue(r, 0, 0), nullptr, 10) : 0;
   PQclear(r);
   if (version != schema_version_) {
     return MakeError(ErrorCode::kUnsupportedVersion,

@@ -82,7 +82,7 @@ Status PgMailboxStore::Begin() {
   if (in_transaction_) return MakeError(ErrorCode::kInternal, "transaction already open");
   Status st = conn_->Ensure();
   backend_pid_ = conn_->backend_pid();
-  ATTUNE_RETURN_IF_ERROR(st);
+  if (!st.ok()) return st;
   const bool savepoints = savepoint_transactions_ > 0;
   if (savepoints) {
     ATTUNE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
@@ -359,6 +359,7 @@ Status PgMailboxStore::SetCredentialUses(int64_t id, uint64_t uses_left) {
 Result<std::vector<CredentialRecord>> PgMailboxStore::ListCredentials() {
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kListCredentials, PgParams()));
   std::vector<CredentialRecord> out;
+  out.reserve(static_cast<size_t>(r.rows()));
   for (int row = 0; row < r.rows(); ++row) out.push_back(CredentialRow(r, row));
   return out;
 }
