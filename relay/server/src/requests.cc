@@ -34,21 +34,30 @@ void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work 
   server_.queued_bytes += bytes;
   asio::io_context* io = &server_.io;
   auto self = shared_from_this();
+  // With a poster (RelayServer sets one) the completion already runs on the
+  // io thread, together with the rest of its batch; otherwise it is posted.
+  const bool on_io_thread = queue.posts_completions();
   // `self` travels storage thread -> io thread by move, so the last
   // reference to a Connection is never dropped on the storage thread.
-  bool queued = queue.Submit([self, io, work = std::move(work), done = std::move(done),
-                              bytes](MailboxStore& store) mutable -> GroupCommitter::Completion {
-    auto result = work(store);
-    return [self = std::move(self), io, result = std::move(result), done = std::move(done),
-            bytes](const Status& commit) mutable {
-      asio::post(*io, [self = std::move(self), result = std::move(result), done = std::move(done),
-                       ok = commit.ok(), bytes]() mutable {
-        self->pending_requests_--;
-        done(*self, std::move(result), ok);
-        self->OnStorageCompleted(bytes);
+  bool queued =
+      queue.Submit([self, io, work = std::move(work), done = std::move(done), bytes,
+                    on_io_thread](MailboxStore& store) mutable -> GroupCommitter::Completion {
+        auto result = work(store);
+        return [self = std::move(self), io, result = std::move(result), done = std::move(done),
+                bytes, on_io_thread](const Status& commit) mutable {
+          auto finish = [self = std::move(self), result = std::move(result), done = std::move(done),
+                         ok = commit.ok(), bytes]() mutable {
+            self->pending_requests_--;
+            done(*self, std::move(result), ok);
+            self->OnStorageCompleted(bytes);
+          };
+          if (on_io_thread) {
+            finish();
+          } else {
+            asio::post(*io, std::move(finish));
+          }
+        };
       });
-    };
-  });
   if (!queued) {
     pending_requests_--;
     OnStorageCompleted(bytes);

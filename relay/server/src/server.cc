@@ -299,7 +299,12 @@ RelayServer::RelayServer(asio::io_context& io, const ServerConfig& config,
                          GroupCommitter* reader, Clock& clock, crypto::RandomSource& random)
     : state_(std::make_unique<ServerState>(io, config, std::move(static_key), committer,
                                            reader != nullptr ? *reader : committer, clock,
-                                           random)) {}
+                                           random)) {
+  // Storage completions run on the io thread, one posted function per batch.
+  auto poster = [&io](std::function<void()> f) { asio::post(io, std::move(f)); };
+  committer.SetPoster(poster);
+  if (reader != nullptr) reader->SetPoster(poster);
+}
 
 RelayServer::~RelayServer() {
   // Connections still alive refer to the state; close them first.

@@ -70,6 +70,16 @@ bool GroupCommitter::Submit(Operation op) {
   return true;
 }
 
+void GroupCommitter::SetPoster(Poster poster) {
+  std::lock_guard<std::mutex> lock(mu_);
+  poster_ = poster ? std::make_shared<const Poster>(std::move(poster)) : nullptr;
+}
+
+bool GroupCommitter::posts_completions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return poster_ != nullptr;
+}
+
 size_t GroupCommitter::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
   return queue_.size() + in_progress_;
@@ -82,6 +92,7 @@ GroupCommitter::Stats GroupCommitter::stats() const {
 
 void GroupCommitter::Run() {
   std::vector<Operation> batch;
+  std::shared_ptr<const Poster> poster;
   bool maintenance_due = false;  // a batch committed since the last idle AfterCommit
   for (;;) {
     {
@@ -109,19 +120,29 @@ void GroupCommitter::Run() {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(max_batch_));
       }
       in_progress_ = batch.size();
+      poster = poster_;
     }
     // While this batch is being written and fsync'd, new operations queue up
     // and form the next batch: that is the group commit.
     const auto started = std::chrono::steady_clock::now();
     bool failed = false;
+    std::vector<std::pair<Completion, Status>> done;
+    done.reserve(batch.size());
     if (mode_ == Mode::kReadOnly) {
-      const Status ok;
-      for (Operation& op : batch) {
-        Completion done = op(store_);
-        if (done) done(ok);
-      }
+      for (Operation& op : batch) done.emplace_back(op(store_), Status::Ok());
     } else {
-      failed = RunTransactional(batch);
+      failed = RunTransactional(batch, done);
+    }
+    if (poster) {
+      (*poster)([done = std::make_shared<decltype(done)>(std::move(done))] {
+        for (auto& [completion, status] : *done) {
+          if (completion) completion(status);
+        }
+      });
+    } else {
+      for (auto& [completion, status] : done) {
+        if (completion) completion(status);
+      }
     }
     if (mode_ == Mode::kTransactional) {
       // Under load only the store's own bound (e.g. every 64 batches) acts.
@@ -142,7 +163,8 @@ void GroupCommitter::Run() {
   }
 }
 
-bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
+bool GroupCommitter::RunTransactional(std::vector<Operation>& batch,
+                                      std::vector<std::pair<Completion, Status>>& out) {
   // Each operation runs in its own scope (SAVEPOINT): one that fails is
   // undone alone and told so, the others commit. If the database ends the
   // transaction on its own, the operations run in it so far lost their
@@ -198,9 +220,7 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
       }
     }
   }
-  for (Done& d : done) {
-    if (d.completion) d.completion(d.status);
-  }
+  for (Done& d : done) out.emplace_back(std::move(d.completion), std::move(d.status));
   return any_failed;
 }
 
