@@ -60,7 +60,7 @@ struct MailboxIdHash {
   template <size_t N>
   size_t operator()(const ByteArray<N>& id) const {
     static_assert(N >= sizeof(size_t));
-    size_t h;
+    size_t h = 0;
     std::memcpy(&h, id.data(), sizeof h);  // ids and tags are uniformly random
     return h;
   }
@@ -193,7 +193,8 @@ class ServerState {
   void AddSubscriber(Subscription* s);
   void RemoveSubscriber(Subscription* s);
   // After a commit stored message_id in mailbox_id.
-  void NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob);
+  void NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
+                        bool tentative = false);
   // Closes every connection other than `except` subscribed to `id`.
   void EvictSubscribers(const MailboxId& id, Connection* except);
 
@@ -237,7 +238,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool write_idle() const { return wqueue_bytes_ == 0; }
 
   // Subscription pushes (called via ServerState).
-  void OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob);
+  // `tentative`: announced while its commit is in flight (pushed only when
+  // the subscription is caught up; the committed notification follows).
+  void OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob,
+                    bool tentative = false);
   // The store may hold messages for `sub` that no local commit announced
   // (another node stored them): fetch when the window allows.
   void OnMailboxChanged(Subscription& sub);

@@ -75,6 +75,10 @@ void GroupCommitter::SetPoster(Poster poster) {
   poster_ = poster ? std::make_shared<const Poster>(std::move(poster)) : nullptr;
 }
 
+void GroupCommitter::Announce(std::function<void()> f) {
+  if (announcing_) announced_.emplace_back(current_op_, std::move(f));
+}
+
 bool GroupCommitter::posts_completions() const {
   std::lock_guard<std::mutex> lock(mu_);
   return poster_ != nullptr;
@@ -131,7 +135,11 @@ void GroupCommitter::Run() {
     if (mode_ == Mode::kReadOnly) {
       for (Operation& op : batch) done.emplace_back(op(store_), Status::Ok());
     } else {
+      poster_for_announcements_ = poster.get();
+      announcing_ = poster != nullptr && store_.SkipsIdsOfFailedCommits();
       failed = RunTransactional(batch, done);
+      announcing_ = false;
+      poster_for_announcements_ = nullptr;
     }
     if (poster) {
       (*poster)([done = std::make_shared<decltype(done)>(std::move(done))] {
@@ -186,6 +194,7 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch,
       // their completions, against a store that refuses everything.
       UnavailableStore unavailable(began.error());
       for (; next < batch.size(); ++next) {
+        current_op_ = done.size();
         done.push_back(Done{batch[next](unavailable), began});
       }
       any_failed = true;
@@ -196,8 +205,10 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch,
       Status scope = store_.BeginOperation();
       if (!scope.ok()) {
         UnavailableStore unavailable(scope.error());
+        current_op_ = done.size();
         done.push_back(Done{batch[next](unavailable), scope});
       } else {
+        current_op_ = done.size();
         Completion c = batch[next](store_);
         done.push_back(Done{std::move(c), store_.EndOperation()});
       }
@@ -205,12 +216,27 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch,
       lost = !store_.TransactionOpen();
     }
     if (lost) {
+      announced_.clear();  // nothing of this transaction is announced
       store_.Rollback();
       Status gone(MakeError(ErrorCode::kIoError, "storage transaction was rolled back"));
       for (size_t i = first; i < done.size(); ++i) {
         if (done[i].status.ok()) done[i].status = gone;
       }
       continue;
+    }
+    if (!announced_.empty()) {
+      // One post for the transaction's successful operations, before the
+      // COMMIT's fsync.
+      auto fns = std::make_shared<std::vector<std::function<void()>>>();
+      for (auto& [index, f] : announced_) {
+        if (index < done.size() && done[index].status.ok()) fns->push_back(std::move(f));
+      }
+      announced_.clear();
+      if (!fns->empty() && poster_for_announcements_ != nullptr) {
+        (*poster_for_announcements_)([fns] {
+          for (auto& f : *fns) f();
+        });
+      }
     }
     Status committed = store_.Commit();
     if (!committed.ok()) {
@@ -220,6 +246,7 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch,
       }
     }
   }
+  announced_.clear();
   for (Done& d : done) out.emplace_back(std::move(d.completion), std::move(d.status));
   return any_failed;
 }

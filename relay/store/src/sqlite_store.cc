@@ -74,7 +74,7 @@ class SqliteMailboxStore::Statements {
   Statement expired_mailboxes, purge_messages, recount_mailbox, purge_tickets;
   Statement insert_credential, find_credential, set_uses, list_credentials, revoke, revoke_tickets;
   Statement insert_ticket, find_ticket, delete_ticket, write_counters;
-  Statement savepoint, release, rollback_to, begin, commit, rollback;
+  Statement savepoint, release, rollback_to, begin, commit, rollback, raise_next;
 
   Status Prepare(sqlite3* db) {
     struct Entry {
@@ -136,6 +136,8 @@ class SqliteMailboxStore::Statements {
         {&release, "RELEASE op"},
         {&rollback_to, "ROLLBACK TO op"},
         {&begin, "BEGIN IMMEDIATE"},
+        {&raise_next,
+         "UPDATE mailboxes SET next_message_id = max(next_message_id, ?2) WHERE id = ?1"},
         {&commit, "COMMIT"},
         {&rollback, "ROLLBACK"},
     };
@@ -374,7 +376,17 @@ Status SqliteMailboxStore::Begin() {
   // After a rollback the cache was dropped: bring the counters the lazy
   // flush had not written yet back from the rows (see Rollback()).
   while (!recount_pending_.empty()) {
-    if (Status st = Recount(recount_pending_.back()); !st.ok()) {
+    const auto& [id, min_next] = recount_pending_.back();
+    Status st = Recount(id);
+    if (st.ok()) {
+      // Ids handed out in the rolled-back transaction are skipped: one may
+      // have been delivered while its commit was in flight.
+      StatementUse s(stmts_->raise_next);
+      s->Bind(1, id);
+      s->Bind(2, min_next);
+      st = s->Run();
+    }
+    if (!st.ok()) {
       Rollback();
       return st;
     }
@@ -495,7 +507,10 @@ void SqliteMailboxStore::Rollback() {
   // lazy flush had not written yet are recomputed from the rows when the
   // next transaction begins (the committed rows and next_message_id are
   // consistent, see kRepairCounters).
-  for (const MailboxId& id : dirty_) recount_pending_.push_back(id);
+  for (const MailboxId& id : dirty_) {
+    auto it = cache_.find(id);
+    recount_pending_.emplace_back(id, it != cache_.end() ? it->second.next_message_id : 0);
+  }
   cache_.clear();
   dirty_.clear();
   newest_deleted_.clear();

@@ -76,6 +76,17 @@ class GroupCommitter {
 
   // Sets where completions run (see Poster); empty: on the storage thread.
   void SetPoster(Poster poster);
+
+  // Called by an operation on the storage thread: `f` runs on the poster's
+  // thread once every operation of the transaction holding this one has run
+  // and this one succeeded, while the COMMIT and its fsync are still in
+  // flight (one post per transaction). So a delivery can leave before the
+  // commit; the operation's completion still tells whether it was kept.
+  // Dropped (never run) without a poster, in kReadOnly mode, when the
+  // operation or its transaction failed before the commit, and when the
+  // store may reuse ids after a failed commit
+  // (MailboxStore::SkipsIdsOfFailedCommits()).
+  void Announce(std::function<void()> f);
   // True once a poster is set: completions then run on its thread.
   bool posts_completions() const;
 
@@ -105,6 +116,12 @@ class GroupCommitter {
   std::condition_variable cv_{};
   std::vector<Operation> queue_{};
   std::shared_ptr<const Poster> poster_{};
+  // Storage thread only: the batch's announcements (index into the batch's
+  // results, function) and the index of the operation running now.
+  std::vector<std::pair<size_t, std::function<void()>>> announced_{};
+  size_t current_op_ = 0;
+  bool announcing_ = false;  // a poster is set and the store allows it
+  const Poster* poster_for_announcements_ = nullptr;
   size_t in_progress_ = 0;
   bool stopping_ = false;
   Stats stats_{};

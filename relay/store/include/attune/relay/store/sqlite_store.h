@@ -74,6 +74,8 @@ class SqliteMailboxStore final : public MailboxStore {
   Status EndOperation() override;
   bool TransactionOpen() override;
   void AfterCommit(bool idle) override;
+  // With cache_mailboxes: ids of a rolled-back transaction are skipped.
+  bool SkipsIdsOfFailedCommits() const override { return options_.cache_mailboxes; }
 
   // Caps the database at `pages` pages (PRAGMA max_page_count, this
   // connection only); writes past it fail with SQLITE_FULL. 0 lifts the cap
@@ -112,7 +114,7 @@ class SqliteMailboxStore final : public MailboxStore {
   class Statements;
   struct IdHash {
     size_t operator()(const MailboxId& id) const {
-      size_t h;
+      size_t h = 0;
       std::memcpy(&h, id.data(), sizeof h);  // ids are uniformly random
       return h;
     }
@@ -189,8 +191,9 @@ class SqliteMailboxStore final : public MailboxStore {
   // Dirty mailboxes whose newest message the open transaction deleted (and
   // did not append after): their counters are written at this commit.
   std::unordered_set<MailboxId, IdHash> newest_deleted_{};
-  // Dirty mailboxes of a rolled-back cache, recounted at the next Begin().
-  std::vector<MailboxId> recount_pending_{};
+  // Dirty mailboxes of a rolled-back cache and the next id the cache had
+  // reached, recounted (and raised to at least that id) at the next Begin().
+  std::vector<std::pair<MailboxId, uint64_t>> recount_pending_{};
   uint32_t batches_since_counter_flush_ = 0;
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_{};
