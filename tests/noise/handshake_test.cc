@@ -131,8 +131,9 @@ TEST_F(HandshakeTest, ResponderWithWrongStaticKeyCannotReadMessage1) {
   auto initiator = keys.Initiator();
   auto m1 = initiator.WriteMessage(kPayload1);
   ASSERT_TRUE(m1.ok());
-  auto impostor = Handshake::ResponderWithEphemeral(
-      KeyPairFromLabel("not the relay"), AsBytes(kRelayPrologue), keys.resp_e.private_key.span());
+  const auto not_the_relay = KeyPairFromLabel("not the relay");  // outlives the handshake
+  auto impostor = Handshake::ResponderWithEphemeral(not_the_relay, AsBytes(kRelayPrologue),
+                                                    keys.resp_e.private_key.span());
   auto r = impostor.ReadMessage(*m1);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kAuthFailed);

@@ -43,8 +43,9 @@ void RunVector(const nlohmann::json& v, const std::string& where) {
   crypto::X25519PublicKey rs;
   std::copy(remote_static.begin(), remote_static.end(), rs.begin());
   auto initiator = Handshake::InitiatorWithEphemeral(rs, init_prologue, Key32(init_ephemeral));
-  auto responder = Handshake::ResponderWithEphemeral(
-      crypto::X25519KeyPairFromPrivate(Key32(resp_static)), resp_prologue, Key32(resp_ephemeral));
+  const auto responder_static = crypto::X25519KeyPairFromPrivate(Key32(resp_static));
+  auto responder =
+      Handshake::ResponderWithEphemeral(responder_static, resp_prologue, Key32(resp_ephemeral));
 
   const auto& messages = v["messages"];
   ASSERT_GE(messages.size(), 2u);

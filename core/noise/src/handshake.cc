@@ -36,16 +36,12 @@ crypto::ConstSpan<kKeyLen> First32(const crypto::SecretArray<kHashLen>& key) {
   return crypto::ConstSpan<kKeyLen>(key.data(), kKeyLen);
 }
 
-crypto::X25519KeyPair ClonePair(const crypto::X25519KeyPair& pair) {
-  return crypto::X25519KeyPair{pair.private_key.Clone(), pair.public_key};
-}
-
 }  // namespace
 
 // --- Construction ----------------------------------------------------------
 
 Handshake::Handshake(Role role, ByteView prologue, crypto::X25519KeyPair ephemeral)
-    : role_(role), e_(std::move(ephemeral)), s_{{}, {}} {
+    : role_(role), e_(std::move(ephemeral)) {
   // InitializeSymmetric(protocol_name): the name fits in HASHLEN, so h is
   // the name padded with zeros, and ck = h.
   std::copy(kProtocolName.begin(), kProtocolName.end(), h_.begin());
@@ -67,8 +63,8 @@ Handshake Handshake::ResponderWithEphemeral(const crypto::X25519KeyPair& static_
                                             ByteView prologue,
                                             crypto::ConstSpan<kDhLen> ephemeral_private) {
   Handshake hs(Role::kResponder, prologue, crypto::X25519KeyPairFromPrivate(ephemeral_private));
-  hs.s_ = ClonePair(static_key);
-  hs.MixHash(hs.s_.public_key);
+  hs.s_ = &static_key;  // never copied (see Responder)
+  hs.MixHash(static_key.public_key);
   return hs;
 }
 
@@ -91,7 +87,7 @@ Handshake::Handshake(Handshake&& other) noexcept
       h_(other.h_),
       cipher_(std::move(other.cipher_)),
       e_(std::move(other.e_)),
-      s_(std::move(other.s_)),
+      s_(std::exchange(other.s_, nullptr)),
       rs_(other.rs_),
       re_(other.re_) {}
 
@@ -103,7 +99,7 @@ Handshake& Handshake::operator=(Handshake&& other) noexcept {
     h_ = other.h_;
     cipher_ = std::move(other.cipher_);
     e_ = std::move(other.e_);
-    s_ = std::move(other.s_);
+    s_ = std::exchange(other.s_, nullptr);
     rs_ = other.rs_;
     re_ = other.re_;
   }
@@ -158,7 +154,7 @@ Error Handshake::Kill(Error error) {
   ck_ = crypto::SecretArray<kHashLen>();
   cipher_ = CipherState();
   e_.private_key = crypto::SecretArray<kDhLen>();
-  s_.private_key = crypto::SecretArray<kDhLen>();
+  s_ = nullptr;
   return error;
 }
 
@@ -219,7 +215,8 @@ Result<Bytes> Handshake::ReadMessageImpl(ByteView message) {
   MixHash(re);
   if (role_ == Role::kResponder) {
     // -> e, es   (es = DH(s, re) on the responder side)
-    ATTUNE_RETURN_IF_ERROR(MixDh(s_.private_key.span(), re));
+    if (s_ == nullptr) return Kill(DeadError());
+    ATTUNE_RETURN_IF_ERROR(MixDh(s_->private_key.span(), re));
   } else {
     // <- e, ee
     ATTUNE_RETURN_IF_ERROR(MixDh(e_.private_key.span(), re));

@@ -9,12 +9,15 @@
 // reading the header), decryption, parsing and validation, rate, then the
 // request itself (authorization happens inside the storage operation).
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 
 #include "asio/co_spawn.hpp"
 #include "asio/detached.hpp"
 #include "asio/experimental/as_tuple.hpp"
+#include "asio/post.hpp"
 #include "asio/use_awaitable.hpp"
 #include "asio/write.hpp"
 #include "attune/crypto/random.h"
@@ -27,8 +30,11 @@ namespace attune::relay {
 namespace {
 
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
-// Smallest read chunk; the buffer grows to fit a whole frame when needed.
+// Smallest read buffer; it grows to fit a whole frame when needed.
 constexpr size_t kReadChunk = 4096;
+// A connection that handled no frame for this long goes back to idle (no
+// posted read, no buffers) at the next sweep.
+constexpr uint64_t kActiveHoldNs = 1000000000ull;
 
 }  // namespace
 
@@ -118,8 +124,11 @@ void Connection::Close(CloseReason reason) {
   socket_.close(ec);
   // Release buffers now; the object itself lives until the coroutines and
   // any storage completions holding it have finished.
-  Bytes().swap(rbuf_);
-  std::vector<Bytes>().swap(wqueue_);
+  rbuf_.reset();
+  rcap_ = rlen_ = rpos_ = 0;
+  Bytes().swap(out_);
+  Bytes().swap(sending_);
+  spos_ = 0;
   wqueue_bytes_ = 0;
   session_.reset();
 }
@@ -147,7 +156,27 @@ void Connection::CheckDeadlines(uint64_t now_ns) {
   if (write_progress_ns_ != 0 &&
       now_ns - write_progress_ns_ >= server_.config.limits.write_timeout_seconds * 1000000000ull) {
     Close(CloseReason::kSlowReader);
+    return;
   }
+  // Back to idle: cancel the posted read (the Reader then waits without a
+  // buffer). Only when nothing is being written, since cancel() would end
+  // the write too.
+  if (active_ && reading_ && !going_idle_ && !writing_ && rpos_ == rlen_ &&
+      now_ns - last_frame_ns_ >= kActiveHoldNs) {
+    going_idle_ = true;
+    std::error_code ec;
+    socket_.cancel(ec);
+  }
+  if (!active_) ReleaseBuffersIfIdle();
+}
+
+void Connection::ReleaseBuffersIfIdle() {
+  if (rpos_ == rlen_ && rbuf_ && !(active_ && reading_)) {
+    rbuf_.reset();
+    rcap_ = rlen_ = rpos_ = 0;
+  }
+  if (!writing_ && !flush_posted_ && out_.empty() && out_.capacity() > 0) Bytes().swap(out_);
+  if (!writing_ && sending_.capacity() > 0) Bytes().swap(sending_);
 }
 
 void Connection::ResumeReading() {
@@ -173,9 +202,9 @@ bool Connection::MustPauseReading(size_t frame_size) {
 // ---------------------------------------------------------------- reading --
 
 std::optional<ByteView> Connection::NextFrame() {
-  const size_t avail = rbuf_.size() - rpos_;
+  const size_t avail = rlen_ - rpos_;
   if (avail < noise::kFrameHeaderSize) return std::nullopt;
-  const size_t len = ReadU16BE(rbuf_.data() + rpos_);
+  const size_t len = ReadU16BE(rbuf_.get() + rpos_);
   // Before the handshake only message 1 (48 bytes) is acceptable, so a
   // half-open connection never makes the relay buffer more than 50 bytes.
   const bool bad = session_ ? (len == 0 || len > server_.config.limits.max_frame_size)
@@ -185,15 +214,27 @@ std::optional<ByteView> Connection::NextFrame() {
     return std::nullopt;
   }
   if (avail < noise::kFrameHeaderSize + len) return std::nullopt;
-  return ByteView(rbuf_.data() + rpos_ + noise::kFrameHeaderSize, len);
+  return ByteView(rbuf_.get() + rpos_ + noise::kFrameHeaderSize, len);
 }
 
 void Connection::ConsumeFrame(size_t frame_len) {
   rpos_ += noise::kFrameHeaderSize + frame_len;
-  if (rpos_ == rbuf_.size()) {
+  if (rpos_ == rlen_) rpos_ = rlen_ = 0;
+}
+
+void Connection::ReserveRead(size_t want) {
+  if (rpos_ > 0) {
+    std::memmove(rbuf_.get(), rbuf_.get() + rpos_, rlen_ - rpos_);
+    rlen_ -= rpos_;
     rpos_ = 0;
-    rbuf_.clear();
   }
+  if (rcap_ - rlen_ >= want) return;
+  // Not zeroed: every byte is written by a read before it is looked at.
+  const size_t cap = std::max(rlen_ + want, kReadChunk);
+  auto grown = std::make_unique_for_overwrite<uint8_t[]>(cap);
+  if (rlen_ > 0) std::memcpy(grown.get(), rbuf_.get(), rlen_);
+  rbuf_ = std::move(grown);
+  rcap_ = cap;
 }
 
 // `self` keeps the connection alive while the coroutine runs. The reader
@@ -212,7 +253,8 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       const size_t len = frame->size();
       // The frame stays buffered; the resumed reader finds it again.
       if (MustPauseReading(len)) co_return;
-      if (!session_) {
+      const bool request = session_.has_value();
+      if (!request) {
         if (!HandleHandshake(*frame)) {
           Close(CloseReason::kHandshake);
           co_return;
@@ -225,44 +267,66 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       // Only complete frames reset the idle deadline, so a client trickling
       // bytes or stalling mid-frame still times out.
       if (session_) {
-        deadline_ns_ = server_.NowNs() + server_.config.limits.idle_timeout_seconds * 1000000000ull;
+        last_frame_ns_ = server_.NowNs();
+        deadline_ns_ = last_frame_ns_ + server_.config.limits.idle_timeout_seconds * 1000000000ull;
+        // A connection that sends requests reads with a buffer posted until
+        // it has been quiet for kActiveHoldNs; one that only shook hands
+        // stays idle.
+        if (request) active_ = true;
       }
     }
     if (protocol_error_) {
       Close(session_ ? CloseReason::kProtocol : CloseReason::kHandshake);
       co_return;
     }
-    if (rbuf_.empty() && rbuf_.capacity() > 0) {
-      Bytes().swap(rbuf_);  // idle connections hold no read buffer
+    if (rpos_ == rlen_ && !active_ && rbuf_) {
+      rbuf_.reset();  // idle connections hold no read buffer
+      rcap_ = rlen_ = rpos_ = 0;
     }
     // Read nothing more while the write queue is full (the Writer resumes).
     if (wqueue_bytes_ >= server_.config.limits.max_write_queue_bytes) co_return;
-    // Wait for readability without a buffer, then read what is there.
+    // Room for at least the rest of the current frame.
+    size_t want = kReadChunk;
+    if (!session_) {
+      // Exactly message 1, nothing more (the client cannot send anything
+      // else before it has read message 2).
+      want = noise::kFrameHeaderSize + kHandshakeMessage1Size - (rlen_ - rpos_);
+    } else if (rlen_ - rpos_ >= noise::kFrameHeaderSize) {
+      const size_t frame_total = noise::kFrameHeaderSize + ReadU16BE(rbuf_.get() + rpos_);
+      if (frame_total > rlen_ - rpos_) want = std::max(want, frame_total - (rlen_ - rpos_));
+    }
+    if (active_ && session_) {
+      // Active: post a read with the buffer; the reactor fills it the moment
+      // data arrives.
+      ReserveRead(want);
+      auto [ec, n] = co_await socket_.async_read_some(
+          asio::buffer(rbuf_.get() + rlen_, rcap_ - rlen_), kTuple);
+      if (closed_) co_return;
+      if (ec == asio::error::operation_aborted && going_idle_) {
+        going_idle_ = false;
+        active_ = false;
+        continue;
+      }
+      going_idle_ = false;
+      if (ec) {
+        Close(CloseReason::kPeer);
+        co_return;
+      }
+      rlen_ += n;
+      continue;
+    }
+    // Idle: wait for readability without a buffer, then read what is there.
     auto [wait_ec] = co_await socket_.async_wait(Socket::wait_read, kTuple);
     if (closed_) co_return;
     if (wait_ec) {
       Close(CloseReason::kPeer);
       co_return;
     }
-    // Compact, then make room for at least the rest of the current frame.
-    if (rpos_ > 0) {
-      rbuf_.erase(rbuf_.begin(), rbuf_.begin() + static_cast<long>(rpos_));
-      rpos_ = 0;
-    }
-    size_t want = kReadChunk;
-    if (!session_) {
-      // Exactly message 1, nothing more (the client cannot send anything
-      // else before it has read message 2).
-      want = noise::kFrameHeaderSize + kHandshakeMessage1Size - rbuf_.size();
-    } else if (rbuf_.size() >= noise::kFrameHeaderSize) {
-      const size_t frame_total = noise::kFrameHeaderSize + ReadU16BE(rbuf_.data());
-      if (frame_total > rbuf_.size()) want = std::max(want, frame_total - rbuf_.size());
-    }
-    const size_t old = rbuf_.size();
-    rbuf_.resize(old + want);
+    ReserveRead(want);
     std::error_code ec;
-    const size_t n = socket_.read_some(asio::buffer(rbuf_.data() + old, want), ec);
-    rbuf_.resize(old + n);
+    const size_t n =
+        socket_.read_some(asio::buffer(rbuf_.get() + rlen_, session_ ? rcap_ - rlen_ : want), ec);
+    rlen_ += n;
     if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
     if (ec) {
       Close(CloseReason::kPeer);
@@ -302,7 +366,7 @@ bool Connection::HandleHandshake(ByteView message) {
   session_.emplace(std::move(session).value());
   handshaking_ = false;
   server_.pending_handshakes--;
-  EnqueueFrame(noise::EncodeFrame(*reply));
+  EnqueueFrame(*reply);
   deadline_ns_ = now + limits.idle_timeout_seconds * 1000000000ull;
   return true;
 }
@@ -339,61 +403,80 @@ void Connection::SendPlaintext(std::string& plaintext, bool wipe) {
     Close(CloseReason::kProtocol);
     return;
   }
-  EnqueueFrame(noise::EncodeFrame(*ciphertext));
+  EnqueueFrame(*ciphertext);
 }
 
 // Never closes: what may be queued is bounded before it gets here (pushes by
 // DeliveryCredit(), responses by the reader stopping at a full queue and by
 // max_pending_requests).
-void Connection::EnqueueFrame(Bytes frame) {
+void Connection::EnqueueFrame(ByteView message) {
   if (closed_) return;
-  wqueue_bytes_ += frame.size();
-  wqueue_.push_back(std::move(frame));
-  if (!writing_) {
+  const size_t old = out_.size();
+  out_.resize(old + noise::kFrameHeaderSize + message.size());
+  out_[old] = static_cast<uint8_t>(message.size() >> 8);
+  out_[old + 1] = static_cast<uint8_t>(message.size());
+  std::memcpy(out_.data() + old + noise::kFrameHeaderSize, message.data(), message.size());
+  wqueue_bytes_ += noise::kFrameHeaderSize + message.size();
+  if (writing_ || flush_posted_) return;
+  // Everything queued until the io thread is done with what is ready now
+  // (this request, a whole batch of storage completions) leaves in one write.
+  flush_posted_ = true;
+  asio::post(server_.io, [self = shared_from_this()] { self->Flush(); });
+}
+
+void Connection::Flush() {
+  flush_posted_ = false;
+  if (closed_ || writing_ || out_.empty()) return;
+  std::error_code ec;
+  const size_t n = socket_.write_some(asio::buffer(out_), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    Close(CloseReason::kPeer);
+    return;
+  }
+  wqueue_bytes_ -= n;
+  if (n == out_.size()) {
+    out_.clear();
+  } else {
+    // The socket is full: the Writer waits for room and writes the rest.
+    sending_.swap(out_);
+    out_.clear();
+    spos_ = n;
     writing_ = true;
+    write_progress_ns_ = server_.NowNs();
     asio::co_spawn(server_.io, Writer(shared_from_this()), asio::detached);
   }
+  if (n > 0) OnWriteDrained();
+  if (!closed_ && draining_ && wqueue_bytes_ == 0) Close(drain_reason_);
 }
 
 asio::awaitable<void> Connection::Writer(std::shared_ptr<Connection> /*self*/) {
-  std::vector<Bytes> batch;
-  std::vector<asio::const_buffer> buffers;
-  while (!closed_ && !wqueue_.empty()) {
-    // Everything queued so far goes out in gathered writes.
-    batch.swap(wqueue_);
-    buffers.clear();
-    for (const Bytes& b : batch) buffers.push_back(asio::buffer(b));
-    size_t first = 0;  // buffers[first..] still to write
-    write_progress_ns_ = server_.NowNs();
-    while (first < buffers.size()) {
-      auto [ec, n] = co_await socket_.async_write_some(
-          std::span<const asio::const_buffer>(buffers.data() + first, buffers.size() - first),
-          kTuple);
-      if (closed_) break;
-      if (ec) {
-        Close(CloseReason::kPeer);
-        break;
-      }
-      wqueue_bytes_ -= n;
-      write_progress_ns_ = server_.NowNs();
-      while (n > 0 && first < buffers.size()) {
-        const size_t take = std::min(n, buffers[first].size());
-        buffers[first] += take;
-        n -= take;
-        if (buffers[first].size() == 0) first++;
-      }
-      // Credit came back: refill subscriptions, read requests again.
-      OnWriteDrained();
+  while (!closed_) {
+    if (spos_ == sending_.size()) {
+      if (out_.empty()) break;
+      sending_.swap(out_);
+      out_.clear();
+      spos_ = 0;
     }
-    write_progress_ns_ = 0;
-    batch.clear();
+    auto [ec, n] = co_await socket_.async_write_some(
+        asio::buffer(sending_.data() + spos_, sending_.size() - spos_), kTuple);
     if (closed_) break;
-    if (draining_ && wqueue_.empty()) {
-      Close(drain_reason_);
+    if (ec) {
+      Close(CloseReason::kPeer);
       break;
     }
+    spos_ += n;
+    wqueue_bytes_ -= n;
+    write_progress_ns_ = server_.NowNs();
+    // Credit came back: refill subscriptions, read requests again.
+    OnWriteDrained();
   }
+  write_progress_ns_ = 0;
   writing_ = false;
+  if (!closed_) {
+    sending_.clear();
+    spos_ = 0;
+    if (draining_ && wqueue_bytes_ == 0) Close(drain_reason_);
+  }
 }
 
 size_t Connection::DeliveryCredit() const {

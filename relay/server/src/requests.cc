@@ -34,21 +34,30 @@ void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work 
   server_.queued_bytes += bytes;
   asio::io_context* io = &server_.io;
   auto self = shared_from_this();
+  // With a poster (RelayServer sets one) the completion already runs on the
+  // io thread, together with the rest of its batch; otherwise it is posted.
+  const bool on_io_thread = queue.posts_completions();
   // `self` travels storage thread -> io thread by move, so the last
   // reference to a Connection is never dropped on the storage thread.
-  bool queued = queue.Submit([self, io, work = std::move(work), done = std::move(done),
-                              bytes](MailboxStore& store) mutable -> GroupCommitter::Completion {
-    auto result = work(store);
-    return [self = std::move(self), io, result = std::move(result), done = std::move(done),
-            bytes](const Status& commit) mutable {
-      asio::post(*io, [self = std::move(self), result = std::move(result), done = std::move(done),
-                       ok = commit.ok(), bytes]() mutable {
-        self->pending_requests_--;
-        done(*self, std::move(result), ok);
-        self->OnStorageCompleted(bytes);
+  bool queued =
+      queue.Submit([self, io, work = std::move(work), done = std::move(done), bytes,
+                    on_io_thread](MailboxStore& store) mutable -> GroupCommitter::Completion {
+        auto result = work(store);
+        return [self = std::move(self), io, result = std::move(result), done = std::move(done),
+                bytes, on_io_thread](const Status& commit) mutable {
+          auto finish = [self = std::move(self), result = std::move(result), done = std::move(done),
+                         ok = commit.ok(), bytes]() mutable {
+            self->pending_requests_--;
+            done(*self, std::move(result), ok);
+            self->OnStorageCompleted(bytes);
+          };
+          if (on_io_thread) {
+            finish();
+          } else {
+            asio::post(*io, std::move(finish));
+          }
+        };
       });
-    };
-  });
   if (!queued) {
     pending_requests_--;
     OnStorageCompleted(bytes);
@@ -124,10 +133,22 @@ void Connection::HandleRequest(ValidatedRequest req) {
             MailboxId id = r.mailbox_id;
             Blob blob = r.blob;
             const size_t bytes = blob->size() + kNominalOperationBytes;
+            GroupCommitter* committer = &server_.committer;
+            ServerState* state = &server_;
             SubmitStorage(
                 server_.committer, rid,
-                [r = std::move(r), mlimits, now](MailboxStore& s) {
-                  return SendMessage(s, r, *mlimits, now);
+                [r = std::move(r), mlimits, now, committer, state](MailboxStore& s) {
+                  Outcome o = SendMessage(s, r, *mlimits, now);
+                  // Caught-up subscribers get the message while its commit
+                  // is in flight; the sender's OK still waits for the fsync
+                  // (PROTOCOL.md section 2.3).
+                  if (o.ok()) {
+                    committer->Announce(
+                        [state, id = r.mailbox_id, message_id = o.message_id, blob = r.blob] {
+                          state->NotifyNewMessage(id, message_id, blob, /*tentative=*/true);
+                        });
+                  }
+                  return o;
                 },
                 [rid, id, blob](Connection& c, Outcome o, bool committed) {
                   if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
@@ -182,6 +203,13 @@ void Connection::HandleRequest(ValidatedRequest req) {
             // the connection is at max_pending_requests (MaybeFetch), so
             // storage work stays bounded. Its slot frees now; the deletion
             // joins the next group commit and the OK follows it.
+            // An id this subscription has not delivered yet changes nothing:
+            // after a crash an id announced before its commit may be given to
+            // another message, which a stale ack must not delete.
+            if (r.message_id > sub->last_delivered) {
+              RespondCode(rid, Code::kOk, "");
+              return;
+            }
             auto it = std::find(sub->in_flight.begin(), sub->in_flight.end(), r.message_id);
             const bool first_ack = it != sub->in_flight.end();
             if (!first_ack && pending_requests_ >= limits.max_pending_requests) {
@@ -225,9 +253,10 @@ void Connection::HandleRequest(ValidatedRequest req) {
             SubmitStorage(
                 server_.reader, rid, [r, h](MailboxStore& s) { return CheckRotate(s, r, h); },
                 [rid, r](Connection& c, RotateCheck check, bool read_ok) {
-                  if (!read_ok)
+                  if (!read_ok) {
                     check.outcome =
                         Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+                  }
                   if (!check.outcome.ok() || c.closed_) {
                     c.Respond(rid, check.outcome);
                     // An invalid new owner key (PROTOCOL.md section 5).
@@ -242,8 +271,9 @@ void Connection::HandleRequest(ValidatedRequest req) {
                         return CommitRotate(s, r, key);
                       },
                       [rid, id = r.mailbox_id](Connection& c2, Outcome o, bool committed) {
-                        if (!committed)
+                        if (!committed) {
                           o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+                        }
                         // Others authenticated with the old key: they must
                         // prove the new one.
                         if (o.ok()) c2.server_.EvictSubscribers(id, &c2);
@@ -343,7 +373,8 @@ void Connection::MaybeFetch(Subscription& sub) {
       0);
 }
 
-void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob) {
+void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob,
+                              bool tentative) {
   const ConnectionLimits& limits = server_.config.limits;
   if (closed_ || draining_ || !sub.active || message_id <= sub.last_delivered) return;
   // Caught up and credit left: push straight from memory, no store read.
@@ -353,6 +384,9 @@ void Connection::OnNewMessage(Subscription& sub, uint64_t message_id, const Blob
     PushDelivery(sub, message_id, blob);
     return;
   }
+  // Not committed yet, so not fetchable: the commit's own notification
+  // follows.
+  if (tentative) return;
   sub.more_available = true;
   MaybeFetch(sub);
 }

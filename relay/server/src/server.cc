@@ -228,15 +228,19 @@ void ServerState::OnStorageDone(size_t bytes) {
   // Wake a few per completion: each re-checks and, if still over, queues again.
   constexpr int kWakePerCompletion = 8;
   for (int i = 0; i < kWakePerCompletion && !light_waiters.empty(); ++i) {
-    if (queued_operations >= 2 * l.max_queued_operations || queued_bytes >= 2 * l.max_queued_bytes)
+    if (queued_operations >= 2 * l.max_queued_operations ||
+        queued_bytes >= 2 * l.max_queued_bytes) {
       break;
+    }
     auto c = std::move(light_waiters.front());
     light_waiters.pop_front();
     c->set_storage_waiting(false);
     c->ResumeReading();
   }
   for (int i = 0; i < kWakePerCompletion && !heavy_waiters.empty(); ++i) {
-    if (queued_operations >= l.max_queued_operations || queued_bytes >= l.max_queued_bytes) break;
+    if (queued_operations >= l.max_queued_operations || queued_bytes >= l.max_queued_bytes) {
+      break;
+    }
     auto c = std::move(heavy_waiters.front());
     heavy_waiters.pop_front();
     c->set_storage_waiting(false);
@@ -274,13 +278,14 @@ void ServerState::RemoveSubscriber(Subscription* s) {
   }
 }
 
-void ServerState::NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob) {
+void ServerState::NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
+                                   bool tentative) {
   auto it = subscribers.find(id);
   if (it == subscribers.end()) return;
   // Copy: a push can close a connection, which edits the registry. The
   // Subscription objects themselves outlive this loop (see Connection::Close).
   std::vector<Subscription*> subs = it->second;
-  for (Subscription* s : subs) s->connection->OnNewMessage(*s, message_id, blob);
+  for (Subscription* s : subs) s->connection->OnNewMessage(*s, message_id, blob, tentative);
 }
 
 void ServerState::EvictSubscribers(const MailboxId& id, Connection* except) {
@@ -299,7 +304,12 @@ RelayServer::RelayServer(asio::io_context& io, const ServerConfig& config,
                          GroupCommitter* reader, Clock& clock, crypto::RandomSource& random)
     : state_(std::make_unique<ServerState>(io, config, std::move(static_key), committer,
                                            reader != nullptr ? *reader : committer, clock,
-                                           random)) {}
+                                           random)) {
+  // Storage completions run on the io thread, one posted function per batch.
+  auto poster = [&io](std::function<void()> f) { asio::post(io, std::move(f)); };
+  committer.SetPoster(poster);
+  if (reader != nullptr) reader->SetPoster(poster);
+}
 
 RelayServer::~RelayServer() {
   // Connections still alive refer to the state; close them first.

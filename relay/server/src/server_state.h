@@ -60,7 +60,7 @@ struct MailboxIdHash {
   template <size_t N>
   size_t operator()(const ByteArray<N>& id) const {
     static_assert(N >= sizeof(size_t));
-    size_t h;
+    size_t h = 0;
     std::memcpy(&h, id.data(), sizeof h);  // ids and tags are uniformly random
     return h;
   }
@@ -193,7 +193,8 @@ class ServerState {
   void AddSubscriber(Subscription* s);
   void RemoveSubscriber(Subscription* s);
   // After a commit stored message_id in mailbox_id.
-  void NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob);
+  void NotifyNewMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
+                        bool tentative = false);
   // Closes every connection other than `except` subscribed to `id`.
   void EvictSubscribers(const MailboxId& id, Connection* except);
 
@@ -240,7 +241,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool write_idle() const { return wqueue_bytes_ == 0; }
 
   // Subscription pushes (called via ServerState).
-  void OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob);
+  // `tentative`: announced while its commit is in flight (pushed only when
+  // the subscription is caught up; the committed notification follows).
+  void OnNewMessage(Subscription& sub, uint64_t message_id, const Blob& blob,
+                    bool tentative = false);
   // The store may hold messages for `sub` that no local commit announced
   // (another node stored them): fetch when the window allows.
   void OnMailboxChanged(Subscription& sub);
@@ -250,10 +254,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   asio::awaitable<void> Reader(std::shared_ptr<Connection> self);
-  // Started by EnqueueFrame when frames wait and no writer runs; ends when
-  // the queue is empty. So at most one write is ever in flight, and an idle
-  // connection holds no writer coroutine, timer or buffers.
+  // Writes out_ without waiting while the socket takes it; when it is full,
+  // hands the rest to the Writer coroutine. So an idle connection holds no
+  // writer coroutine, timer or buffers, and at most one write is in flight.
+  void Flush();
+  // Started by Flush when the socket is full; ends when everything queued is
+  // written.
   asio::awaitable<void> Writer(std::shared_ptr<Connection> self);
+  // Makes room for `want` more bytes after rlen_ in the read buffer.
+  void ReserveRead(size_t want);
+  void ReleaseBuffersIfIdle();
 
   // Frame extraction from rbuf_: a complete frame, nullopt if more bytes are
   // needed; sets protocol_error_ on a bad length.
@@ -271,7 +281,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Respond(uint64_t request_id, const Outcome& outcome);
   void RespondCode(uint64_t request_id, Code code, const char* message);
   void SendPlaintext(std::string& plaintext, bool wipe);
-  void EnqueueFrame(Bytes frame);
+  // Appends one frame (header + `message`) to the output.
+  void EnqueueFrame(ByteView message);
 
   // Submits `work` to `queue` (the committer or the reader); `done` runs on
   // the io thread with the outcome once the batch holding it committed (or
@@ -296,10 +307,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ServerState& server_;
   Socket socket_;
   std::optional<noise::TransportSession> session_{};
-  Bytes rbuf_{};     // unread stream bytes; grows on demand, freed when empty
-  size_t rpos_ = 0;  // start of unconsumed bytes in rbuf_
-  std::vector<Bytes> wqueue_{};
-  size_t wqueue_bytes_ = 0;  // queued + being written
+  // Read buffer: uninitialised storage of rcap_ bytes, unread stream bytes in
+  // [rpos_, rlen_). Grows to fit a whole frame; freed when empty while the
+  // connection is idle (see Reader).
+  std::unique_ptr<uint8_t[]> rbuf_{};
+  size_t rcap_ = 0;
+  size_t rlen_ = 0;
+  size_t rpos_ = 0;
+  // An active connection keeps its read buffer and has a read posted on it,
+  // so the reactor reads as soon as data arrives (one recv per arrival, no
+  // re-arm); an idle one only waits for readability and holds no buffer.
+  bool active_ = false;
+  bool going_idle_ = false;  // the sweep cancelled the posted read to go idle
+  uint64_t last_frame_ns_ = 0;
+  // Output: frames are appended to out_ while requests and completions are
+  // handled, and written in one go by Flush() (posted once per round), so an
+  // ack's OK and the next delivery leave in one write. sending_[spos_..] is
+  // what the Writer coroutine is writing when the socket was full.
+  Bytes out_{};
+  Bytes sending_{};
+  size_t spos_ = 0;
+  bool flush_posted_ = false;
+  size_t wqueue_bytes_ = 0;  // unwritten bytes: out_ + rest of sending_
   uint64_t deadline_ns_ = 0;
   uint64_t write_progress_ns_ = 0;  // last progress of the write in flight; 0 when none
   size_t delivery_reserved_ = 0;    // credit held by fetches in flight

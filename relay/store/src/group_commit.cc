@@ -70,6 +70,20 @@ bool GroupCommitter::Submit(Operation op) {
   return true;
 }
 
+void GroupCommitter::SetPoster(Poster poster) {
+  std::lock_guard<std::mutex> lock(mu_);
+  poster_ = poster ? std::make_shared<const Poster>(std::move(poster)) : nullptr;
+}
+
+void GroupCommitter::Announce(std::function<void()> f) {
+  if (announcing_) announced_.emplace_back(current_op_, std::move(f));
+}
+
+bool GroupCommitter::posts_completions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return poster_ != nullptr;
+}
+
 size_t GroupCommitter::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
   return queue_.size() + in_progress_;
@@ -82,6 +96,7 @@ GroupCommitter::Stats GroupCommitter::stats() const {
 
 void GroupCommitter::Run() {
   std::vector<Operation> batch;
+  std::shared_ptr<const Poster> poster;
   bool maintenance_due = false;  // a batch committed since the last idle AfterCommit
   for (;;) {
     {
@@ -109,19 +124,33 @@ void GroupCommitter::Run() {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(max_batch_));
       }
       in_progress_ = batch.size();
+      poster = poster_;
     }
     // While this batch is being written and fsync'd, new operations queue up
     // and form the next batch: that is the group commit.
     const auto started = std::chrono::steady_clock::now();
     bool failed = false;
+    std::vector<std::pair<Completion, Status>> done;
+    done.reserve(batch.size());
     if (mode_ == Mode::kReadOnly) {
-      const Status ok;
-      for (Operation& op : batch) {
-        Completion done = op(store_);
-        if (done) done(ok);
-      }
+      for (Operation& op : batch) done.emplace_back(op(store_), Status::Ok());
     } else {
-      failed = RunTransactional(batch);
+      poster_for_announcements_ = poster.get();
+      announcing_ = poster != nullptr && store_.SkipsIdsOfFailedCommits();
+      failed = RunTransactional(batch, done);
+      announcing_ = false;
+      poster_for_announcements_ = nullptr;
+    }
+    if (poster) {
+      (*poster)([done = std::make_shared<decltype(done)>(std::move(done))] {
+        for (auto& [completion, status] : *done) {
+          if (completion) completion(status);
+        }
+      });
+    } else {
+      for (auto& [completion, status] : done) {
+        if (completion) completion(status);
+      }
     }
     if (mode_ == Mode::kTransactional) {
       // Under load only the store's own bound (e.g. every 64 batches) acts.
@@ -142,7 +171,8 @@ void GroupCommitter::Run() {
   }
 }
 
-bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
+bool GroupCommitter::RunTransactional(std::vector<Operation>& batch,
+                                      std::vector<std::pair<Completion, Status>>& out) {
   // Each operation runs in its own scope (SAVEPOINT): one that fails is
   // undone alone and told so, the others commit. If the database ends the
   // transaction on its own, the operations run in it so far lost their
@@ -164,6 +194,7 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
       // their completions, against a store that refuses everything.
       UnavailableStore unavailable(began.error());
       for (; next < batch.size(); ++next) {
+        current_op_ = done.size();
         done.push_back(Done{batch[next](unavailable), began});
       }
       any_failed = true;
@@ -174,8 +205,10 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
       Status scope = store_.BeginOperation();
       if (!scope.ok()) {
         UnavailableStore unavailable(scope.error());
+        current_op_ = done.size();
         done.push_back(Done{batch[next](unavailable), scope});
       } else {
+        current_op_ = done.size();
         Completion c = batch[next](store_);
         done.push_back(Done{std::move(c), store_.EndOperation()});
       }
@@ -183,12 +216,27 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
       lost = !store_.TransactionOpen();
     }
     if (lost) {
+      announced_.clear();  // nothing of this transaction is announced
       store_.Rollback();
       Status gone(MakeError(ErrorCode::kIoError, "storage transaction was rolled back"));
       for (size_t i = first; i < done.size(); ++i) {
         if (done[i].status.ok()) done[i].status = gone;
       }
       continue;
+    }
+    if (!announced_.empty()) {
+      // One post for the transaction's successful operations, before the
+      // COMMIT's fsync.
+      auto fns = std::make_shared<std::vector<std::function<void()>>>();
+      for (auto& [index, f] : announced_) {
+        if (index < done.size() && done[index].status.ok()) fns->push_back(std::move(f));
+      }
+      announced_.clear();
+      if (!fns->empty() && poster_for_announcements_ != nullptr) {
+        (*poster_for_announcements_)([fns] {
+          for (auto& f : *fns) f();
+        });
+      }
     }
     Status committed = store_.Commit();
     if (!committed.ok()) {
@@ -198,9 +246,8 @@ bool GroupCommitter::RunTransactional(std::vector<Operation>& batch) {
       }
     }
   }
-  for (Done& d : done) {
-    if (d.completion) d.completion(d.status);
-  }
+  announced_.clear();
+  for (Done& d : done) out.emplace_back(std::move(d.completion), std::move(d.status));
   return any_failed;
 }
 

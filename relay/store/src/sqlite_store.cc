@@ -25,16 +25,25 @@ CREATE TABLE tickets(hash BLOB PRIMARY KEY, credential_id INTEGER NOT NULL,
 PRAGMA user_version = 1;
 )sql";
 
-// Repairs next_message_id (and the counters) of any mailbox whose stored
-// rows say otherwise, e.g. a database written by a relay before 0.2 that
-// committed a message row without advancing next_message_id: a send would
-// otherwise hit the primary key forever.
+// Recomputes the counters of every mailbox whose stored rows say otherwise.
+// The writer stores counters lazily (SqliteMailboxStore::FlushDirty), so after
+// a crash message_count and byte_count may lag; next_message_id is never
+// behind a message id that was ever handed out, because it is written in the
+// same transaction as any deletion of a mailbox's newest message, and
+// otherwise that newest row still exists. Also repairs databases written by a
+// relay before 0.2 that committed a message row without advancing
+// next_message_id.
 constexpr const char* kRepairCounters = R"sql(
 UPDATE mailboxes SET
-  next_message_id = (SELECT max(message_id) FROM messages WHERE mailbox_id = mailboxes.id) + 1,
+  next_message_id = max(next_message_id, coalesce(
+    (SELECT max(message_id) FROM messages WHERE mailbox_id = mailboxes.id), 0) + 1),
   message_count = (SELECT count(*) FROM messages WHERE mailbox_id = mailboxes.id),
   byte_count = (SELECT coalesce(sum(length(blob)), 0) FROM messages WHERE mailbox_id = mailboxes.id)
-WHERE next_message_id <= (SELECT max(message_id) FROM messages WHERE mailbox_id = mailboxes.id);
+WHERE next_message_id <= coalesce(
+    (SELECT max(message_id) FROM messages WHERE mailbox_id = mailboxes.id), 0)
+  OR message_count != (SELECT count(*) FROM messages WHERE mailbox_id = mailboxes.id)
+  OR byte_count != (SELECT coalesce(sum(length(blob)), 0) FROM messages
+                    WHERE mailbox_id = mailboxes.id);
 )sql";
 
 // The database and its -wal/-shm hold only ciphertext and hashes, but nobody
@@ -65,7 +74,7 @@ class SqliteMailboxStore::Statements {
   Statement expired_mailboxes, purge_messages, recount_mailbox, purge_tickets;
   Statement insert_credential, find_credential, set_uses, list_credentials, revoke, revoke_tickets;
   Statement insert_ticket, find_ticket, delete_ticket, write_counters;
-  Statement savepoint, release, rollback_to;
+  Statement savepoint, release, rollback_to, begin, commit, rollback, raise_next;
 
   Status Prepare(sqlite3* db) {
     struct Entry {
@@ -126,6 +135,11 @@ class SqliteMailboxStore::Statements {
         {&savepoint, "SAVEPOINT op"},
         {&release, "RELEASE op"},
         {&rollback_to, "ROLLBACK TO op"},
+        {&begin, "BEGIN IMMEDIATE"},
+        {&raise_next,
+         "UPDATE mailboxes SET next_message_id = max(next_message_id, ?2) WHERE id = ?1"},
+        {&commit, "COMMIT"},
+        {&rollback, "ROLLBACK"},
     };
     for (const Entry& e : entries) ATTUNE_RETURN_IF_ERROR(e.s->Prepare(db, e.sql));
     return Status::Ok();
@@ -193,6 +207,14 @@ SqliteMailboxStore::SqliteMailboxStore(sqlite3* db, Options options)
 
 SqliteMailboxStore::~SqliteMailboxStore() {
   if (in_transaction_) Rollback();
+  // A clean close leaves no counter behind (a crash is repaired on open).
+  if (!dirty_.empty() && Begin().ok()) {
+    if (FlushDirty(true).ok()) {
+      Commit().ok();
+    } else {
+      Rollback();
+    }
+  }
   stmts_.reset();  // finalize statements before closing
   sqlite3_close(db_);
 }
@@ -236,6 +258,7 @@ void SqliteMailboxStore::Remember(const MailboxId& id) {
   u.id = id;
   if (auto it = cache_.find(id); it != cache_.end()) u.cached = it->second;
   u.dirty = dirty_.count(id) != 0;
+  u.newest_deleted = newest_deleted_.count(id) != 0;
   undo_.push_back(u);
 }
 
@@ -250,6 +273,11 @@ void SqliteMailboxStore::UndoOperationCache() {
       dirty_.insert(it->id);
     } else {
       dirty_.erase(it->id);
+    }
+    if (it->newest_deleted) {
+      newest_deleted_.insert(it->id);
+    } else {
+      newest_deleted_.erase(it->id);
     }
   }
   undo_.clear();
@@ -338,10 +366,32 @@ Status SqliteMailboxStore::EndOperation() {
 
 Status SqliteMailboxStore::Begin() {
   if (in_transaction_) return MakeError(ErrorCode::kInternal, "transaction already open");
-  ATTUNE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  {
+    StatementUse s(stmts_->begin);
+    ATTUNE_RETURN_IF_ERROR(s->Run());
+  }
   in_transaction_ = true;
   transaction_error_.reset();
   deleted_in_transaction_ = false;
+  // After a rollback the cache was dropped: bring the counters the lazy
+  // flush had not written yet back from the rows (see Rollback()).
+  while (!recount_pending_.empty()) {
+    const auto& [id, min_next] = recount_pending_.back();
+    Status st = Recount(id);
+    if (st.ok()) {
+      // Ids handed out in the rolled-back transaction are skipped: one may
+      // have been delivered while its commit was in flight.
+      StatementUse s(stmts_->raise_next);
+      s->Bind(1, id);
+      s->Bind(2, min_next);
+      st = s->Run();
+    }
+    if (!st.ok()) {
+      Rollback();
+      return st;
+    }
+    recount_pending_.pop_back();
+  }
   return Status::Ok();
 }
 
@@ -351,20 +401,30 @@ Status SqliteMailboxStore::Commit() {
   if (!transaction_error_ && sqlite3_get_autocommit(db_) != 0) {
     transaction_error_ = MakeError(ErrorCode::kIoError, "the database rolled the transaction back");
   }
+  // Counters are written when correctness needs it (FlushDirty), all of them
+  // every kFlushCountersAfterBatches commits, and before the cache is emptied.
+  const bool flush_all = batches_since_counter_flush_ + 1 >= kFlushCountersAfterBatches ||
+                         cache_.size() > kMaxCachedMailboxes;
   if (!transaction_error_) {
-    if (Status flushed = FlushDirty(); !flushed.ok()) transaction_error_ = flushed.error();
+    if (Status flushed = FlushDirty(flush_all); !flushed.ok()) transaction_error_ = flushed.error();
   }
   if (transaction_error_) {
     Error e = *transaction_error_;
     Rollback();
     return e;
   }
-  Status st = Exec("COMMIT");
+  Status st;
+  {
+    StatementUse s(stmts_->commit);
+    st = s->Run();
+  }
   if (!st.ok()) {
     Rollback();
     return st;
   }
   in_transaction_ = false;
+  newest_deleted_.clear();
+  batches_since_counter_flush_ = flush_all ? 0 : batches_since_counter_flush_ + 1;
   // Counts from the first deletion not yet checkpointed, so continuous acks
   // still get a checkpoint every kCheckpointAfterDeletingBatches batches.
   if (checkpoint_due_) {
@@ -373,11 +433,21 @@ Status SqliteMailboxStore::Commit() {
     checkpoint_due_ = true;
     batches_since_delete_ = 0;
   }
-  if (cache_.size() > kMaxCachedMailboxes) cache_.clear();
+  if (cache_.size() > kMaxCachedMailboxes && dirty_.empty()) cache_.clear();
   return Status::Ok();
 }
 
 void SqliteMailboxStore::AfterCommit(bool idle) {
+  if (idle && !in_transaction_ && !dirty_.empty()) {
+    // Idle: write the counters the lazy flush deferred.
+    if (Begin().ok()) {
+      if (FlushDirty(true).ok()) {
+        Commit().ok();
+      } else {
+        Rollback();
+      }
+    }
+  }
   if (!checkpoint_due_ || in_transaction_) return;
   if (!idle && batches_since_delete_ < kCheckpointAfterDeletingBatches) return;
   // On failure (a reader in the way) it stays due and is tried again.
@@ -405,8 +475,14 @@ Status SqliteMailboxStore::SetMaxPageCount(uint64_t pages) {
 Status SqliteMailboxStore::Recount(const MailboxId& id) {
   ATTUNE_RETURN_IF_ERROR(Savepoint());
   Remember(id);
+  // The recount keeps next_message_id at least what the cache says, so an id
+  // already handed out is never handed out again.
+  if (auto it = cache_.find(id); it != cache_.end() && dirty_.count(id) != 0) {
+    ATTUNE_RETURN_IF_ERROR(WriteCounters(id, it->second));
+  }
   cache_.erase(id);
   dirty_.erase(id);
+  newest_deleted_.erase(id);
   StatementUse s(stmts_->recount_mailbox);
   s->Bind(1, id);
   return s->Run();
@@ -420,32 +496,57 @@ void SqliteMailboxStore::Rollback() {
   operation_error_.reset();
   undo_.clear();
   // Fails harmlessly when SQLite already rolled back on its own (e.g. I/O error).
-  Exec("ROLLBACK").ok();
+  {
+    StatementUse s(stmts_->rollback);
+    s->Run().ok();
+  }
   in_transaction_ = false;
   transaction_error_.reset();
   // Cached rows may hold changes that were just undone; rollbacks are rare,
-  // so start over from the database.
+  // so start over from the database. Counters of earlier commits that the
+  // lazy flush had not written yet are recomputed from the rows when the
+  // next transaction begins (the committed rows and next_message_id are
+  // consistent, see kRepairCounters).
+  for (const MailboxId& id : dirty_) {
+    auto it = cache_.find(id);
+    recount_pending_.emplace_back(id, it != cache_.end() ? it->second.next_message_id : 0);
+  }
   cache_.clear();
   dirty_.clear();
+  newest_deleted_.clear();
 }
 
-Status SqliteMailboxStore::FlushDirty() {
+Status SqliteMailboxStore::WriteCounters(const MailboxId& id, const MailboxRecord& r) {
+  StatementUse s(stmts_->write_counters);
+  s->Bind(1, id);
+  s->Bind(2, r.next_message_id);
+  s->Bind(3, r.message_count);
+  s->Bind(4, r.byte_count);
+  return s->Run();
+}
+
+Status SqliteMailboxStore::FlushDirty(bool all) {
   if (dirty_.empty()) return Status::Ok();
+  if (!all && newest_deleted_.empty()) return Status::Ok();
   if (Status st = Savepoint(); !st.ok()) return st;
   if (in_operation_) {
     for (const MailboxId& id : dirty_) Remember(id);
   }
-  for (const MailboxId& id : dirty_) {
+  for (auto id_it = dirty_.begin(); id_it != dirty_.end();) {
+    const MailboxId& id = *id_it;
+    // Lazily: only a mailbox whose newest message was deleted must have its
+    // next_message_id on disk now (kRepairCounters derives it from the
+    // newest row otherwise); the rest waits for the next full flush.
+    if (!all && newest_deleted_.count(id) == 0) {
+      ++id_it;
+      continue;
+    }
     auto it = cache_.find(id);
-    if (it == cache_.end()) continue;
-    StatementUse s(stmts_->write_counters);
-    s->Bind(1, id);
-    s->Bind(2, it->second.next_message_id);
-    s->Bind(3, it->second.message_count);
-    s->Bind(4, it->second.byte_count);
-    if (Status st = s->Run(); !st.ok()) return st;
+    if (it != cache_.end()) {
+      if (Status st = WriteCounters(id, it->second); !st.ok()) return st;
+    }
+    id_it = dirty_.erase(id_it);
   }
-  dirty_.clear();
   return Status::Ok();
 }
 
@@ -567,6 +668,11 @@ Status SqliteMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_i
     r.message_count += 1;
     r.byte_count += blob->size();
     dirty_.insert(id);
+    newest_deleted_.erase(id);  // the newest row exists again
+    // Bounded: when full, start over (deletions of the forgotten ones read
+    // their size, as without the map).
+    if (sizes_.size() >= kMaxKnownSizes) sizes_.clear();
+    sizes_[SizeKey{id, message_id}] = static_cast<uint32_t>(blob->size());
     ATTUNE_STORE_TRY(FlushIfAutocommit());
     return Status::Ok();
   }
@@ -629,7 +735,14 @@ Result<std::vector<StoredMessage>> SqliteMailboxStore::FetchMessages(const Mailb
 Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t message_id) {
   ATTUNE_STORE_TRY(CheckTransaction());
   int64_t size = 0;
-  {
+  // The size of a message this store appended is known: no read before the
+  // DELETE (SQLCipher's SQLite 3.15 has no RETURNING).
+  const SizeKey key{id, message_id};
+  auto known = sizes_.find(key);
+  if (known != sizes_.end()) {
+    size = known->second;
+    sizes_.erase(known);
+  } else {
     StatementUse s(stmts_->message_size);
     s->Bind(1, id);
     s->Bind(2, message_id);
@@ -643,6 +756,8 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
     s->Bind(1, id);
     s->Bind(2, message_id);
     ATTUNE_STORE_TRY(s->Run());
+    // A known size may belong to a row that an undone operation never kept.
+    if (sqlite3_changes(db_) == 0) return false;
     WroteAlone();
   }
   NoteBlobsDeleted();
@@ -660,6 +775,9 @@ Result<bool> SqliteMailboxStore::DeleteMessage(const MailboxId& id, uint64_t mes
     r.message_count -= 1;
     r.byte_count -= static_cast<uint64_t>(size);
     dirty_.insert(id);
+    // Without its newest row the rows no longer tell next_message_id: it
+    // must reach the disk with this transaction.
+    if (message_id + 1 == r.next_message_id) newest_deleted_.insert(id);
     ATTUNE_STORE_TRY(FlushIfAutocommit());
     return true;
   }
@@ -674,7 +792,7 @@ Result<uint64_t> SqliteMailboxStore::PurgeExpired(uint64_t now, size_t max_rows)
   ATTUNE_STORE_TRY(CheckTransaction());
   ATTUNE_STORE_TRY(Savepoint());
   // The recount below reads the mailboxes table: bring it up to date first.
-  ATTUNE_STORE_TRY(FlushDirty());
+  ATTUNE_STORE_TRY(FlushDirty(true));
   std::vector<MailboxId> affected;
   {
     StatementUse s(stmts_->expired_mailboxes);

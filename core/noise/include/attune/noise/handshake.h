@@ -92,10 +92,13 @@ class Handshake {
 
   // The relay side. `static_key` must be a matching pair (it is not
   // re-derived, to keep a scalar multiplication off the per-connection path);
-  // it is copied into the handshake (wiped when the handshake is destroyed)
-  // and the caller keeps its own copy.
+  // it is never copied: the handshake refers to the caller's key, which must
+  // outlive it (the relay's lives in locked memory for the whole run).
   static Handshake Responder(const crypto::X25519KeyPair& static_key, ByteView prologue,
                              crypto::RandomSource& rng);
+  // A temporary key would not outlive the handshake.
+  static Handshake Responder(crypto::X25519KeyPair&& static_key, ByteView prologue,
+                             crypto::RandomSource& rng) = delete;
 
   // Test only: a fixed ephemeral private key, for the published vectors.
   // Never use outside tests: reusing an ephemeral destroys forward secrecy.
@@ -105,6 +108,8 @@ class Handshake {
   static Handshake ResponderWithEphemeral(const crypto::X25519KeyPair& static_key,
                                           ByteView prologue,
                                           crypto::ConstSpan<kDhLen> ephemeral_private);
+  static Handshake ResponderWithEphemeral(crypto::X25519KeyPair&& static_key, ByteView prologue,
+                                          crypto::ConstSpan<kDhLen> ephemeral_private) = delete;
 
   // A moved-from Handshake is dead.
   Handshake(Handshake&& other) noexcept;
@@ -165,9 +170,9 @@ class Handshake {
   crypto::SecretArray<kHashLen> ck_{};
   ByteArray<kHashLen> h_{};
   CipherState cipher_{};
-  crypto::X25519KeyPair e_{};                  // our ephemeral
-  crypto::X25519KeyPair s_{};                  // responder only: our static
-  crypto::X25519PublicKey rs_{};               // initiator only: responder's static
+  crypto::X25519KeyPair e_{};                    // our ephemeral
+  const crypto::X25519KeyPair* s_ = nullptr;     // responder only: our static (not owned)
+  crypto::X25519PublicKey rs_{};                 // initiator only: responder's static
   std::optional<crypto::X25519PublicKey> re_{};  // peer's ephemeral, once read
 };
 

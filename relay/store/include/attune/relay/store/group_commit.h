@@ -21,8 +21,10 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "attune/base/result.h"
@@ -34,6 +36,11 @@ class GroupCommitter {
  public:
   using Completion = std::function<void(const Status& commit)>;
   using Operation = std::function<Completion(MailboxStore& store)>;
+  // Runs a function on another thread (the relay's io thread), e.g. by
+  // asio::post. With one set, the completions of a whole batch run there, in
+  // order, from ONE posted function instead of on the storage thread: one
+  // cross-thread hand-off per commit, not per operation.
+  using Poster = std::function<void(std::function<void()>)>;
 
   // Bounds the work done under one transaction so a flood of sends cannot
   // delay every reply behind one huge commit.
@@ -67,6 +74,22 @@ class GroupCommitter {
   // Queues `op`. False (and `op` is dropped unrun) once Stop() has begun.
   bool Submit(Operation op);
 
+  // Sets where completions run (see Poster); empty: on the storage thread.
+  void SetPoster(Poster poster);
+
+  // Called by an operation on the storage thread: `f` runs on the poster's
+  // thread once every operation of the transaction holding this one has run
+  // and this one succeeded, while the COMMIT and its fsync are still in
+  // flight (one post per transaction). So a delivery can leave before the
+  // commit; the operation's completion still tells whether it was kept.
+  // Dropped (never run) without a poster, in kReadOnly mode, when the
+  // operation or its transaction failed before the commit, and when the
+  // store may reuse ids after a failed commit
+  // (MailboxStore::SkipsIdsOfFailedCommits()).
+  void Announce(std::function<void()> f);
+  // True once a poster is set: completions then run on its thread.
+  bool posts_completions() const;
+
   // Operations submitted but whose completion has not run yet.
   size_t pending() const;
 
@@ -82,7 +105,9 @@ class GroupCommitter {
   void Run();
   // Runs one batch of kTransactional operations and their completions;
   // true when any operation failed.
-  bool RunTransactional(std::vector<Operation>& batch);
+  // `done` receives every completion with its status, in batch order.
+  bool RunTransactional(std::vector<Operation>& batch,
+                        std::vector<std::pair<Completion, Status>>& done);
 
   MailboxStore& store_;
   const size_t max_batch_ = 0;
@@ -90,6 +115,13 @@ class GroupCommitter {
   mutable std::mutex mu_{};
   std::condition_variable cv_{};
   std::vector<Operation> queue_{};
+  std::shared_ptr<const Poster> poster_{};
+  // Storage thread only: the batch's announcements (index into the batch's
+  // results, function) and the index of the operation running now.
+  std::vector<std::pair<size_t, std::function<void()>>> announced_{};
+  size_t current_op_ = 0;
+  bool announcing_ = false;  // a poster is set and the store allows it
+  const Poster* poster_for_announcements_ = nullptr;
   size_t in_progress_ = 0;
   bool stopping_ = false;
   Stats stats_{};

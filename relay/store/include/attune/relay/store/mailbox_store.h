@@ -53,6 +53,12 @@ class MailboxStore {
   // (idle=false) and once it has been idle for a while (idle=true; see
   // GroupCommitter::kIdleMaintenanceDelay). Never inside a transaction.
   virtual void AfterCommit(bool /*idle*/) {}
+  // True when message ids assigned in a transaction whose COMMIT failed (or
+  // that was rolled back as a whole) are never assigned again: the relay may
+  // then deliver a message while its commit is in flight
+  // (GroupCommitter::Announce), since an ack of that delivery can never
+  // delete another message that got the same id.
+  virtual bool SkipsIdsOfFailedCommits() const { return false; }
 
   // --- mailboxes -----------------------------------------------------------
   virtual Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) = 0;

@@ -35,13 +35,17 @@ inline constexpr int kBusyTimeoutMs = 5000;
 // Bound of the mailbox-row cache (Options::cache_mailboxes); it is emptied
 // after a commit once it holds more rows than this.
 inline constexpr size_t kMaxCachedMailboxes = 65536;
+// Lazy counters (Options::cache_mailboxes): a mailbox's counters are written
+// in a commit only when it deleted the mailbox's newest message; all of them
+// at the latest every this many commits and once the committer is idle.
+inline constexpr uint32_t kFlushCountersAfterBatches = 64;
 
 class SqliteMailboxStore final : public MailboxStore {
  public:
   struct Options {
     // Keeps mailbox rows in memory and writes their counters (next id, count,
-    // bytes) once per transaction instead of once per message: a send is then
-    // one INSERT, an ack one SELECT and one DELETE. Only for the connection
+    // bytes) lazily instead of once per message (see FlushDirty): a send is
+    // then one INSERT, an ack one SELECT and one DELETE. Only for the connection
     // that is the sole writer of the mailboxes table (the relay's committer;
     // serve holds a lock on the data dir); never for a reader, which must see
     // rotations made elsewhere.
@@ -70,6 +74,8 @@ class SqliteMailboxStore final : public MailboxStore {
   Status EndOperation() override;
   bool TransactionOpen() override;
   void AfterCommit(bool idle) override;
+  // With cache_mailboxes: ids of a rolled-back transaction are skipped.
+  bool SkipsIdsOfFailedCommits() const override { return options_.cache_mailboxes; }
 
   // Caps the database at `pages` pages (PRAGMA max_page_count, this
   // connection only); writes past it fail with SQLITE_FULL. 0 lifts the cap
@@ -108,7 +114,7 @@ class SqliteMailboxStore final : public MailboxStore {
   class Statements;
   struct IdHash {
     size_t operator()(const MailboxId& id) const {
-      size_t h;
+      size_t h = 0;
       std::memcpy(&h, id.data(), sizeof h);  // ids are uniformly random
       return h;
     }
@@ -116,10 +122,15 @@ class SqliteMailboxStore final : public MailboxStore {
 
   SqliteMailboxStore(sqlite3* db, Options options);
   Status Exec(const char* sql);
-  // Writes the counters of every dirty cached mailbox.
-  Status FlushDirty();
+  // Writes the counters of dirty cached mailboxes: all of them, or (all =
+  // false, at a commit) only those whose newest message was deleted in the
+  // transaction. The rest may lag on disk; kRepairCounters recomputes them
+  // on open, and next_message_id is always recoverable (max of the stored
+  // value and the newest row + 1).
+  Status FlushDirty(bool all);
+  Status WriteCounters(const MailboxId& id, const MailboxRecord& record);
   // Outside a transaction each call must be durable on its own.
-  Status FlushIfAutocommit() { return in_transaction_ ? Status::Ok() : FlushDirty(); }
+  Status FlushIfAutocommit() { return in_transaction_ ? Status::Ok() : FlushDirty(true); }
   // Records the first failure: of the open operation (EndOperation() undoes
   // it), else of the transaction (Commit() refuses).
   Error Fail(Error error);
@@ -156,11 +167,34 @@ class SqliteMailboxStore final : public MailboxStore {
     }
   }
 
+  // Blob sizes of messages appended through this store (cache_mailboxes),
+  // so an ack's DELETE needs no SELECT first. Entries of rows that were
+  // undone or purged are harmless: the DELETE then changes nothing.
+  struct SizeKey {
+    MailboxId id{};
+    uint64_t message_id = 0;
+    bool operator==(const SizeKey& o) const { return message_id == o.message_id && id == o.id; }
+  };
+  struct SizeKeyHash {
+    size_t operator()(const SizeKey& k) const {
+      return IdHash{}(k.id) ^ (k.message_id * 0x9e3779b97f4a7c15ull);
+    }
+  };
+  static constexpr size_t kMaxKnownSizes = 65536;
+  std::unordered_map<SizeKey, uint32_t, SizeKeyHash> sizes_{};
+
   sqlite3* db_ = nullptr;
   const Options options_{};
   std::unique_ptr<Statements> stmts_{};
   std::unordered_map<MailboxId, MailboxRecord, IdHash> cache_{};
   std::unordered_set<MailboxId, IdHash> dirty_{};
+  // Dirty mailboxes whose newest message the open transaction deleted (and
+  // did not append after): their counters are written at this commit.
+  std::unordered_set<MailboxId, IdHash> newest_deleted_{};
+  // Dirty mailboxes of a rolled-back cache and the next id the cache had
+  // reached, recounted (and raised to at least that id) at the next Begin().
+  std::vector<std::pair<MailboxId, uint64_t>> recount_pending_{};
+  uint32_t batches_since_counter_flush_ = 0;
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_{};
   bool in_operation_ = false;
@@ -171,6 +205,7 @@ class SqliteMailboxStore final : public MailboxStore {
     MailboxId id{};
     std::optional<MailboxRecord> cached{};
     bool dirty = false;
+    bool newest_deleted = false;
   };
   std::vector<Undo> undo_{};  // of the open operation
   // Checkpoint policy state: blobs were deleted since the last checkpoint
