@@ -225,9 +225,10 @@ void Connection::HandleRequest(ValidatedRequest req) {
             SubmitStorage(
                 server_.reader, rid, [r, h](MailboxStore& s) { return CheckRotate(s, r, h); },
                 [rid, r](Connection& c, RotateCheck check, bool read_ok) {
-                  if (!read_ok)
+                  if (!read_ok) {
                     check.outcome =
                         Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+                  }
                   if (!check.outcome.ok() || c.closed_) {
                     c.Respond(rid, check.outcome);
                     // An invalid new owner key (PROTOCOL.md section 5).
@@ -242,8 +243,9 @@ void Connection::HandleRequest(ValidatedRequest req) {
                         return CommitRotate(s, r, key);
                       },
                       [rid, id = r.mailbox_id](Connection& c2, Outcome o, bool committed) {
-                        if (!committed)
+                        if (!committed) {
                           o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+                        }
                         // Others authenticated with the old key: they must
                         // prove the new one.
                         if (o.ok()) c2.server_.EvictSubscribers(id, &c2);

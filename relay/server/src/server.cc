@@ -228,8 +228,10 @@ void ServerState::OnStorageDone(size_t bytes) {
   // Wake a few per completion: each re-checks and, if still over, queues again.
   constexpr int kWakePerCompletion = 8;
   for (int i = 0; i < kWakePerCompletion && !light_waiters.empty(); ++i) {
-    if (queued_operations >= 2 * l.max_queued_operations || queued_bytes >= 2 * l.max_queued_bytes)
+    if (queued_operations >= 2 * l.max_queued_operations ||
+        queued_bytes >= 2 * l.max_queued_bytes) {
       break;
+    }
     auto c = std::move(light_waiters.front());
     light_waiters.pop_front();
     c->set_storage_waiting(false);

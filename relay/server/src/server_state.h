@@ -60,7 +60,7 @@ struct MailboxIdHash {
   template <size_t N>
   size_t operator()(const ByteArray<N>& id) const {
     static_assert(N >= sizeof(size_t));
-    size_t h;
+    size_t h = 0;
     std::memcpy(&h, id.data(), sizeof h);  // ids and tags are uniformly random
     return h;
   }

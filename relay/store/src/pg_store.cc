@@ -77,7 +77,7 @@ Status PgMailboxStore::Begin() {
   if (in_transaction_) return MakeError(ErrorCode::kInternal, "transaction already open");
   Status st = conn_->Ensure();
   backend_pid_ = conn_->backend_pid();
-  ATTUNE_RETURN_IF_ERROR(st);
+  ATTUNE_RETURN_IF_ERROR(std::move(st));
   ATTUNE_RETURN_IF_ERROR(conn_->Exec("BEGIN"));
   in_transaction_ = true;
   savepoint_open_ = false;

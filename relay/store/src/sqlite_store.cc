@@ -291,12 +291,12 @@ Status SqliteMailboxStore::EndOperation() {
       return Status::Ok();
     }
     StatementUse s(stmts_->release);
-    if (Status st = s->Run(); st.ok()) {
+    Status st = s->Run();
+    if (st.ok()) {
       undo_.clear();
       return Status::Ok();
-    } else {
-      operation_error_ = st.error();
     }
+    operation_error_ = st.error();
   }
   Error error = operation_error_
                     ? *operation_error_

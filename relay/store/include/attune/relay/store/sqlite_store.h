@@ -108,7 +108,7 @@ class SqliteMailboxStore final : public MailboxStore {
   class Statements;
   struct IdHash {
     size_t operator()(const MailboxId& id) const {
-      size_t h;
+      size_t h = 0;
       std::memcpy(&h, id.data(), sizeof h);  // ids are uniformly random
       return h;
     }
