@@ -105,8 +105,8 @@ Status PgMailboxStore::EndOperation() {
   // Undo this operation only; the others of the batch stay.
   Status failed(*operation_error_);
   operation_error_.reset();
-  Status st = conn_->broken() ? failed
-                              : conn_->Exec("ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op");
+  Status st =
+      conn_->broken() ? failed : conn_->Exec("ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op");
   if (!st.ok()) transaction_error_ = st.error();
   return failed;
 }
@@ -273,6 +273,7 @@ Status PgMailboxStore::SetCredentialUses(int64_t id, uint64_t uses_left) {
 Result<std::vector<CredentialRecord>> PgMailboxStore::ListCredentials() {
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kListCredentials, PgParams()));
   std::vector<CredentialRecord> out;
+  out.reserve(static_cast<size_t>(r.rows()));
   for (int row = 0; row < r.rows(); ++row) out.push_back(CredentialRow(r, row));
   return out;
 }
