@@ -9,6 +9,8 @@
 #     REGEX      only files whose path relative to the repo matches (grep -E),
 #                e.g. 'relay/server|tests/relay'
 #   ATTUNE_TIDY_JOBS=N  parallel clang-tidy processes (default 2)
+#   ATTUNE_TIDY_PER_FILE=1  one clang-tidy per file (slow; the default checks
+#                the files of a target together, see scripts/tidy_unity.py)
 #
 # Which files: every .cc of the compile database under core/, relay/,
 # client/ and tests/, so a new file (e.g. under client/desktop) is covered as
@@ -22,7 +24,10 @@
 # matcher checks ~4-5.5 s (spread evenly over ~75 checks, each walking the
 # whole AST), clang-analyzer-* in deep mode 9.4 s on client/app/src/account.cc.
 # Hence: the analyzer runs in shallow mode (0.75 s there) and on production
-# code only, and tests get a narrower check set (tests/.clang-tidy).
+# code only, tests get a narrower check set (tests/.clang-tidy), and the files
+# of one target are checked in chunks of 8 as one translation unit
+# (scripts/tidy_unity.py), so the headers they share are parsed and walked
+# once per chunk, not once per file.
 # HeaderFilterRegex only filters which diagnostics are printed; it saves no
 # time in clang-tidy 14, which always checks the whole AST.
 #
@@ -65,6 +70,11 @@ count=$(grep -c . <<<"$files" || true)
 if [ "$count" -eq 0 ]; then
   echo "tidy: no files selected" >&2
   exit 1
+fi
+
+if [ "${ATTUNE_TIDY_PER_FILE:-0}" != 1 ]; then
+  # shellcheck disable=SC2086  # one word per file
+  exec python3 scripts/tidy_unity.py "$root" "$build" "$jobs" $files
 fi
 
 out=$(mktemp -d)
