@@ -17,9 +17,9 @@ namespaces, say) make clang report an error: the chunk is split in halves
 until each part compiles, down to single files, so the result never depends
 on how files happen to be grouped.
 
-Production files get ../.clang-tidy and tests tests/.clang-tidy, as in a
-per-file run: the chunks live under BUILD/tidy-unity/{main,tests}/ and the
-tests folder gets a copy of tests/.clang-tidy (which inherits the root one).
+Production files get .clang-tidy and tests tests/.clang-tidy, as in a
+per-file run: the chunks live under BUILD/tidy-unity/{main,tests}/, next to
+copies of those two files.
 
 usage: tidy_unity.py ROOT BUILD_DIR JOBS FILE...   (FILE relative to ROOT)
 Prints each finding's report, then the distinct findings; exit 1 if any.
@@ -43,6 +43,9 @@ unity_dir = os.path.join(build, 'tidy-unity')
 shutil.rmtree(unity_dir, ignore_errors=True)
 for sub in ('main', 'tests'):
     os.makedirs(os.path.join(unity_dir, sub))
+# main/ finds the copy of the root .clang-tidy one level up, tests/ the copy of
+# tests/.clang-tidy, which inherits it; wherever the build directory is.
+shutil.copy(os.path.join(root, '.clang-tidy'), unity_dir)
 shutil.copy(os.path.join(root, 'tests', '.clang-tidy'), os.path.join(unity_dir, 'tests'))
 
 # Group the files by compile command (one target's files share it).
