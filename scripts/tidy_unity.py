@@ -64,9 +64,8 @@ lock = threading.Lock()
 entries = {}
 db_dir = os.path.join(unity_dir, 'db')
 os.makedirs(db_dir)
-extra = ['-extra-arg=-Wno-error', '-extra-arg=-Wno-unknown-warning-option']
-for arg in ('-analyzer-config', 'mode=shallow', '-analyzer-opt-analyze-headers'):
-    extra += ['-extra-arg=-Xclang', '-extra-arg=' + arg]
+# The rest of the arguments (shallow analyzer, ...) are ExtraArgs in .clang-tidy.
+extra = ['-extra-arg=-Xclang', '-extra-arg=-analyzer-opt-analyze-headers']
 header_filter = '-header-filter=^%s/(core|relay|client|tests)/' % re.escape(root)
 
 
