@@ -53,8 +53,9 @@ void RunSend(CliContext& ctx, const SendOptions& o) {
     text = all.str();
     while (!text.empty() && text.back() == '\n') text.pop_back();
   }
-  if (text.empty())
+  if (text.empty()) {
     throw CommandError("nothing to send (give TEXT, - for stdin, or --stdin-lines)");
+  }
   const client::SendResult result = Take(engine.SendText(o.name, text));
   // Clients: expected reply time and crisis resources at the start of a
   // conversation; the local auto-reply outside office hours.

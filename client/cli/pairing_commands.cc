@@ -26,8 +26,9 @@ struct AcceptOptions {
 };
 
 void RunInvite(CliContext& ctx, const InviteOptions& o) {
-  if (!(o.days > 0 && o.days <= 30))
+  if (!(o.days > 0 && o.days <= 30)) {
     throw CommandError("--days must be more than 0 and at most 30");
+  }
   client::Engine& engine = ctx.Open();
   client::InviteRequest request{};
   if (!o.name.empty()) request.local_name = o.name;

@@ -39,6 +39,7 @@ Result<std::pair<pid_t, int>> Spawn(const std::vector<std::string>& args,
   posix_spawn_file_actions_adddup2(&actions, log, 2);
   std::vector<std::string> storage = args;
   std::vector<char*> argv;
+  argv.reserve(storage.size() + 1);
   for (auto& s : storage) argv.push_back(s.data());
   argv.push_back(nullptr);
   pid_t pid = -1;

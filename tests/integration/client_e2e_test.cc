@@ -124,8 +124,9 @@ class ClientE2eTest : public ::testing::Test {
     static const std::regex kRow("^  (\\d{5}) (\\d{5}) (\\d{5}) (\\d{5})$");
     while (std::getline(in, line)) {
       std::smatch m;
-      if (std::regex_match(line, m, kRow))
+      if (std::regex_match(line, m, kRow)) {
         digits += m[1].str() + m[2].str() + m[3].str() + m[4].str();
+      }
     }
     return digits;
   }

@@ -140,8 +140,9 @@ int InboxBench(int clients, int per_client) {
   }
   const std::string passphrase = "passphrase of therapist";
   Status filled = Populate(dir, AsBytes(passphrase), clients, per_client);
-  if (!filled.ok())
+  if (!filled.ok()) {
     return std::fprintf(stderr, "populate: %s\n", filled.error().message.c_str()), 1;
+  }
 
   // The key derivation alone, with this profile's own parameters.
   client::store::KeyParams params;

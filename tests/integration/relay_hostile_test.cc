@@ -59,8 +59,9 @@ class GoodClient {
     if (!c.ok()) return nullptr;
     g->connection_ = std::move(*c);
     g->mailbox_ = NewMailboxKeys();
-    if (!CreateWithCredential(*g->connection_, g->mailbox_, relay.credential()).ok())
+    if (!CreateWithCredential(*g->connection_, g->mailbox_, relay.credential()).ok()) {
       return nullptr;
+    }
     if (!g->connection_->Subscribe(g->mailbox_.id, g->mailbox_.owner).ok()) return nullptr;
     return g;
   }

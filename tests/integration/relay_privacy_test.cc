@@ -86,8 +86,9 @@ TEST(RelayPrivacy, DataDirAndLogsHoldNoPlaintextIdentityKeysOrSecrets) {
   ASSERT_TRUE(status && status->Success());
 
   std::vector<Needle> needles;
-  for (const auto& p : plaintexts)
+  for (const auto& p : plaintexts) {
     needles.push_back({"plaintext: " + p, Bytes(p.begin(), p.end())});
+  }
   needles.push_back({"identity key bundle", invitation});
   AddRawAndHex(needles, "therapist identity key", therapist_identity.public_key);
   AddRawAndHex(needles, "client identity key", client_identity.public_key);

@@ -81,7 +81,7 @@ TEST(ConfigTest, TheExampleDeployConfigParses) {
   ASSERT_NE(f, nullptr) << "missing " << ATTUNE_RELAY_EXAMPLE_CONFIG;
   std::string text;
   char buf[4096];
-  size_t n;
+  size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   std::fclose(f);
   auto c = ParseConfig(text);

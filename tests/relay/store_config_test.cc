@@ -17,7 +17,7 @@ std::string ReadFile(const char* path) {
   if (f == nullptr) return "";
   std::string text;
   char buf[4096];
-  size_t n;
+  size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   std::fclose(f);
   return text;

@@ -129,10 +129,11 @@ void Block(Bytes& out, const TzifSpec& s, bool wide) {
   }
   Append(out, std::string_view(s.chars.data(), s.chars.size() + 1));  // with NUL
   for (uint32_t i = 0; i < s.leapcnt; ++i) {
-    if (wide)
+    if (wide) {
       AppendU64BE(out, 0);
-    else
+    } else {
       AppendU32BE(out, 0);
+    }
     AppendU32BE(out, 0);
   }
 }

@@ -208,8 +208,9 @@ Result<std::optional<therapy::OfficeHours>> Engine::OwnOfficeHours() {
   if (!value) return std::optional<therapy::OfficeHours>();
   ATTUNE_ASSIGN_OR_RETURN(auto content, therapy::ParseContent(*value));
   const auto* hours = std::get_if<therapy::OfficeHours>(&content.body);
-  if (hours == nullptr)
+  if (hours == nullptr) {
     return MakeError(ErrorCode::kInvalidArgument, "stored office hours are damaged");
+  }
   return std::optional<therapy::OfficeHours>(*hours);
 }
 

@@ -106,7 +106,7 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
                           e2e::ParseInvitationText(text, ctx.now()));
   ATTUNE_ASSIGN_OR_RETURN(Routing routing, ParseRouting(invitation.routing_blob()));
   ATTUNE_ASSIGN_OR_RETURN(e2e::Identity identity, LoadIdentity(db));
-  std::string name = local_name.value_or(routing.inviter_name);
+  std::string name = std::move(local_name).value_or(routing.inviter_name);
   ATTUNE_RETURN_IF_ERROR(ValidateDisplayName(name));
 
   store::OwnedMailbox mailbox;
@@ -165,9 +165,8 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
     auto by_name = store::GetContactByName(db, name);
     if (by_name.ok()) {
       existing = std::move(by_name).value();
-    } else if (by_name.error().code != ErrorCode::kNotFound) {
-      return by_name.error();
     } else {
+      if (by_name.error().code != ErrorCode::kNotFound) return by_name.error();
       ATTUNE_ASSIGN_OR_RETURN(existing, store::FindContactByIdentity(db, inviter));
     }
     ATTUNE_ASSIGN_OR_RETURN(int64_t mailbox_row, store::InsertMailbox(db, mailbox));
@@ -198,7 +197,7 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
     Bytes state = accepted->session.Serialize();
     Status put = store::PutSession(db, contact.id, state, static_cast<int64_t>(ctx.now()));
     crypto::SecureZero(state.data(), state.size());
-    ATTUNE_RETURN_IF_ERROR(put);
+    ATTUNE_RETURN_IF_ERROR(std::move(put));
     ATTUNE_ASSIGN_OR_RETURN(
         int64_t outbox_row,
         store::InsertOutbox(db, store::OutboxEntry{0, contact.id, 0, accepted->first_message},

@@ -43,7 +43,7 @@ Status StoreSessionAndBump(Context& ctx, int64_t contact_id, const e2e::Session&
   Bytes state = session.Serialize();
   Status put = store::PutSession(ctx.db(), contact_id, state, static_cast<int64_t>(ctx.now()));
   crypto::SecureZero(state.data(), state.size());
-  ATTUNE_RETURN_IF_ERROR(put);
+  ATTUNE_RETURN_IF_ERROR(std::move(put));
   ATTUNE_ASSIGN_OR_RETURN(*generation, ctx.profile.BumpGeneration());
   return Status::Ok();
 }

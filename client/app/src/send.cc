@@ -75,7 +75,7 @@ Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteVi
     Bytes new_state = session.Serialize();
     Status put = store::PutSession(db, contact.id, new_state, now);
     crypto::SecureZero(new_state.data(), new_state.size());
-    ATTUNE_RETURN_IF_ERROR(put);
+    ATTUNE_RETURN_IF_ERROR(std::move(put));
     ATTUNE_ASSIGN_OR_RETURN(generation, ctx.profile.BumpGeneration());
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }

@@ -57,15 +57,16 @@ Status ReconnectingRelay::EnsureConnected(Clock::time_point deadline) {
     Status s = (*connection)->Subscribe(subscriptions_[i].mailbox_id, subscriptions_[i].owner);
     if (s.ok()) {
       ++i;
-    } else if (IsRetryable(s.error())) {
+      continue;
+    }
+    if (IsRetryable(s.error())) {
       Drop();
       return s;
-    } else {
-      // Refused for good (rotated elsewhere, deleted): report it once and
-      // stop retrying that mailbox; the others stay subscribed.
-      if (!refused) refused = s.error();
-      subscriptions_.erase(subscriptions_.begin() + static_cast<std::ptrdiff_t>(i));
     }
+    // Refused for good (rotated elsewhere, deleted): report it once and
+    // stop retrying that mailbox; the others stay subscribed.
+    if (!refused) refused = s.error();
+    subscriptions_.erase(subscriptions_.begin() + static_cast<std::ptrdiff_t>(i));
   }
   connection_ = std::move(*connection);
   last_request_ = Clock::now();

@@ -121,12 +121,12 @@ Result<std::vector<std::vector<std::string>>> SplitCsv(std::string_view text) {
       end_field();
       rows.push_back(std::move(row));
       row.clear();
-    } else if (c == '"') {
-      return Bad("quote inside an unquoted field in row " + std::to_string(rows.size() + 1));
-    } else {
+    } else if (c != '"') {
       field.push_back(c);
       at_field_start = false;
       ++i;
+    } else {
+      return Bad("quote inside an unquoted field in row " + std::to_string(rows.size() + 1));
     }
   }
   if (!at_field_start || !field.empty() || !row.empty()) {

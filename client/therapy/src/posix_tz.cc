@@ -108,7 +108,7 @@ int64_t PosixTimeZone::Rule::InstantIn(int64_t year, int32_t offset) const {
     case Kind::kMonthWeekDay: {
       const int64_t first = DaysFromCivil(CivilDate{year, static_cast<uint32_t>(month), 1});
       const int32_t first_wday = static_cast<int32_t>(WeekdayFromDays(first)) % 7;  // 0 = Sun
-      int64_t d = first + (this->day - first_wday + 7) % 7 + 7 * (week - 1);
+      int64_t d = first + (this->day - first_wday + 7) % 7 + int64_t{7} * (week - 1);
       const int64_t last = first + DaysInMonth(year, month) - 1;
       while (d > last) d -= 7;  // week 5 means the last such weekday
       day = d;

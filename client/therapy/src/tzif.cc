@@ -21,7 +21,12 @@ Error Bad(const std::string& why) {
 
 struct Header {
   char version = 0;
-  uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
+  uint32_t isutcnt = 0;
+  uint32_t isstdcnt = 0;
+  uint32_t leapcnt = 0;
+  uint32_t timecnt = 0;
+  uint32_t typecnt = 0;
+  uint32_t charcnt = 0;
 };
 
 class Reader {

@@ -45,7 +45,7 @@ RatchetInit DeriveX3dh(crypto::ConstSpan<32> dh1, crypto::ConstSpan<32> dh2,
                        const PublicIdentity& initiator, const PublicIdentity& responder) {
   // IKM = F || DH1 || DH2 || DH3 || DH4, F = 32 0xFF bytes (X3DH section 2.2:
   // keeps the input distinct from any XEdDSA-related use of the same keys).
-  crypto::SecretArray<32 * 5> ikm;
+  crypto::SecretArray<size_t{32} * 5> ikm;
   std::memset(ikm.data(), 0xff, 32);
   std::memcpy(ikm.data() + 32, dh1.data(), 32);
   std::memcpy(ikm.data() + 64, dh2.data(), 32);

@@ -172,8 +172,9 @@ Result<InstrumentId> ParseInstrumentName(std::string_view name) {
   for (InstrumentId id : kAllInstruments) {
     std::string candidate;
     for (char c : GetInstrument(id).short_name) {
-      if (c != '-')
+      if (c != '-') {
         candidate.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      }
     }
     if (folded == candidate) return id;
   }

@@ -140,7 +140,7 @@ std::optional<int64_t> OfficeHours::NextOpening(const TimeZoneRules& zone, int64
     for (const OfficeWindow& w : windows_) {
       if (w.day != day) continue;
       const int64_t utc =
-          ResolveLocalTime(zone, LocalTime{d * kSecondsPerDay + w.start_minute * 60}).utc;
+          ResolveLocalTime(zone, LocalTime{d * kSecondsPerDay + int64_t{w.start_minute} * 60}).utc;
       if (utc > now && (!best || utc < *best)) best = utc;
     }
   }

@@ -10,12 +10,13 @@ bool IsValidUtf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<uint8_t>(text[i]);
-    size_t len;
-    uint32_t cp;
+    size_t len = 0;
+    uint32_t cp = 0;
     if (c < 0x80) {
       ++i;
       continue;
-    } else if ((c & 0xE0) == 0xC0) {
+    }
+    if ((c & 0xE0) == 0xC0) {
       len = 2;
       cp = c & 0x1F;
     } else if ((c & 0xF0) == 0xE0) {
@@ -58,8 +59,9 @@ Status CheckText(std::string_view field, std::string_view text, size_t max_bytes
   for (char ch : text) {
     const auto c = static_cast<uint8_t>(ch);
     if (c == '\n' || c == '\t') {
-      if (!multiline)
+      if (!multiline) {
         return MakeError(ErrorCode::kInvalidArgument, name + " contains a line break");
+      }
       continue;
     }
     if (c < 0x20 || c == 0x7F) {

@@ -145,10 +145,11 @@ Result<ServerConfig> ParseConfig(std::string_view text) {
     if (!conninfo.ok()) return conninfo.error();
     c.store.backend = StoreBackend::kPostgres;
     c.store.conninfo = *conninfo;
-  } else if (backend != "sqlite") {
-    return Invalid("store.backend must be sqlite or postgres");
-  } else if (!connection.empty() || !password_file.empty()) {
-    return Invalid("store.connection and store.password_file need backend = \"postgres\"");
+  } else {
+    if (backend != "sqlite") return Invalid("store.backend must be sqlite or postgres");
+    if (!connection.empty() || !password_file.empty()) {
+      return Invalid("store.connection and store.password_file need backend = \"postgres\"");
+    }
   }
   std::error_code ec;
   asio::ip::make_address(c.listen_address, ec);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <optional>
 
@@ -258,8 +259,13 @@ Status PgConnection::Ensure() {
 Status PgConnection::CheckSchema() {
   PGresult* r = PQexec(conn_, "SELECT version FROM attune_schema");
   const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-  // A malformed version reads as 0, which no build expects.
-  const long version = ok ? std::strtol(PQgetvalue(r, 0, 0), nullptr, 10) : 0;
+  int version = 0;
+  if (ok) {
+    const char* text = PQgetvalue(r, 0, 0);
+    const char* end = text + PQgetlength(r, 0, 0);
+    // Not a whole number: reported as version 0, which no release has.
+    if (std::from_chars(text, end, version).ptr != end) version = 0;
+  }
   PQclear(r);
   if (version != schema_version_) {
     return MakeError(ErrorCode::kUnsupportedVersion,

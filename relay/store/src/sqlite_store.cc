@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <utility>
 #include <vector>
 
 #include "sqlite_statement.h"
@@ -158,7 +159,7 @@ Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::
     sqlite3_close(db);
     return e;
   }
-  std::unique_ptr<SqliteMailboxStore> store(new SqliteMailboxStore(db, options));
+  std::unique_ptr<SqliteMailboxStore> store(new SqliteMailboxStore(db, std::move(options)));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // journal_mode=WAL must be set outside a transaction; it is persistent.
   // synchronous=FULL fsyncs the WAL on every commit: that fsync is what makes
@@ -203,7 +204,7 @@ Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::
 }
 
 SqliteMailboxStore::SqliteMailboxStore(sqlite3* db, Options options)
-    : db_(db), options_(options), stmts_(std::make_unique<Statements>()) {}
+    : db_(db), options_(std::move(options)), stmts_(std::make_unique<Statements>()) {}
 
 SqliteMailboxStore::~SqliteMailboxStore() {
   if (in_transaction_) Rollback();
@@ -319,12 +320,12 @@ Status SqliteMailboxStore::EndOperation() {
       return Status::Ok();
     }
     StatementUse s(stmts_->release);
-    if (Status st = s->Run(); st.ok()) {
+    Status st = s->Run();
+    if (st.ok()) {
       undo_.clear();
       return Status::Ok();
-    } else {
-      operation_error_ = st.error();
     }
+    operation_error_ = st.error();
   }
   Error error = operation_error_
                     ? *operation_error_

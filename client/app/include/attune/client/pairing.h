@@ -21,7 +21,7 @@
 
 namespace attune::client {
 
-inline constexpr uint64_t kDefaultInvitationLifetimeSeconds = 7 * 24 * 3600;
+inline constexpr uint64_t kDefaultInvitationLifetimeSeconds = uint64_t{7} * 24 * 3600;
 
 // `base` if no contact has that name, else "base-2", "base-3", ...
 Result<std::string> UniqueContactName(store::Database& db, std::string_view base);

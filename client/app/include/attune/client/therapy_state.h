@@ -36,7 +36,7 @@ inline constexpr std::string_view kResourcesSetting = "therapy/crisis_resources"
 
 // A conversation "starts" when this device sent nothing to the contact for
 // this long; the client is then reminded of reply times and resources.
-inline constexpr int64_t kConversationGapSeconds = 12 * 3600;
+inline constexpr int64_t kConversationGapSeconds = int64_t{12} * 3600;
 
 // Every parseable message with one contact, oldest first. Rows that do not
 // parse as therapy content (client-layer messages) are skipped.

@@ -28,7 +28,7 @@ class Blake2bHasher {
   void Final(MutableByteView out);  // out.size() must equal out_len
 
  private:
-  alignas(64) unsigned char state_[384];
+  alignas(64) unsigned char state_[384]{};
   size_t out_len_ = 0;
 };
 

@@ -50,6 +50,6 @@ inline constexpr size_t kMaxReceiptIds = 64;
 
 // A check-in filled up to this long before a scheduled time counts for it,
 // so filling in at 19:55 for "daily 20:00" does not leave it due at 20:00.
-inline constexpr int64_t kEarlyCheckInGraceSeconds = 2 * 3600;
+inline constexpr int64_t kEarlyCheckInGraceSeconds = int64_t{2} * 3600;
 
 }  // namespace attune::therapy

@@ -92,8 +92,8 @@ Result<crypto::SecretBytes> GetSession(Database& db, int64_t contact_id);
 // ---- invitations this device minted (inviter side) ----
 struct InvitationRecord {
   int64_t row = 0;
-  crypto::SecretBytes secrets{};            // e2e InvitationSecrets, serialised
-  int64_t mailbox_row = 0;                  // the fresh mailbox the invitee sends to
+  crypto::SecretBytes secrets{};              // e2e InvitationSecrets, serialised
+  int64_t mailbox_row = 0;                    // the fresh mailbox the invitee sends to
   std::optional<int64_t> replaces_contact{};  // re-pairing an existing contact
   std::string suggested_name{};               // local name to give the invitee
   int64_t created_at = 0;
@@ -141,7 +141,7 @@ Status MarkSent(Database& db, int64_t outbox_id, uint64_t relay_message_id, int6
 
 // ---- wire blobs already processed (redelivery detection) ----
 // Key: BLAKE2b-256 of the delivered blob. Pruned after kProcessedRetention.
-inline constexpr int64_t kProcessedRetentionSeconds = 60 * 24 * 3600;
+inline constexpr int64_t kProcessedRetentionSeconds = int64_t{60} * 24 * 3600;
 Result<bool> WasProcessed(Database& db, const ByteArray<32>& blob_hash);
 Status MarkProcessed(Database& db, const ByteArray<32>& blob_hash, int64_t now);
 Status PruneProcessed(Database& db, int64_t now);

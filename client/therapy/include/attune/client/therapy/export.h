@@ -20,7 +20,7 @@
 
 namespace attune::therapy {
 
-inline constexpr size_t kMaxExportBytes = 64 * 1024 * 1024;
+inline constexpr size_t kMaxExportBytes = size_t{64} * 1024 * 1024;
 
 std::string ExportJson(const ConversationExport& conversation);
 std::string ExportCsv(const ConversationExport& conversation);

@@ -22,7 +22,7 @@
 
 namespace attune::therapy {
 
-inline constexpr size_t kMaxTzifBytes = 256 * 1024;
+inline constexpr size_t kMaxTzifBytes = size_t{256} * 1024;
 inline constexpr uint32_t kMaxTzifTransitions = 8192;
 inline constexpr std::string_view kDefaultZoneinfoDir = "/usr/share/zoneinfo";
 
