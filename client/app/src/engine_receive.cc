@@ -77,7 +77,10 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
           }
         }
       }
-      return Status::Ok();
+      // The message that paired may carry content too (an earlier one was
+      // lost): shown like any other message.
+      if (received.message_id == 0) return Status::Ok();
+      break;
     }
     case ReceivedEvent::Kind::kMessage:
       break;
@@ -114,17 +117,12 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
     return Status::Ok();
   }
   ++report.new_messages;
-  // Texts and check-ins get a delivery receipt: the sender learns the
-  // device stored it, never whether anyone read it. Best effort — a lost
-  // receipt only means "sent" instead of "delivered" on their side.
-  auto receipt = NewTherapyContent(
-      ctx_, therapy::Receipt{therapy::ReceiptKind::kDelivered, {parsed->message_id}});
-  Result<int64_t> queued =
-      receipt.ok() ? QueueMessage(ctx_, received.contact_name, *receipt) : receipt.error();
-  if (!queued.ok()) {
+  // Its delivery receipt was queued with it, in the same transaction
+  // (receive.cc); only a receipt that could not be encrypted is reported.
+  if (received.receipt_error) {
     events.emplace_back(
-        EngineError{EngineError::Kind::kStillQueued, queued.error().code,
-                    "could not queue a delivery receipt: " + queued.error().message});
+        EngineError{EngineError::Kind::kStillQueued, received.receipt_error->code,
+                    "could not queue a delivery receipt: " + received.receipt_error->message});
   }
   events.emplace_back(MessageReceived{received.contact_id, received.contact_name,
                                       received.message_id, kind, ContentSummary(*parsed),

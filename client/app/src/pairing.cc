@@ -117,7 +117,10 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
 
   Bytes hello = EncodeContactHello(ctx.random.Array<16>(), ctx.now(), account.display_name,
                                    mailbox.mailbox_id, mailbox.send_capability);
-  auto accepted = e2e::AcceptInvitation(identity, invitation, hello, ctx.now(), ctx.random);
+  // The hello travels sealed in the X3DH prefix, which every message repeats
+  // until the therapist replies: whichever of them arrives first creates the
+  // contact. The first message itself carries no content.
+  auto accepted = e2e::AcceptInvitation(identity, invitation, hello, {}, ctx.now(), ctx.random);
   crypto::SecureZero(hello.data(), hello.size());
   if (!accepted.ok()) return accepted.error();
 

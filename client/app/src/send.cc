@@ -45,38 +45,59 @@ uint64_t SystemNow() {
                                    .count());
 }
 
-Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content) {
+Result<PreparedMessage> PrepareMessage(Context& ctx, const store::Contact& contact,
+                                       ByteView content) {
+  ATTUNE_RETURN_IF_ERROR(CheckSendable(contact));
+  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(ctx.db(), contact.id));
+  ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
+  if (!session.can_send()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cannot send to " + contact.name + " before they have written first");
+  }
+  PreparedMessage out;
+  ATTUNE_ASSIGN_OR_RETURN(out.wire, session.Encrypt(content, ctx.random));
+  out.contact_id = contact.id;
+  out.content.assign(content.begin(), content.end());
+  Bytes state_bytes = session.Serialize();
+  out.new_state = crypto::SecretBytes(state_bytes);
+  crypto::SecureZero(state_bytes.data(), state_bytes.size());
+  return out;
+}
+
+Result<int64_t> WritePreparedMessage(Context& ctx, const PreparedMessage& prepared,
+                                     uint64_t* generation) {
   store::Database& db = ctx.db();
   const auto now = static_cast<int64_t>(ctx.now());
+  store::MessageRecord record;
+  record.contact_id = prepared.contact_id;
+  record.direction = store::Direction::kOutgoing;
+  record.content = prepared.content;
+  record.created_at = now;
+  record.read = true;
+  ATTUNE_ASSIGN_OR_RETURN(const int64_t message_id, store::InsertMessage(db, record));
+  ATTUNE_ASSIGN_OR_RETURN(
+      int64_t outbox_row,
+      store::InsertOutbox(db, store::OutboxEntry{0, prepared.contact_id, message_id, prepared.wire},
+                          now));
+  (void)outbox_row;
+  ATTUNE_RETURN_IF_ERROR(
+      store::PutSession(db, prepared.contact_id, prepared.new_state.view(), now));
+  // One bump per transaction covers every ciphertext it commits.
+  if (*generation == 0) {
+    ATTUNE_ASSIGN_OR_RETURN(*generation, ctx.profile.BumpGeneration());
+  }
+  return message_id;
+}
+
+Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content) {
+  store::Database& db = ctx.db();
   uint64_t generation = 0;
   int64_t message_id = 0;
   {
     ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, store::GetContactByName(db, contact_name));
-    ATTUNE_RETURN_IF_ERROR(CheckSendable(contact));
-    ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(db, contact.id));
-    ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
-    if (!session.can_send()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "cannot send to " + contact.name + " before they have written first");
-    }
-    ATTUNE_ASSIGN_OR_RETURN(Bytes wire, session.Encrypt(content, ctx.random));
-    store::MessageRecord record;
-    record.contact_id = contact.id;
-    record.direction = store::Direction::kOutgoing;
-    record.content.assign(content.begin(), content.end());
-    record.created_at = now;
-    record.read = true;
-    ATTUNE_ASSIGN_OR_RETURN(message_id, store::InsertMessage(db, record));
-    ATTUNE_ASSIGN_OR_RETURN(
-        int64_t outbox_row,
-        store::InsertOutbox(db, store::OutboxEntry{0, contact.id, message_id, wire}, now));
-    (void)outbox_row;
-    Bytes new_state = session.Serialize();
-    Status put = store::PutSession(db, contact.id, new_state, now);
-    crypto::SecureZero(new_state.data(), new_state.size());
-    ATTUNE_RETURN_IF_ERROR(put);
-    ATTUNE_ASSIGN_OR_RETURN(generation, ctx.profile.BumpGeneration());
+    ATTUNE_ASSIGN_OR_RETURN(PreparedMessage prepared, PrepareMessage(ctx, contact, content));
+    ATTUNE_ASSIGN_OR_RETURN(message_id, WritePreparedMessage(ctx, prepared, &generation));
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
   ctx.profile.ConfirmAnchor(generation);
