@@ -8,6 +8,11 @@
 
 namespace attune::e2e {
 
+// The sizes docs/PROTOCOL.md states.
+static_assert(kIntroductionAdSize == 211);
+static_assert(kMaxX3dhPrefixSize == 1251);
+static_assert(kMinFirstMessageV2Size == 580);
+
 Result<FirstMessageView> FirstMessageView::Parse(ByteView bytes) {
   if (bytes.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty first message");
   if (bytes[0] == kFirstMessageVersion) {
