@@ -4,9 +4,13 @@
 //     (which repeats the X3DH part) still pairs and is shown;
 //   - a delivery receipt is committed with the message it acknowledges: when
 //     writing the receipt fails, the message is not stored either, and the
-//     redelivery stores both.
+//     redelivery stores both;
+//   - pairing again under a known name is staged as pending: the known
+//     contact keeps its session, mailbox and crisis resources until the
+//     user confirms (then one swap) or declines.
 #include <gtest/gtest.h>
 
+#include "attune/client/practice.h"
 #include "attune/client/store/profile.h"
 #include "attune/client/store/sqlite.h"
 #include "engine_support.h"
@@ -146,6 +150,118 @@ TEST_F(EnginePairingTest, ReceiptIsCommittedWithTheMessageOrNotAtAll) {
   ASSERT_TRUE(theirs.ok());
   ASSERT_FALSE(theirs->empty());
   EXPECT_EQ(theirs->back().status, client::HistoryItem::Status::kDelivered);
+}
+
+
+// An invitation from someone else who also calls themselves "Dr Rivera",
+// accepted under the known name: nothing is replaced until confirmed.
+class EngineRepairingTest : public EnginePairingTest {
+ protected:
+  void SetUp() override {
+    EnginePairingTest::SetUp();
+    ASSERT_TRUE(Pair(therapist_, client_, "sam").ok());
+    auto other = CreateTherapist(root_ / "other", *relay_, "Dr Rivera");
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    other_ = std::move(other).value();
+    auto set = therapy::CrisisResourceSet::Create(
+        "en-GB", {{"Not a real line", "000 000", therapy::CrisisContactKind::kCall, ""}});
+    ASSERT_TRUE(set.ok());
+    ASSERT_TRUE(other_->SetCrisisResources(*set, "").ok());
+    client::InviteRequest request;
+    request.local_name = "sam";
+    auto invitation = other_->Invite(request);
+    ASSERT_TRUE(invitation.ok()) << invitation.error().message;
+    auto accepted = client_->Accept(invitation->text, std::string("therapist"));
+    ASSERT_TRUE(accepted.ok()) << accepted.error().message;
+    accepted_ = *accepted;
+    // The other therapist sees an ordinary new client and pushes its
+    // crisis resources to it.
+    EXPECT_EQ(Sync(other_).paired, 1u);
+  }
+
+  EngineUnderTest other_;
+  client::AcceptOutput accepted_{};
+};
+
+TEST_F(EngineRepairingTest, PendingReplacesNothingAndGenuineMessagesStillArrive) {
+  EXPECT_EQ(accepted_.pending_replaces, "therapist");
+  EXPECT_EQ(accepted_.contact_name, "therapist-pending");
+  EXPECT_TRUE(accepted_.identity_changed);
+  auto known = client_->Contact("therapist");
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(known->state, client::ContactState::kActive);
+  EXPECT_EQ(known->pending_replacement, "therapist-pending");
+  EXPECT_EQ(known->send_block, client::SendBlock::kNone);
+  auto pending = client_->Contact("therapist-pending");
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->state, client::ContactState::kPendingReplacement);
+  EXPECT_EQ(pending->replaces, "therapist");
+  EXPECT_EQ(pending->send_block, client::SendBlock::kPendingReplacement);
+
+  // The genuine therapist's later message, on the old mailbox, is shown as
+  // theirs; the newcomer's is kept but flagged.
+  ASSERT_TRUE(therapist_->SendText("sam", "still me, see you Thursday").ok());
+  ASSERT_TRUE(other_->SendText("sam", "I am your therapist now").ok());
+  client::SyncReport r = Sync(client_);
+  EXPECT_EQ(r.new_messages, 2u);
+  EXPECT_EQ(r.dropped, 0u);
+  EXPECT_TRUE(client_.events->WaitFor<client::MessageReceived>(
+      [](const auto& m) {
+        return m.contact_name == "therapist" && m.pending_replaces.empty() &&
+               m.summary == "still me, see you Thursday";
+      },
+      seconds(1)));
+  EXPECT_TRUE(client_.events->WaitFor<client::MessageReceived>(
+      [](const auto& m) {
+        return m.contact_name == "therapist-pending" && m.pending_replaces == "therapist";
+      },
+      seconds(1)));
+  // The newcomer's crisis resources are not the ones shown for the therapist.
+  auto info = client_->PracticeInfoFor("therapist");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_NE(info->resource_source, client::ResourceSource::kClinic);
+  // Sending goes to the known contact only; the pending one is refused.
+  EXPECT_FALSE(client_->SendText("therapist-pending", "hello?").ok());
+  ASSERT_TRUE(client_->SendText("therapist", "thanks").ok());
+  EXPECT_EQ(Sync(therapist_).new_messages, 1u);
+
+  // Declining drops the newcomer; the known contact is untouched.
+  ASSERT_TRUE(client_->DeclinePending("therapist").ok());
+  auto contacts = client_->Contacts();
+  ASSERT_TRUE(contacts.ok());
+  ASSERT_EQ(contacts->size(), 1u);
+  EXPECT_EQ(contacts->front().name, "therapist");
+  EXPECT_TRUE(contacts->front().pending_replacement.empty());
+  EXPECT_EQ(client_->DeclinePending("therapist").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(client_->SendText("therapist", "still here").ok());
+  EXPECT_EQ(Sync(therapist_).new_messages, 1u);
+}
+
+TEST_F(EngineRepairingTest, ConfirmingSwapsTheKnownContactOntoTheNewPairing) {
+  ASSERT_TRUE(other_->SendText("sam", "welcome to the new practice").ok());
+  EXPECT_EQ(Sync(client_).new_messages, 1u);
+  ASSERT_TRUE(client_->MarkVerified("therapist").ok());
+  auto contacts = client_->Contacts();
+  ASSERT_TRUE(contacts.ok());
+  ASSERT_EQ(contacts->size(), 1u);
+  const client::ContactView& c = contacts->front();
+  EXPECT_EQ(c.name, "therapist");
+  EXPECT_EQ(c.state, client::ContactState::kActive);
+  EXPECT_TRUE(c.verified);
+  EXPECT_EQ(c.send_block, client::SendBlock::kNone);
+  // The history kept both: the old conversation and the pending one's message.
+  auto history = client_->History("therapist");
+  ASSERT_TRUE(history.ok());
+  bool has_welcome = false;
+  for (const auto& h : *history) has_welcome |= h.summary == "welcome to the new practice";
+  EXPECT_TRUE(has_welcome);
+  // Now "therapist" is the new pairing: messages go there, and its
+  // resources are the ones shown.
+  ASSERT_TRUE(client_->SendText("therapist", "hello new practice").ok());
+  EXPECT_EQ(Sync(other_).new_messages, 1u);
+  auto info = client_->PracticeInfoFor("therapist");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->resource_source, client::ResourceSource::kClinic);
 }
 
 }  // namespace

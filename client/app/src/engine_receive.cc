@@ -61,7 +61,9 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
       }
       // A therapist's new client gets the current office hours and crisis
       // resources right away (uploaded with the next flush).
-      if (account_.role == Role::kTherapist && !received.identity_changed) {
+      // Not to a pending re-pairing: it is not confirmed as that client yet.
+      if (account_.role == Role::kTherapist && !received.identity_changed &&
+          received.pending_replaces.empty()) {
         for (std::string_view key : {kOfficeHoursSetting, kResourcesSetting}) {
           ATTUNE_ASSIGN_OR_RETURN(auto stored, store::GetSetting(db, key));
           if (!stored) continue;
@@ -126,7 +128,7 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
   }
   events.emplace_back(MessageReceived{received.contact_id, received.contact_name,
                                       received.message_id, kind, ContentSummary(*parsed),
-                                      static_cast<int64_t>(now_())});
+                                      static_cast<int64_t>(now_()), received.pending_replaces});
   if (const auto* c = std::get_if<therapy::CheckIn>(&parsed->body)) {
     const therapy::RiskAssessment risk = therapy::AssessRisk(*c);
     events.emplace_back(CheckInReceived{

@@ -7,6 +7,7 @@
 #include "attune/client/messaging.h"
 #include "attune/client/pairing.h"
 #include "attune/client/routing.h"
+#include "attune/client/store/pending.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy_state.h"
 #include "attune/crypto/hash.h"
@@ -62,6 +63,10 @@ Status QueueReceiptFor(Context& ctx, const store::Contact& contact, ByteView con
                        uint64_t* generation, ReceivedEvent* event) {
   auto parsed = therapy::ParseContent(content);
   if (!parsed.ok() || !IsPersonMessage(KindOf(*parsed))) return Status::Ok();
+  // A pending re-pairing learns nothing (not even "delivered") until it is
+  // confirmed.
+  ATTUNE_ASSIGN_OR_RETURN(auto pending, store::PendingReplaces(ctx.db(), contact.id));
+  if (pending) return Status::Ok();
   auto receipt = NewTherapyContent(
       ctx, therapy::Receipt{therapy::ReceiptKind::kDelivered, {parsed->message_id}});
   Result<PreparedMessage> prepared = receipt.ok() ? PrepareMessage(ctx, contact, *receipt)
@@ -107,6 +112,11 @@ Result<ReceivedEvent> StoreDecrypted(Context& ctx, const store::Contact& contact
   e.contact_id = contact.id;
   e.contact_name = contact.name;
   e.message_id = message_id;
+  ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(db, contact.id));
+  if (replaces) {
+    ATTUNE_ASSIGN_OR_RETURN(store::Contact known, store::GetContact(db, *replaces));
+    e.pending_replaces = known.name;
+  }
   ATTUNE_RETURN_IF_ERROR(QueueReceiptFor(ctx, contact, record.content, generation, &e));
   e.content = std::move(record.content);
   return e;
@@ -184,32 +194,36 @@ Result<ReceivedEvent> HandleFirstMessage(Context& ctx, const store::OwnedMailbox
     ATTUNE_ASSIGN_OR_RETURN(existing, store::FindContactByIdentity(db, peer_record));
   }
 
-  store::Contact contact;
-  bool changed = false;
+  // A pairing with a known contact (`invite --replaces`, or the same
+  // identity again) replaces nothing yet: the newcomer is a separate,
+  // pending contact until the therapist confirms it (`attune verify NAME
+  // --confirm`); the known contact keeps its session and mailboxes.
   if (existing) {
-    contact = std::move(*existing);
-    changed = contact.identity_key != peer_record;
-    if (changed) {
-      contact.identity_changed = true;
-      contact.verified = false;
+    ATTUNE_ASSIGN_OR_RETURN(auto target, store::PendingReplaces(db, existing->id));
+    if (target) {
+      ATTUNE_ASSIGN_OR_RETURN(existing, store::GetContact(db, *target));
     }
+  }
+  store::Contact contact;
+  const bool changed = existing && existing->identity_key != peer_record;
+  contact.created_at = static_cast<int64_t>(ctx.now());
+  if (existing) {
+    ATTUNE_ASSIGN_OR_RETURN(contact.name, UniqueContactName(db, existing->name + "-pending"));
   } else {
     ATTUNE_ASSIGN_OR_RETURN(contact.name, UniqueContactName(db, invitation.suggested_name.empty()
                                                                     ? hello->display_name
                                                                     : invitation.suggested_name));
-    contact.created_at = static_cast<int64_t>(ctx.now());
   }
   contact.display_name = hello->display_name;
   contact.identity_key = peer_record;
-  contact.send_block.clear();
   contact.peer_relay = mailbox.relay;  // the accepting side's mailbox is on our relay
   contact.peer_mailbox_id = hello->mailbox_id;
   contact.peer_send_capability = hello->send_capability.Clone();
   contact.own_mailbox_row = mailbox.row;
+  ATTUNE_ASSIGN_OR_RETURN(contact.id, store::InsertContact(db, contact));
   if (existing) {
-    ATTUNE_RETURN_IF_ERROR(store::UpdateContact(db, contact));
-  } else {
-    ATTUNE_ASSIGN_OR_RETURN(contact.id, store::InsertContact(db, contact));
+    ATTUNE_RETURN_IF_ERROR(
+        store::MarkPending(db, contact.id, existing->id, static_cast<int64_t>(ctx.now())));
   }
   crypto::SecretBytes consumed = processed->secrets.Serialize();
   ATTUNE_RETURN_IF_ERROR(store::UpdateInvitation(db, invitation.row, consumed.view(), true));
@@ -224,6 +238,7 @@ Result<ReceivedEvent> HandleFirstMessage(Context& ctx, const store::OwnedMailbox
   e.contact_id = contact.id;
   e.contact_name = contact.name;
   e.identity_changed = changed;
+  if (existing) e.pending_replaces = existing->name;
   return e;
 }
 

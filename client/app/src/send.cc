@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "attune/client/messaging.h"
+#include "attune/client/store/pending.h"
 #include "attune/client/store/records.h"
 #include "attune/e2e/session.h"
 #include "attune/therapy/content.h"
@@ -48,6 +49,15 @@ uint64_t SystemNow() {
 Result<PreparedMessage> PrepareMessage(Context& ctx, const store::Contact& contact,
                                        ByteView content) {
   ATTUNE_RETURN_IF_ERROR(CheckSendable(contact));
+  ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(ctx.db(), contact.id));
+  if (replaces) {
+    return MakeError(ErrorCode::kIdentityChanged,
+                     "refusing to send: " + contact.name +
+                         " is a new pairing that would replace a known contact and is not "
+                         "confirmed yet. Compare safety numbers (`attune verify " +
+                         contact.name + "`), then run `attune verify " + contact.name +
+                         " --confirm`");
+  }
   ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(ctx.db(), contact.id));
   ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
   if (!session.can_send()) {

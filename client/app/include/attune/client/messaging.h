@@ -91,6 +91,10 @@ struct ReceivedEvent {
   // same transaction as the message. Empty when it was queued (or none was
   // due); otherwise why it could not be (e.g. the contact cannot be sent to).
   std::optional<Error> receipt_error{};
+  // kPaired and messages: the contact is a pending re-pairing of the known
+  // contact named here (store/pending.h); its messages are kept, flagged, and
+  // get no receipt until confirmed.
+  std::string pending_replaces{};
   // kDropped only: do NOT ack; the delivery stays on the relay. Set for a
   // mailbox this profile owns but cannot map to a contact or invitation
   // (e.g. a re-pairing not yet confirmed, or state a newer version wrote):
