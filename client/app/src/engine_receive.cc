@@ -7,39 +7,27 @@
 
 #include "attune/client/content_view.h"
 #include "attune/client/engine.h"
+#include "attune/client/message_index.h"
 #include "attune/client/messaging.h"
 #include "attune/client/practice.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy/render.h"
 #include "attune/client/therapy_state.h"
 #include "attune/therapy/check_in.h"
+#include "attune/therapy/limits.h"
 
 namespace attune::client {
-namespace {
-
-// Our outgoing rows whose content ids a receipt names. Receipts are for
-// recent messages: scan from the newest and stop once all are found.
-Result<std::vector<int64_t>> RowsForIds(store::Database& db, int64_t contact_id,
-                                        const std::vector<therapy::MessageId>& ids) {
-  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListMessages(db, contact_id));
-  std::set<therapy::MessageId> wanted(ids.begin(), ids.end());
-  std::vector<int64_t> out;
-  for (auto it = rows.rbegin(); it != rows.rend() && !wanted.empty(); ++it) {
-    if (it->direction != store::Direction::kOutgoing) continue;
-    auto parsed = therapy::ParseContent(it->content);
-    if (!parsed.ok()) continue;
-    if (wanted.erase(parsed->message_id) != 0) out.push_back(it->id);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-}  // namespace
-
 Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
-                                     std::vector<Event>& events, bool& keep_on_relay) {
+                                     std::vector<Event>& events, bool& keep_on_relay,
+                                     OwedReceipts& owed) {
   store::Database& db = profile_.db();
   ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent received, HandleDelivery(ctx_, delivery));
+  // The new row's list columns (and a receipt's delivered marks), derived
+  // once now; relaxed, so no disk sync is added to the path.
+  std::vector<DeliveredRows> delivered;
+  if (received.kind == ReceivedEvent::Kind::kMessage) {
+    ATTUNE_ASSIGN_OR_RETURN(delivered, IndexNewMessages(db));
+  }
   // A delivery on a mailbox we own but cannot map stays on the relay.
   keep_on_relay = received.keep_on_relay;
   switch (received.kind) {
@@ -98,10 +86,10 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
   if (const auto* r = std::get_if<therapy::Receipt>(&parsed->body)) {
     ++report.receipts;
     if (r->kind == therapy::ReceiptKind::kDelivered) {
-      ATTUNE_ASSIGN_OR_RETURN(auto rows, RowsForIds(db, received.contact_id, r->message_ids));
-      if (!rows.empty()) {
-        events.emplace_back(
-            MessagesDelivered{received.contact_id, received.contact_name, std::move(rows)});
+      for (DeliveredRows& d : delivered) {
+        if (d.contact_id != received.contact_id) continue;
+        events.emplace_back(MessagesDelivered{received.contact_id, received.contact_name,
+                                              std::move(d.message_ids)});
       }
     }
     return Status::Ok();
@@ -116,16 +104,9 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
   ++report.new_messages;
   // Texts and check-ins get a delivery receipt: the sender learns the
   // device stored it, never whether anyone read it. Best effort — a lost
-  // receipt only means "sent" instead of "delivered" on their side.
-  auto receipt = NewTherapyContent(
-      ctx_, therapy::Receipt{therapy::ReceiptKind::kDelivered, {parsed->message_id}});
-  Result<int64_t> queued =
-      receipt.ok() ? QueueMessage(ctx_, received.contact_name, *receipt) : receipt.error();
-  if (!queued.ok()) {
-    events.emplace_back(
-        EngineError{EngineError::Kind::kStillQueued, queued.error().code,
-                    "could not queue a delivery receipt: " + queued.error().message});
-  }
+  // receipt only means "sent" instead of "delivered" on their side. Queued
+  // by the caller, after the event, for every delivery of a burst at once.
+  owed.by_contact[received.contact_name].push_back(parsed->message_id);
   events.emplace_back(MessageReceived{received.contact_id, received.contact_name,
                                       received.message_id, kind, ContentSummary(*parsed),
                                       static_cast<int64_t>(now_())});
@@ -136,6 +117,44 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
         risk.urgent ? therapy::DescribeRisk(risk, *c) : "", therapy::FormatFilledAt(*c)});
   }
   return Status::Ok();
+}
+
+
+void Engine::QueueReceiptsLocked(OwedReceipts& owed, std::vector<Event>& events) {
+  if (owed.empty()) return;
+  // Contents first (they must outlive the QueuedContent views).
+  std::vector<std::pair<std::string, Bytes>> contents;
+  for (auto& [contact, ids] : owed.by_contact) {
+    for (size_t first = 0; first < ids.size(); first += therapy::kMaxReceiptIds) {
+      const size_t last = std::min(ids.size(), first + therapy::kMaxReceiptIds);
+      therapy::Receipt receipt{therapy::ReceiptKind::kDelivered,
+                               std::vector<therapy::MessageId>(ids.begin() + static_cast<long>(first),
+                                                               ids.begin() + static_cast<long>(last))};
+      auto bytes = NewTherapyContent(ctx_, std::move(receipt));
+      if (!bytes.ok()) {
+        events.emplace_back(EngineError{EngineError::Kind::kStillQueued, bytes.error().code,
+                                        "could not queue a delivery receipt: " +
+                                            bytes.error().message});
+        continue;
+      }
+      contents.emplace_back(contact, std::move(bytes).value());
+    }
+  }
+  owed.by_contact.clear();
+  std::vector<QueuedContent> items;
+  items.reserve(contents.size());
+  for (const auto& [contact, bytes] : contents) items.push_back(QueuedContent{contact, bytes});
+  if (items.empty() || QueueMessages(ctx_, items).ok()) return;
+  // One contact that cannot be written to (an identity change, a rollback
+  // block) must not cost the others their receipts: one by one.
+  for (const QueuedContent& item : items) {
+    auto queued = QueueMessage(ctx_, item.contact_name, item.content);
+    if (!queued.ok()) {
+      events.emplace_back(EngineError{EngineError::Kind::kStillQueued, queued.error().code,
+                                      "could not queue a delivery receipt: " +
+                                          queued.error().message});
+    }
+  }
 }
 
 }  // namespace attune::client

@@ -45,42 +45,66 @@ uint64_t SystemNow() {
                                    .count());
 }
 
+namespace {
+
+// Inside the caller's transaction: encrypt, insert the history and outbox
+// rows, store the new session. The caller bumps the generation and commits.
+Result<int64_t> EncryptAndStoreLocked(Context& ctx, std::string_view contact_name,
+                                      ByteView content, int64_t now) {
+  store::Database& db = ctx.db();
+  ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, store::GetContactByName(db, contact_name));
+  ATTUNE_RETURN_IF_ERROR(CheckSendable(contact));
+  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(db, contact.id));
+  ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
+  if (!session.can_send()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cannot send to " + contact.name + " before they have written first");
+  }
+  ATTUNE_ASSIGN_OR_RETURN(Bytes wire, session.Encrypt(content, ctx.random));
+  store::MessageRecord record;
+  record.contact_id = contact.id;
+  record.direction = store::Direction::kOutgoing;
+  record.content.assign(content.begin(), content.end());
+  record.created_at = now;
+  record.read = true;
+  ATTUNE_ASSIGN_OR_RETURN(int64_t message_id, store::InsertMessage(db, record));
+  ATTUNE_ASSIGN_OR_RETURN(
+      int64_t outbox_row,
+      store::InsertOutbox(db, store::OutboxEntry{0, contact.id, message_id, wire}, now));
+  (void)outbox_row;
+  Bytes new_state = session.Serialize();
+  Status put = store::PutSession(db, contact.id, new_state, now);
+  crypto::SecureZero(new_state.data(), new_state.size());
+  ATTUNE_RETURN_IF_ERROR(put);
+  return message_id;
+}
+
+}  // namespace
+
 Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content) {
+  ATTUNE_ASSIGN_OR_RETURN(auto ids, QueueMessages(ctx, {QueuedContent{contact_name, content}}));
+  return ids.front();
+}
+
+Result<std::vector<int64_t>> QueueMessages(Context& ctx, const std::vector<QueuedContent>& items) {
   store::Database& db = ctx.db();
   const auto now = static_cast<int64_t>(ctx.now());
   uint64_t generation = 0;
-  int64_t message_id = 0;
+  std::vector<int64_t> ids;
+  ids.reserve(items.size());
   {
     ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, store::GetContactByName(db, contact_name));
-    ATTUNE_RETURN_IF_ERROR(CheckSendable(contact));
-    ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(db, contact.id));
-    ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
-    if (!session.can_send()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "cannot send to " + contact.name + " before they have written first");
+    for (const QueuedContent& item : items) {
+      ATTUNE_ASSIGN_OR_RETURN(int64_t id,
+                              EncryptAndStoreLocked(ctx, item.contact_name, item.content, now));
+      ids.push_back(id);
     }
-    ATTUNE_ASSIGN_OR_RETURN(Bytes wire, session.Encrypt(content, ctx.random));
-    store::MessageRecord record;
-    record.contact_id = contact.id;
-    record.direction = store::Direction::kOutgoing;
-    record.content.assign(content.begin(), content.end());
-    record.created_at = now;
-    record.read = true;
-    ATTUNE_ASSIGN_OR_RETURN(message_id, store::InsertMessage(db, record));
-    ATTUNE_ASSIGN_OR_RETURN(
-        int64_t outbox_row,
-        store::InsertOutbox(db, store::OutboxEntry{0, contact.id, message_id, wire}, now));
-    (void)outbox_row;
-    Bytes new_state = session.Serialize();
-    Status put = store::PutSession(db, contact.id, new_state, now);
-    crypto::SecureZero(new_state.data(), new_state.size());
-    ATTUNE_RETURN_IF_ERROR(put);
+    // One generation and one anchor raise for all of them.
     ATTUNE_ASSIGN_OR_RETURN(generation, ctx.profile.BumpGeneration());
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
   ctx.profile.ConfirmAnchor(generation);
-  return message_id;
+  return ids;
 }
 
 Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text) {

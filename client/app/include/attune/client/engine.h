@@ -27,6 +27,7 @@
 #include <functional>
 
 #include <atomic>
+#include <map>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -143,6 +144,10 @@ struct InviteRequest {
 struct EngineOptions {
   crypto::RandomSource* random = nullptr;  // default: the system CSPRNG; must outlive the engine
   Clock now = SystemNow;
+  // kDeferred (the desktop app): Open skips the full page check so the
+  // inbox shows at once; it runs first thing in background sync instead
+  // (Engine::CheckIntegrity), before anything is fetched or written there.
+  store::IntegrityCheck integrity_check = store::IntegrityCheck::kAtOpen;
 };
 
 class Engine {
@@ -181,6 +186,12 @@ class Engine {
   // `after_step` (tests only) is called after each step of the change.
   Status ChangePassphrase(ByteView new_passphrase,
                           const std::function<void(int)>& after_step = {});
+
+  // The full page check (store::Profile::CheckIntegrity): kInvalidArgument
+  // when the database is damaged. Reads the whole file; call it off the GUI
+  // thread. Background sync runs it once first when it was deferred, and
+  // on failure reports an EngineError (kLocal) and does not sync.
+  Status CheckIntegrity();
 
   // ---- contacts and pairing ----
   Result<std::vector<ContactView>> Contacts();
@@ -272,11 +283,23 @@ class Engine {
   Result<SendResult> QueueAndUploadLocked(const store::Contact& contact, ByteView content,
                                           bool with_notice, std::vector<Event>& events);
   SyncReport FlushLocked();
+  // Indexes messages stored since the last call (message_index.h).
+  Status IndexLocked();
   // HandleDelivery plus the protocol's answers to it: a receipt for a text
   // or check-in, the settings push to a newly paired client, receipts and
   // practice updates marked read. On success the delivery may be acked.
+  // Receipts are not queued here but collected in `owed`, so that a burst
+  // of deliveries is answered in one transaction (QueueReceiptsLocked).
+  struct OwedReceipts {
+    std::map<std::string, std::vector<therapy::MessageId>> by_contact{};
+    bool empty() const { return by_contact.empty(); }
+  };
   Status ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
-                               std::vector<Event>& events, bool& keep_on_relay);
+                               std::vector<Event>& events, bool& keep_on_relay,
+                               OwedReceipts& owed);
+  // Queues the receipts owed (one transaction; a contact that cannot be
+  // written to is reported and skipped) and clears `owed`.
+  void QueueReceiptsLocked(OwedReceipts& owed, std::vector<Event>& events);
   Result<PushReport> PushLocked(std::string_view to, const therapy::ContentBody& body);
   std::string SendNoticeLocked(const store::Contact& contact);
   void BackgroundLoop(BackgroundSyncOptions options);
@@ -288,6 +311,7 @@ class Engine {
   Context ctx_;
   AccountInfo account_{};
   bool rollback_detected_ = false;
+  bool integrity_checked_ = false;  // under mu_
 
   std::mutex mu_;  // the database, the relay pool
   RelayPool pool_;

@@ -15,6 +15,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attune/base/bytes.h"
 #include "attune/base/result.h"
@@ -33,6 +34,15 @@ namespace attune::client {
 //                     see docs/security/client.md) or the session cannot send
 //   plus Session::Encrypt's errors.
 Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content);
+
+// Several contents (to one or more contacts) in ONE transaction with one
+// generation bump and one anchor raise: all are queued or none (e.g. the
+// delivery receipts for a burst of messages). Same errors as QueueMessage.
+struct QueuedContent {
+  std::string_view contact_name{};
+  ByteView content{};
+};
+Result<std::vector<int64_t>> QueueMessages(Context& ctx, const std::vector<QueuedContent>& items);
 
 // Queues a Text message (validated as therapy content).
 Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text);
