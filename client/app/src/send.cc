@@ -100,18 +100,28 @@ Result<int64_t> WritePreparedMessage(Context& ctx, const PreparedMessage& prepar
 }
 
 Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content) {
+  ATTUNE_ASSIGN_OR_RETURN(auto ids, QueueMessages(ctx, {QueuedContent{contact_name, content}}));
+  return ids.front();
+}
+
+Result<std::vector<int64_t>> QueueMessages(Context& ctx, const std::vector<QueuedContent>& items) {
   store::Database& db = ctx.db();
   uint64_t generation = 0;
-  int64_t message_id = 0;
+  std::vector<int64_t> ids;
+  ids.reserve(items.size());
   {
     ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, store::GetContactByName(db, contact_name));
-    ATTUNE_ASSIGN_OR_RETURN(PreparedMessage prepared, PrepareMessage(ctx, contact, content));
-    ATTUNE_ASSIGN_OR_RETURN(message_id, WritePreparedMessage(ctx, prepared, &generation));
+    for (const QueuedContent& item : items) {
+      ATTUNE_ASSIGN_OR_RETURN(store::Contact contact,
+                              store::GetContactByName(db, item.contact_name));
+      ATTUNE_ASSIGN_OR_RETURN(PreparedMessage prepared, PrepareMessage(ctx, contact, item.content));
+      ATTUNE_ASSIGN_OR_RETURN(int64_t id, WritePreparedMessage(ctx, prepared, &generation));
+      ids.push_back(id);
+    }
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
   ctx.profile.ConfirmAnchor(generation);
-  return message_id;
+  return ids;
 }
 
 Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text) {

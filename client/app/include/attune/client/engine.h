@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -155,6 +156,10 @@ struct InviteRequest {
 struct EngineOptions {
   crypto::RandomSource* random = nullptr;  // default: the system CSPRNG; must outlive the engine
   Clock now = SystemNow;
+  // kDeferred (the desktop app): Open skips the full page check so the
+  // inbox shows at once; it runs first thing in background sync instead
+  // (Engine::CheckIntegrity), before anything is fetched or written there.
+  store::IntegrityCheck integrity_check = store::IntegrityCheck::kAtOpen;
 };
 
 class Engine {
@@ -192,6 +197,12 @@ class Engine {
   // Re-encrypts under a new passphrase (crash-safe; see store/profile.h).
   // `after_step` (tests only) is called after each step of the change.
   Status ChangePassphrase(ByteView new_passphrase, const std::function<void(int)>& after_step = {});
+
+  // The full page check (store::Profile::CheckIntegrity): kInvalidArgument
+  // when the database is damaged. Reads the whole file; call it off the GUI
+  // thread. Background sync runs it once first when it was deferred, and
+  // on failure reports an EngineError (kLocal) and does not sync.
+  Status CheckIntegrity();
 
   // ---- contacts and pairing ----
   Result<std::vector<ContactView>> Contacts();
@@ -297,9 +308,11 @@ class Engine {
   Result<SendResult> QueueAndUploadLocked(const store::Contact& contact, ByteView content,
                                           bool with_notice, std::vector<Event>& events);
   SyncReport FlushLocked();
-  // HandleDelivery plus the protocol's answers to it: a receipt for a text
-  // or check-in, the settings push to a newly paired client, receipts and
-  // practice updates marked read. On success the delivery may be acked.
+  // Indexes messages stored since the last call (message_index.h).
+  Status IndexLocked();
+  // HandleDelivery plus the protocol's answers to it: the settings push to a newly paired client,
+  // receipts and practice updates marked read. On success the delivery may be acked. The delivery
+  // receipt is committed with the message (receive.cc).
   Status ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
                                std::vector<Event>& events, bool& keep_on_relay);
   Result<PushReport> PushLocked(std::string_view to, const therapy::ContentBody& body);
@@ -313,6 +326,7 @@ class Engine {
   Context ctx_;
   AccountInfo account_{};
   bool rollback_detected_ = false;
+  bool integrity_checked_ = false;  // under mu_
 
   std::mutex mu_;  // the database, the relay pool
   RelayPool pool_;

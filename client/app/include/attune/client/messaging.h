@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attune/base/bytes.h"
 #include "attune/base/result.h"
@@ -54,6 +55,15 @@ Result<PreparedMessage> PrepareMessage(Context& ctx, const store::Contact& conta
                                        ByteView content);
 Result<int64_t> WritePreparedMessage(Context& ctx, const PreparedMessage& prepared,
                                      uint64_t* generation);
+
+// Several contents (to one or more contacts) in ONE transaction with one
+// generation bump and one anchor raise: all are queued or none (e.g. the
+// delivery receipts for a burst of messages). Same errors as QueueMessage.
+struct QueuedContent {
+  std::string_view contact_name{};
+  ByteView content{};
+};
+Result<std::vector<int64_t>> QueueMessages(Context& ctx, const std::vector<QueuedContent>& items);
 
 // Queues a Text message (validated as therapy content).
 Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text);
