@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "attune/client/store/anchor.h"
 #include "attune/client/store/profile.h"
 #include "attune/client/store/records.h"
 #include "attune/crypto/random.h"
@@ -486,9 +487,11 @@ TEST(Profile, ConcurrentWritersLoseNothing) {
   auto g = p->db().QueryInt("SELECT value FROM meta WHERE key='generation'");
   ASSERT_TRUE(g.ok() && g->has_value());
   EXPECT_EQ(**g, 2 * kPerWriter);
-  auto anchor = ReadAll(fs::path(tmp.profile()) / "anchor");
-  EXPECT_EQ(std::string(anchor.begin(), anchor.end()),
-            "attune-anchor 2\n" + std::to_string(2 * kPerWriter) + "\n0\n");
+  auto anchor = ReadAnchorFile(tmp.profile());
+  ASSERT_TRUE(anchor.ok()) << anchor.error().message;
+  EXPECT_EQ(anchor->confirmed, static_cast<uint64_t>(2 * kPerWriter));
+  // The last raise announced the generation that then committed.
+  EXPECT_EQ(anchor->pending, static_cast<uint64_t>(2 * kPerWriter));
 }
 
 // MarkSent changes the outbox row and the history row together.

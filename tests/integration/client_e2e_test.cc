@@ -360,10 +360,14 @@ TEST_F(ClientE2eTest, RestoredOlderDatabaseRefusesToSendUntilPairedAgain) {
       << refused.stderr_text;
   EXPECT_NE(client.Ok({"contacts"}).find("sending blocked (restored database)"), std::string::npos);
 
-  // A fresh pairing (new X3DH session) lifts the block.
+  // A fresh pairing (new X3DH session), once both sides confirm it, lifts
+  // the block.
   std::string code = InvitationCode(therapist.Ok({"invite", "--replaces", "sam", "--no-qr"}));
-  client.Ok({"accept", "-", "--name", "therapist"}, code + "\n");
+  std::string accepted = client.Ok({"accept", "-", "--name", "therapist"}, code + "\n");
+  EXPECT_NE(accepted.find("replaces nothing until you confirm it"), std::string::npos) << accepted;
   therapist.Ok({"sync", "--quiet-ms", "300"});
+  therapist.Ok({"verify", "sam", "--confirm"});
+  client.Ok({"verify", "therapist", "--confirm"});
   client.Ok({"send", "therapist", "sent after pairing again"});
   therapist.Ok({"sync", "--quiet-ms", "300"});
   std::vector<std::string> got = therapist.Texts("sam", "received");
@@ -450,16 +454,17 @@ TEST_F(ClientE2eTest, ChangedIdentityKeyBlocksSendingUntilVerified) {
   new_device.Ok({"accept", "-", "--name", "therapist"}, code + "\n");
   std::string synced = therapist.Ok({"sync", "--quiet-ms", "300"});
   EXPECT_NE(synced.find("identity key changed"), std::string::npos) << synced;
-  EXPECT_NE(therapist.Ok({"contacts"}).find("IDENTITY KEY CHANGED"), std::string::npos);
+  // Staged as pending: the known contact is unchanged until confirmed.
+  EXPECT_NE(therapist.Ok({"contacts"}).find("PENDING re-pairing of sam"), std::string::npos);
 
-  Completed refused = therapist.Run({"send", "sam", "are you really Sam?"});
+  Completed refused = therapist.Run({"send", "sam-pending", "are you really Sam?"});
   EXPECT_EQ(refused.status.code, 1);
-  EXPECT_NE(refused.stderr_text.find("identity key has changed"), std::string::npos)
+  EXPECT_NE(refused.stderr_text.find("replaces nothing until you confirm it"), std::string::npos)
       << refused.stderr_text;
-  EXPECT_NE(refused.stderr_text.find("attune verify sam --confirm"), std::string::npos);
+  EXPECT_NE(refused.stderr_text.find("attune verify sam-pending --confirm"), std::string::npos);
 
-  // After comparing safety numbers and confirming, sending works again and
-  // reaches the new device.
+  // After comparing safety numbers (`verify sam` shows the newcomer's) and
+  // confirming, "sam" is the new device.
   EXPECT_EQ(SafetyDigits(therapist.Ok({"verify", "sam"})),
             SafetyDigits(new_device.Ok({"verify", "therapist"})));
   therapist.Ok({"verify", "sam", "--confirm"});

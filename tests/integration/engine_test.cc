@@ -222,6 +222,64 @@ TEST_F(EngineTest, BackgroundSyncDeliversEventsWithoutAnyCall) {
   EXPECT_FALSE(therapist_->background_sync_running());
 }
 
+// A burst of deliveries: each message is committed with its own receipt
+// (the receipt exists exactly when the message does; receive.cc), the
+// receipts are uploaded together, and every message shows as delivered.
+TEST_F(EngineTest, BurstOfMessagesIsDeliveredEachWithItsReceipt) {
+  constexpr int kBurst = 12;
+  std::vector<int64_t> rows;
+  for (int i = 0; i < kBurst; ++i) {
+    auto sent = client_->SendText("therapist", "burst " + std::to_string(i));
+    ASSERT_TRUE(sent.ok() && sent->uploaded);
+    rows.push_back(sent->message_id);
+  }
+  client::SyncReport t = Sync(therapist_);
+  EXPECT_EQ(t.new_messages, static_cast<size_t>(kBurst));
+  client::SyncReport c = Sync(client_);
+  EXPECT_EQ(c.receipts, static_cast<size_t>(kBurst));
+  EXPECT_EQ(c.new_messages, 0u);
+  auto history = client_->History("therapist");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), static_cast<size_t>(kBurst));
+  for (const auto& item : *history) {
+    EXPECT_EQ(item.status, client::HistoryItem::Status::kDelivered) << item.summary;
+  }
+  std::vector<int64_t> delivered_rows;
+  for (const auto& d : client_.events->All<client::MessagesDelivered>()) {
+    delivered_rows.insert(delivered_rows.end(), d.message_ids.begin(), d.message_ids.end());
+  }
+  std::sort(delivered_rows.begin(), delivered_rows.end());
+  EXPECT_EQ(delivered_rows, rows);
+  // The therapist's side lists all of them, from the index columns.
+  auto inbox = therapist_->Inbox(100, false);
+  ASSERT_TRUE(inbox.ok());
+  EXPECT_EQ(inbox->size(), static_cast<size_t>(kBurst));
+  auto contacts = therapist_->Contacts();
+  ASSERT_TRUE(contacts.ok() && contacts->size() == 1u);
+  EXPECT_EQ(contacts->front().unread, static_cast<size_t>(kBurst));
+}
+
+// With the page check deferred (the desktop app), background sync runs it
+// before anything else; a healthy profile then syncs as usual.
+TEST_F(EngineTest, DeferredIntegrityCheckRunsInBackgroundSync) {
+  const std::string dir = therapist_->profile_dir();
+  therapist_.engine.reset();
+  client::EngineOptions options;
+  options.integrity_check = client::store::IntegrityCheck::kDeferred;
+  auto reopened = client::Engine::Open(dir, AsBytes(std::string("passphrase of therapist")),
+                                       std::move(options));
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  therapist_.engine = std::move(reopened).value();
+  therapist_->Subscribe(therapist_.events);
+  EXPECT_TRUE(therapist_->CheckIntegrity().ok());
+  ASSERT_TRUE(therapist_->StartBackgroundSync().ok());
+  ASSERT_TRUE(client_->SendText("therapist", "after a deferred check").ok());
+  EXPECT_TRUE(therapist_.events->WaitFor<client::MessageReceived>(
+      [](const auto& m) { return m.summary == "after a deferred check"; }, kEventTimeout));
+  therapist_->StopBackgroundSync();
+  EXPECT_TRUE(therapist_.events->All<client::EngineError>().empty());
+}
+
 TEST_F(EngineTest, SendBlockIsATypeWithAdviceForTheRole) {
   // A client cannot create invitations: the advice must not tell them to.
   const std::string client_advice =

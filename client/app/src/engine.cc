@@ -7,8 +7,11 @@
 #include <set>
 
 #include "attune/client/content_view.h"
+#include "attune/client/message_index.h"
 #include "attune/client/messaging.h"
 #include "attune/client/routing.h"
+#include "attune/client/store/message_index.h"
+#include "attune/client/store/pending.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy_state.h"
 #include "attune/e2e/safety_number.h"
@@ -16,10 +19,6 @@
 
 namespace attune::client {
 namespace {
-
-// "No limit" for the store's inbox query: the engine needs every
-// unacknowledged urgent check-in, whatever the count.
-constexpr size_t kAllRows = 1000000000;
 
 SendBlock SendBlockOf(const store::Contact& contact) {
   if (contact.identity_changed) return SendBlock::kIdentityChanged;
@@ -49,6 +48,12 @@ std::string SendBlockAdvice(SendBlock block, Role self, std::string_view contact
              "'s identity key has changed since you paired. Compare safety numbers in person or "
              "by phone (`attune verify " +
              name + "`), then run `attune verify " + name + " --confirm`";
+    case SendBlock::kPendingReplacement:
+      return name +
+             " is a new pairing that would replace a known contact and replaces nothing until "
+             "you confirm it: compare safety numbers (`attune verify " +
+             name + "`), then run `attune verify " + name +
+             " --confirm` (or drop it with `attune verify " + name + " --decline`)";
     case SendBlock::kRollback:
       return "this profile's database was restored from an older copy, so its encryption keys "
              "for " +
@@ -76,8 +81,10 @@ Engine::~Engine() { StopBackgroundSync(); }
 Result<std::unique_ptr<Engine>> Engine::Open(const std::string& dir, ByteView passphrase,
                                              EngineOptions options) {
   crypto::RandomSource& random = options.random ? *options.random : crypto::SystemRandom();
-  ATTUNE_ASSIGN_OR_RETURN(store::Profile profile, store::Profile::Open(dir, passphrase));
+  ATTUNE_ASSIGN_OR_RETURN(store::Profile profile,
+                          store::Profile::Open(dir, passphrase, options.integrity_check));
   std::unique_ptr<Engine> engine(new Engine(std::move(profile), random, std::move(options.now)));
+  engine->integrity_checked_ = options.integrity_check == store::IntegrityCheck::kAtOpen;
   ATTUNE_ASSIGN_OR_RETURN(engine->account_, LoadAccount(engine->profile_.db()));
   return engine;
 }
@@ -105,6 +112,13 @@ Result<std::unique_ptr<Engine>> Engine::Create(const std::string& dir, ByteView 
   std::unique_ptr<Engine> engine(new Engine(std::move(*profile), random, std::move(options.now)));
   engine->account_ = account;
   return engine;
+}
+
+Status Engine::CheckIntegrity() {
+  std::lock_guard lock(mu_);
+  ATTUNE_RETURN_IF_ERROR(profile_.CheckIntegrity());
+  integrity_checked_ = true;
+  return Status::Ok();
 }
 
 Status Engine::ChangePassphrase(ByteView new_passphrase,
@@ -150,21 +164,10 @@ Result<store::Contact> Engine::ContactLocked(std::string_view name) {
 Result<std::vector<ContactView>> Engine::Contacts() {
   std::lock_guard lock(mu_);
   store::Database& db = profile_.db();
+  ATTUNE_RETURN_IF_ERROR(IndexLocked());
   ATTUNE_ASSIGN_OR_RETURN(auto contacts, store::ListContacts(db));
-  ATTUNE_ASSIGN_OR_RETURN(auto incoming, store::ListInbox(db, kAllRows));
-  std::map<int64_t, std::pair<size_t, size_t>> counts;  // unread, urgent
-  for (const store::MessageRecord& m : incoming) {
-    auto parsed = therapy::ParseContent(m.content);
-    if (!parsed.ok()) continue;
-    const MessageKind kind = KindOf(*parsed);
-    if (!IsPersonMessage(kind)) continue;
-    if (!m.read) ++counts[m.contact_id].first;
-    const auto* c = std::get_if<therapy::CheckIn>(&parsed->body);
-    if (c != nullptr && therapy::AssessRisk(*c).urgent) {
-      ATTUNE_ASSIGN_OR_RETURN(auto acked, AcknowledgedAt(db, parsed->message_id));
-      if (!acked) ++counts[m.contact_id].second;
-    }
-  }
+  ATTUNE_ASSIGN_OR_RETURN(auto counts, store::CountsByContact(db));
+  std::map<int64_t, store::ContactCounts> by_id(counts.begin(), counts.end());
   std::vector<ContactView> out;
   out.reserve(contacts.size());
   for (const store::Contact& c : contacts) {
@@ -174,8 +177,25 @@ Result<std::vector<ContactView>> Engine::Contacts() {
     v.display_name = c.display_name;
     v.verified = c.verified;
     v.send_block = SendBlockOf(c);
-    v.unread = counts[c.id].first;
-    v.urgent_unacknowledged = counts[c.id].second;
+    ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(db, c.id));
+    if (replaces) {
+      v.state = ContactState::kPendingReplacement;
+      v.send_block = SendBlock::kPendingReplacement;
+      for (const store::Contact& known : contacts) {
+        if (known.id == *replaces) v.replaces = known.name;
+      }
+    }
+    ATTUNE_ASSIGN_OR_RETURN(auto replacement, store::PendingReplacementOf(db, c.id));
+    if (replacement) {
+      for (const store::Contact& p : contacts) {
+        if (p.id == *replacement) v.pending_replacement = p.name;
+      }
+    }
+    const auto it = by_id.find(c.id);
+    if (it != by_id.end()) {
+      v.unread = it->second.unread;
+      v.urgent_unacknowledged = it->second.urgent_open;
+    }
     out.push_back(std::move(v));
   }
   return out;
@@ -234,6 +254,20 @@ Status Engine::MarkVerified(std::string_view name) {
   {
     std::lock_guard lock(mu_);
     ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(name));
+    ATTUNE_ASSIGN_OR_RETURN(std::optional<int64_t> confirmed, ConfirmPendingLocked(contact));
+    if (confirmed) {
+      ATTUNE_ASSIGN_OR_RETURN(store::Contact known, store::GetContact(profile_.db(), *confirmed));
+      id = known.id;
+      local = known.name;
+    }
+  }
+  if (id != 0) {
+    Emit(ContactChanged{id, local, ContactChanged::Change::kVerified, ""});
+    return Status::Ok();
+  }
+  {
+    std::lock_guard lock(mu_);
+    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(name));
     contact.verified = true;
     contact.identity_changed = false;
     ATTUNE_RETURN_IF_ERROR(store::UpdateContact(profile_.db(), contact));
@@ -263,7 +297,9 @@ SyncReport Engine::Flush() {
 Result<SendResult> Engine::QueueAndUploadLocked(const store::Contact& contact, ByteView content,
                                                 bool with_notice, std::vector<Event>& events) {
   (void)events;
-  const SendBlock block = SendBlockOf(contact);
+  SendBlock block = SendBlockOf(contact);
+  ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(profile_.db(), contact.id));
+  if (replaces) block = SendBlock::kPendingReplacement;
   if (block != SendBlock::kNone) return BlockedError(block, account_.role, contact.name);
   SendResult result;
   ATTUNE_ASSIGN_OR_RETURN(result.message_id, QueueMessage(ctx_, contact.name, content));
@@ -306,94 +342,68 @@ Result<SendResult> Engine::SendCheckIn(std::string_view contact_name, therapy::C
 
 // ---- lists ----
 
+Status Engine::IndexLocked() {
+  ATTUNE_ASSIGN_OR_RETURN(auto delivered, IndexNewMessages(profile_.db()));
+  (void)delivered;  // nobody waits for these events outside a delivery
+  return Status::Ok();
+}
+
 Result<std::vector<InboxItem>> Engine::Inbox(size_t limit, bool mark_read) {
   std::lock_guard lock(mu_);
   store::Database& db = profile_.db();
-  ATTUNE_ASSIGN_OR_RETURN(auto contacts, store::ListContacts(db));
-  std::map<int64_t, std::string> names;
-  for (const store::Contact& c : contacts) names[c.id] = c.name;
-  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListInbox(db, kAllRows));
-  std::vector<InboxItem> urgent;
-  std::vector<InboxItem> rest;
-  for (const store::MessageRecord& m : rows) {
+  ATTUNE_RETURN_IF_ERROR(IndexLocked());
+  ATTUNE_ASSIGN_OR_RETURN(auto names, store::ListContactNames(db));
+  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListInboxIndexed(db, limit));
+  std::vector<InboxItem> out;
+  out.reserve(rows.size());
+  for (store::ListedMessage& m : rows) {
     InboxItem item;
     item.message_id = m.id;
     item.contact_id = m.contact_id;
-    item.contact_name = names.count(m.contact_id) ? names[m.contact_id] : std::string("?");
+    const auto name = names.find(m.contact_id);
+    item.contact_name = name != names.end() ? name->second : std::string("?");
     item.received_at = m.created_at;
     item.read = m.read;
-    auto parsed = therapy::ParseContent(m.content);
-    if (parsed.ok()) {
-      item.kind = KindOf(*parsed);
-      if (!IsPersonMessage(item.kind)) continue;
-      const auto* c = std::get_if<therapy::CheckIn>(&parsed->body);
-      if (c != nullptr && therapy::AssessRisk(*c).urgent) {
-        ATTUNE_ASSIGN_OR_RETURN(auto acked, AcknowledgedAt(db, parsed->message_id));
-        item.urgent = !acked.has_value();
-      }
-      // Only what is listed needs its summary.
-      if (item.urgent || rest.size() < limit) item.summary = ContentSummary(*parsed);
-    } else {
-      item.kind = MessageKind::kUnknown;
-      item.summary = "[a message this version cannot show]";
-    }
-    if (item.urgent) {
-      urgent.push_back(std::move(item));
-    } else if (rest.size() < limit) {
-      rest.push_back(std::move(item));
-    }
+    item.urgent = m.urgent_open;
+    item.kind = KindFromStored(m.kind);
+    item.summary = std::move(m.summary);
+    out.push_back(std::move(item));
   }
-  urgent.insert(urgent.end(), std::make_move_iterator(rest.begin()),
-                std::make_move_iterator(rest.end()));
   if (mark_read) {
-    ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-    for (const InboxItem& item : urgent) {
+    // Relaxed (store/sqlite.h): a read mark lost to a power cut costs nothing.
+    ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx,
+                            store::Transaction::Begin(db, store::Durability::kRelaxed));
+    for (const InboxItem& item : out) {
       if (!item.read) ATTUNE_RETURN_IF_ERROR(store::MarkRead(db, item.message_id));
     }
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
-  return urgent;
+  return out;
 }
 
 Result<std::vector<HistoryItem>> Engine::History(std::string_view contact_name) {
   std::lock_guard lock(mu_);
   ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(contact_name));
-  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListMessages(profile_.db(), contact.id));
-  std::vector<std::pair<const store::MessageRecord*, std::optional<therapy::ValidatedContent>>>
-      parsed;
-  parsed.reserve(rows.size());
-  std::set<therapy::MessageId> delivered;
-  for (const store::MessageRecord& m : rows) {
-    auto p = therapy::ParseContent(m.content);
-    if (p.ok()) {
-      const auto* r = std::get_if<therapy::Receipt>(&p->body);
-      if (r != nullptr) {
-        if (m.direction == store::Direction::kIncoming &&
-            r->kind == therapy::ReceiptKind::kDelivered) {
-          delivered.insert(r->message_ids.begin(), r->message_ids.end());
-        }
-        continue;  // bookkeeping, not conversation
-      }
-      parsed.emplace_back(&m, std::move(p).value());
-    } else {
-      parsed.emplace_back(&m, std::nullopt);
-    }
-  }
+  ATTUNE_RETURN_IF_ERROR(IndexLocked());
+  // Receipts are bookkeeping, not conversation: their effect is the
+  // delivered column of the rows they name (one source of truth).
+  ATTUNE_ASSIGN_OR_RETURN(
+      auto rows,
+      store::ListConversationIndexed(profile_.db(), contact.id, StoredKind(MessageKind::kReceipt)));
   std::vector<HistoryItem> out;
-  out.reserve(parsed.size());
-  for (const auto& [m, content] : parsed) {
+  out.reserve(rows.size());
+  for (store::ListedMessage& m : rows) {
     HistoryItem item;
-    item.message_id = m->id;
-    item.outgoing = m->direction == store::Direction::kOutgoing;
-    item.created_at = m->created_at;
-    item.kind = content ? KindOf(*content) : MessageKind::kUnknown;
-    item.summary = content ? ContentSummary(*content) : "[a message this version cannot show]";
+    item.message_id = m.id;
+    item.outgoing = m.outgoing;
+    item.created_at = m.created_at;
+    item.kind = KindFromStored(m.kind);
+    item.summary = std::move(m.summary);
     if (item.outgoing) {
       // A receipt proves the relay had it, whatever the sent flag says.
-      item.status = content && delivered.count(content->message_id) != 0
-                        ? HistoryItem::Status::kDelivered
-                    : m->sent ? HistoryItem::Status::kSent
-                              : HistoryItem::Status::kQueued;
+      item.status = m.delivered ? HistoryItem::Status::kDelivered
+                    : m.sent    ? HistoryItem::Status::kSent
+                                : HistoryItem::Status::kQueued;
     }
     out.push_back(std::move(item));
   }

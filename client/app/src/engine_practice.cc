@@ -5,6 +5,7 @@
 #include "attune/client/engine.h"
 #include "attune/client/messaging.h"
 #include "attune/client/practice.h"
+#include "attune/client/store/message_index.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy/tzif.h"
 #include "attune/client/therapy_state.h"
@@ -62,14 +63,18 @@ Result<size_t> Engine::AcknowledgeUrgent(std::string_view client) {
   ATTUNE_RETURN_IF_ERROR(RequireRole(account_, Role::kTherapist, "acknowledging check-ins"));
   store::Database& db = profile_.db();
   ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(client));
-  ATTUNE_ASSIGN_OR_RETURN(auto conversation, LoadConversation(db, contact.id));
+  ATTUNE_RETURN_IF_ERROR(IndexLocked());
   size_t count = 0;
   ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-  for (const StoredContent& m : conversation) {
-    if (!IsUrgentCheckIn(m)) continue;
-    ATTUNE_ASSIGN_OR_RETURN(auto acked, AcknowledgedAt(db, m.content.message_id));
-    if (acked) continue;
-    ATTUNE_RETURN_IF_ERROR(Acknowledge(db, m.content.message_id, static_cast<int64_t>(now_())));
+  ATTUNE_ASSIGN_OR_RETURN(auto open, store::OpenUrgentContentIds(db, contact.id));
+  for (const Bytes& id : open) {
+    therapy::MessageId content_id{};
+    if (id.size() != content_id.size()) continue;  // indexed without an id: cannot be urgent
+    std::copy(id.begin(), id.end(), content_id.begin());
+    // The settings entry stays the record exports read; the column is what
+    // lists read. Both change in this one transaction.
+    ATTUNE_RETURN_IF_ERROR(Acknowledge(db, content_id, static_cast<int64_t>(now_())));
+    ATTUNE_RETURN_IF_ERROR(store::MarkAcknowledged(db, contact.id, id));
     ++count;
   }
   ATTUNE_RETURN_IF_ERROR(tx.Commit());

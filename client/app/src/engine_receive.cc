@@ -7,39 +7,26 @@
 
 #include "attune/client/content_view.h"
 #include "attune/client/engine.h"
+#include "attune/client/message_index.h"
 #include "attune/client/messaging.h"
 #include "attune/client/practice.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy/render.h"
 #include "attune/client/therapy_state.h"
 #include "attune/therapy/check_in.h"
+#include "attune/therapy/limits.h"
 
 namespace attune::client {
-namespace {
-
-// Our outgoing rows whose content ids a receipt names. Receipts are for
-// recent messages: scan from the newest and stop once all are found.
-Result<std::vector<int64_t>> RowsForIds(store::Database& db, int64_t contact_id,
-                                        const std::vector<therapy::MessageId>& ids) {
-  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListMessages(db, contact_id));
-  std::set<therapy::MessageId> wanted(ids.begin(), ids.end());
-  std::vector<int64_t> out;
-  for (auto it = rows.rbegin(); it != rows.rend() && !wanted.empty(); ++it) {
-    if (it->direction != store::Direction::kOutgoing) continue;
-    auto parsed = therapy::ParseContent(it->content);
-    if (!parsed.ok()) continue;
-    if (wanted.erase(parsed->message_id) != 0) out.push_back(it->id);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-}  // namespace
-
 Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
                                      std::vector<Event>& events, bool& keep_on_relay) {
   store::Database& db = profile_.db();
   ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent received, HandleDelivery(ctx_, delivery));
+  // The new row's list columns (and a receipt's delivered marks), derived
+  // once now; relaxed, so no disk sync is added to the path.
+  std::vector<DeliveredRows> delivered;
+  if (received.kind == ReceivedEvent::Kind::kMessage) {
+    ATTUNE_ASSIGN_OR_RETURN(delivered, IndexNewMessages(db));
+  }
   // A delivery on a mailbox we own but cannot map stays on the relay.
   keep_on_relay = received.keep_on_relay;
   switch (received.kind) {
@@ -61,7 +48,9 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
       }
       // A therapist's new client gets the current office hours and crisis
       // resources right away (uploaded with the next flush).
-      if (account_.role == Role::kTherapist && !received.identity_changed) {
+      // Not to a pending re-pairing: it is not confirmed as that client yet.
+      if (account_.role == Role::kTherapist && !received.identity_changed &&
+          received.pending_replaces.empty()) {
         for (std::string_view key : {kOfficeHoursSetting, kResourcesSetting}) {
           ATTUNE_ASSIGN_OR_RETURN(auto stored, store::GetSetting(db, key));
           if (!stored) continue;
@@ -77,7 +66,10 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
           }
         }
       }
-      return Status::Ok();
+      // The message that paired may carry content too (an earlier one was
+      // lost): shown like any other message.
+      if (received.message_id == 0) return Status::Ok();
+      break;
     }
     case ReceivedEvent::Kind::kMessage:
       break;
@@ -98,10 +90,10 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
   if (const auto* r = std::get_if<therapy::Receipt>(&parsed->body)) {
     ++report.receipts;
     if (r->kind == therapy::ReceiptKind::kDelivered) {
-      ATTUNE_ASSIGN_OR_RETURN(auto rows, RowsForIds(db, received.contact_id, r->message_ids));
-      if (!rows.empty()) {
-        events.emplace_back(
-            MessagesDelivered{received.contact_id, received.contact_name, std::move(rows)});
+      for (DeliveredRows& d : delivered) {
+        if (d.contact_id != received.contact_id) continue;
+        events.emplace_back(MessagesDelivered{received.contact_id, received.contact_name,
+                                              std::move(d.message_ids)});
       }
     }
     return Status::Ok();
@@ -114,21 +106,16 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
     return Status::Ok();
   }
   ++report.new_messages;
-  // Texts and check-ins get a delivery receipt: the sender learns the
-  // device stored it, never whether anyone read it. Best effort — a lost
-  // receipt only means "sent" instead of "delivered" on their side.
-  auto receipt = NewTherapyContent(
-      ctx_, therapy::Receipt{therapy::ReceiptKind::kDelivered, {parsed->message_id}});
-  Result<int64_t> queued =
-      receipt.ok() ? QueueMessage(ctx_, received.contact_name, *receipt) : receipt.error();
-  if (!queued.ok()) {
+  // Its delivery receipt was queued with it, in the same transaction
+  // (receive.cc); only a receipt that could not be encrypted is reported.
+  if (received.receipt_error) {
     events.emplace_back(
-        EngineError{EngineError::Kind::kStillQueued, queued.error().code,
-                    "could not queue a delivery receipt: " + queued.error().message});
+        EngineError{EngineError::Kind::kStillQueued, received.receipt_error->code,
+                    "could not queue a delivery receipt: " + received.receipt_error->message});
   }
   events.emplace_back(MessageReceived{received.contact_id, received.contact_name,
                                       received.message_id, kind, ContentSummary(*parsed),
-                                      static_cast<int64_t>(now_())});
+                                      static_cast<int64_t>(now_()), received.pending_replaces});
   if (const auto* c = std::get_if<therapy::CheckIn>(&parsed->body)) {
     const therapy::RiskAssessment risk = therapy::AssessRisk(*c);
     events.emplace_back(CheckInReceived{

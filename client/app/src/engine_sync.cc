@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -81,11 +82,12 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
           std::lock_guard lock(mu_);
           ATTUNE_RETURN_IF_ERROR(ProcessDeliveryLocked(*delivery, report, events, keep_on_relay));
         }
-        // Committed: now the relay may forget it (unless we could not map it).
+        // Committed: shown at once, then the relay may forget it (unless we
+        // could not map it).
+        EmitAll(events);
         if (!keep_on_relay) {
           ATTUNE_RETURN_IF_ERROR(relay->Ack(delivery->mailbox_id, delivery->message_id));
         }
-        EmitAll(events);
       }
     }
   }
@@ -124,6 +126,21 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
   auto next_rescan = Steady::now();
   bool flush_needed = false;
 
+  bool checked = false;
+  {
+    std::lock_guard lock(mu_);
+    checked = integrity_checked_;
+  }
+  if (!checked) {
+    // Deferred at open (EngineOptions::integrity_check): nothing is
+    // fetched or written here before every page has been verified.
+    Status integrity = CheckIntegrity();
+    if (!integrity.ok()) {
+      Emit(EngineError{EngineError::Kind::kLocal, integrity.error().code,
+                       integrity.error().message});
+      return;
+    }
+  }
   while (!bg_stop_.load()) {
     std::vector<Event> events{};
     if (Steady::now() >= next_rescan || flush_needed) {
@@ -204,26 +221,39 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
         continue;
       }
       if (!*delivery) continue;
-      SyncReport counted;
-      Status processed = Status::Ok();
-      bool keep_on_relay = false;
-      {
-        std::lock_guard lock(mu_);
-        processed = ProcessDeliveryLocked(**delivery, counted, events, keep_on_relay);
+      // This delivery and any already waiting behind it (a burst): each is
+      // committed with its receipt, shown and acked at once; the receipts go
+      // out together afterwards in one upload.
+      std::optional<net::Delivery> next = std::move(*delivery);
+      while (next) {
+        SyncReport counted;
+        Status processed = Status::Ok();
+        bool keep_on_relay = false;
+        {
+          std::lock_guard lock(mu_);
+          processed = ProcessDeliveryLocked(*next, counted, events, keep_on_relay);
+        }
+        if (!processed.ok()) {
+          // Not acked: the relay delivers it again after a reconnect.
+          events.emplace_back(EngineError{EngineError::Kind::kLocal, processed.error().code,
+                                          processed.error().message});
+          break;
+        }
+        // Committed: the front end sees it now, before the ack and receipt.
+        EmitAll(events);
+        events.clear();
+        // An ack lost to a reconnect only means a redelivery, which the
+        // processed-hash table recognises.
+        if (!keep_on_relay) (void)link.relay->Ack(next->mailbox_id, next->message_id);
+        if (counted.new_messages + counted.paired > 0) flush_needed = true;  // receipts, settings
+        // A pairing may have created nothing to subscribe to, but a new
+        // contact's mailbox is already ours; rescan for invitations soon.
+        if (counted.paired > 0) next_rescan = Steady::now();
+        if (bg_stop_.load()) break;
+        auto waiting = link.relay->NextDelivery(std::chrono::milliseconds(0));
+        if (!waiting.ok() || !*waiting) break;
+        next = std::move(*waiting);
       }
-      if (!processed.ok()) {
-        // Not acked: the relay delivers it again after a reconnect.
-        events.emplace_back(EngineError{EngineError::Kind::kLocal, processed.error().code,
-                                        processed.error().message});
-        continue;
-      }
-      // An ack lost to a reconnect only means a redelivery, which the
-      // processed-hash table recognises.
-      if (!keep_on_relay) (void)link.relay->Ack((*delivery)->mailbox_id, (*delivery)->message_id);
-      if (counted.new_messages + counted.paired > 0) flush_needed = true;  // receipts, settings
-      // A pairing may have created nothing to subscribe to, but a new
-      // contact's mailbox is already ours; rescan for invitations soon.
-      if (counted.paired > 0) next_rescan = Steady::now();
     }
     EmitAll(events);
   }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 
+#include "attune/client/store/anchor.h"
 #include "attune/client/store/records.h"
 #include "attune/crypto/util.h"
 #include "files.h"
@@ -20,8 +21,6 @@ constexpr std::string_view kKeyParamsFile = "keyparams";
 constexpr std::string_view kKeyParamsNext = "keyparams.new";
 constexpr std::string_view kDatabaseNext = "attune.db.new";
 constexpr std::string_view kPlainHeader = "SQLite format 3";
-constexpr std::string_view kAnchorMagicV1 = "attune-anchor 1";
-constexpr std::string_view kAnchorMagic = "attune-anchor 2";
 
 // Only called while this process has no connection to the file: closing the
 // descriptor would drop SQLite's POSIX locks (see Database::ReadRawPrefix).
@@ -50,6 +49,10 @@ Status ConfigureConnection(Database& db) {
   ATTUNE_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
   ATTUNE_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
   ATTUNE_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
+  // 16 MiB of page cache (default 2 MB): a therapist's history of tens of
+  // thousands of messages stays decrypted in memory instead of being
+  // decrypted again on every list.
+  ATTUNE_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-16384"));
   ATTUNE_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON"));
   // Deleted rows (acked ciphertexts, consumed invitations) are overwritten.
   ATTUNE_RETURN_IF_ERROR(db.Exec("PRAGMA secure_delete=ON"));
@@ -58,7 +61,19 @@ Status ConfigureConnection(Database& db) {
 
 // Opens and keys dir/attune.db; verifies the key by reading the schema. No
 // write happens unless the key is right and the schema is ours.
-Result<Database> OpenKeyed(const std::string& path, const DatabaseKey& key) {
+Status QuickCheck(Database& db) {
+  auto check = db.Prepare("PRAGMA quick_check");
+  if (!check.ok()) return check.error();
+  auto row = check->Step();
+  if (!row.ok() || !*row || check->ColumnText(0) != "ok") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the profile's database file is corrupted (integrity check failed)");
+  }
+  return Status::Ok();
+}
+
+Result<Database> OpenKeyed(const std::string& path, const DatabaseKey& key,
+                           IntegrityCheck check = IntegrityCheck::kAtOpen) {
   ATTUNE_ASSIGN_OR_RETURN(uint64_t size, FileSize(path));
   // SQLCipher 3 pages are 1024 bytes; anything shorter or ragged is damaged.
   if (size == 0 || size % 1024 != 0) {
@@ -77,16 +92,9 @@ Result<Database> OpenKeyed(const std::string& path, const DatabaseKey& key) {
   }
   ATTUNE_RETURN_IF_ERROR(CheckSchema(db));
   // Reads every page, so SQLCipher verifies every page's HMAC: damage
-  // anywhere is reported now, before anything is written.
-  {
-    auto check = db.Prepare("PRAGMA quick_check");
-    if (!check.ok()) return check.error();
-    auto row = check->Step();
-    if (!row.ok() || !*row || check->ColumnText(0) != "ok") {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "the profile's database file is corrupted (integrity check failed)");
-    }
-  }
+  // anywhere is reported now, before anything is written. Deferred only by
+  // callers that run Profile::CheckIntegrity before their first write.
+  if (check == IntegrityCheck::kAtOpen) ATTUNE_RETURN_IF_ERROR(QuickCheck(db));
   // Again after keying, through SQLite's own handle (see ReadRawPrefix).
   ATTUNE_ASSIGN_OR_RETURN(Bytes head, db.ReadRawPrefix(kPlainHeader.size()));
   if (head.size() == kPlainHeader.size() &&
@@ -107,65 +115,6 @@ Result<DatabaseKey> DeriveChecked(ByteView passphrase, const KeyParams& params) 
 }
 
 constexpr std::string_view kAnchorLockFile = "anchor.lock";
-
-// The anchor (docs/PROTOCOL.md (part client), section 6): `confirmed` is a
-// generation some committed transaction reached; `pending` (0 = none) is the
-// generation a transaction announced before its COMMIT. Both only grow.
-struct AnchorState {
-  uint64_t confirmed = 0;
-  uint64_t pending = 0;
-};
-
-Error MalformedAnchor() {
-  return MakeError(ErrorCode::kInvalidArgument, "the profile's anchor file is malformed");
-}
-
-std::optional<uint64_t> ParseAnchorNumber(std::string_view digits) {
-  if (digits.empty() || digits.size() > 19) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
-}
-
-// Reads "attune-anchor 1\n<G>\n" (older clients) or
-// "attune-anchor 2\n<confirmed>\n<pending>\n".
-Result<AnchorState> ReadAnchor(const std::string& dir) {
-  auto text = ReadSmallFile(JoinPath(dir, kAnchorFileName), 128);
-  if (!text.ok()) {
-    if (text.error().code == ErrorCode::kNotFound) return AnchorState{};
-    return text.error();
-  }
-  std::string_view t = *text;
-  if (!t.ends_with("\n")) return MalformedAnchor();
-  const std::string v1 = std::string(kAnchorMagicV1) + "\n";
-  const std::string v2 = std::string(kAnchorMagic) + "\n";
-  AnchorState state;
-  if (t.starts_with(v1)) {
-    auto g = ParseAnchorNumber(t.substr(v1.size(), t.size() - v1.size() - 1));
-    if (!g) return MalformedAnchor();
-    state.confirmed = *g;
-    return state;
-  }
-  if (!t.starts_with(v2)) return MalformedAnchor();
-  std::string_view body = t.substr(v2.size(), t.size() - v2.size() - 1);
-  size_t nl = body.find('\n');
-  if (nl == std::string_view::npos) return MalformedAnchor();
-  auto confirmed = ParseAnchorNumber(body.substr(0, nl));
-  auto pending = ParseAnchorNumber(body.substr(nl + 1));
-  if (!confirmed || !pending) return MalformedAnchor();
-  state.confirmed = *confirmed;
-  state.pending = *pending;
-  return state;
-}
-
-Status WriteAnchorState(const std::string& dir, const AnchorState& state) {
-  std::string text = std::string(kAnchorMagic) + "\n" + std::to_string(state.confirmed) + "\n" +
-                     std::to_string(state.pending) + "\n";
-  return WriteFileAtomic(dir, kAnchorFileName, text);
-}
 
 // Finishes or undoes a passphrase change that a crash interrupted
 // (ChangePassphrase documents the order of steps). Returns the keyparams
@@ -275,6 +224,12 @@ Result<Profile> Profile::Create(const std::string& dir, ByteView passphrase, Kdf
 }
 
 Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase) {
+  return Open(dir, passphrase, IntegrityCheck::kAtOpen);
+}
+
+Status Profile::CheckIntegrity() { return QuickCheck(*db_); }
+
+Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase, IntegrityCheck check) {
   ATTUNE_RETURN_IF_ERROR(crypto::Init());
   const std::string path = JoinPath(dir, kDatabaseFileName);
   if (!PathExists(JoinPath(dir, kKeyParamsFile)) && !PathExists(JoinPath(dir, kKeyParamsNext))) {
@@ -298,8 +253,9 @@ Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase) {
   // Refused before any KDF work, so a planted plaintext file costs nothing.
   ATTUNE_RETURN_IF_ERROR(RefusePlaintext(path));
   ATTUNE_ASSIGN_OR_RETURN(Unlocked unlocked, UnlockWithRecovery(dir, passphrase));
-  ATTUNE_ASSIGN_OR_RETURN(Database db, OpenKeyed(path, unlocked.key));
+  ATTUNE_ASSIGN_OR_RETURN(Database db, OpenKeyed(path, unlocked.key, check));
   ATTUNE_RETURN_IF_ERROR(ConfigureConnection(db));
+  ATTUNE_RETURN_IF_ERROR(MigrateSchema(db));
 
   Profile p;
   p.dir_ = dir;
@@ -313,7 +269,7 @@ Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase) {
   // database's generation can only have grown since.
   {
     ATTUNE_ASSIGN_OR_RETURN(FileLock anchor_lock, FileLock::Exclusive(dir, kAnchorLockFile));
-    ATTUNE_ASSIGN_OR_RETURN(AnchorState anchor, ReadAnchor(dir));
+    ATTUNE_ASSIGN_OR_RETURN(AnchorState anchor, ReadAnchorFile(dir));
     ATTUNE_ASSIGN_OR_RETURN(uint64_t generation, ReadGeneration(*p.db_));
     // `pending` may be one ahead: a transaction announced it and is about to
     // commit (or crashed before COMMIT, which sent nothing). Anything more
@@ -325,9 +281,9 @@ Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase) {
       ATTUNE_RETURN_IF_ERROR(tx.Commit());
       p.rollback_detected_ = true;
     } else if (generation > anchor.confirmed) {
-      // Confirms what a process that crashed after COMMIT could not.
-      AnchorState raised{generation, anchor.pending <= generation ? 0 : anchor.pending};
-      ATTUNE_RETURN_IF_ERROR(WriteAnchorState(dir, raised));
+      // Confirms what a process that crashed after COMMIT could not (best
+      // effort, like ConfirmAnchor: the raise before that COMMIT protects it).
+      ATTUNE_RETURN_IF_ERROR(ConfirmAnchorFile(dir, AnchorState{generation, anchor.pending}));
     }
   }
   return p;
@@ -340,9 +296,9 @@ Result<uint64_t> Profile::BumpGeneration() {
     // may leave the device, and a restored older database must then be
     // recognisable. A failed write fails the transaction (nothing is sent).
     ATTUNE_ASSIGN_OR_RETURN(FileLock anchor_lock, FileLock::Exclusive(dir_, kAnchorLockFile));
-    ATTUNE_ASSIGN_OR_RETURN(AnchorState anchor, ReadAnchor(dir_));
+    ATTUNE_ASSIGN_OR_RETURN(AnchorState anchor, ReadAnchorFile(dir_));
     AnchorState next{std::max(anchor.confirmed, g), std::max(anchor.pending, g + 1)};
-    ATTUNE_RETURN_IF_ERROR(WriteAnchorState(dir_, next));
+    ATTUNE_RETURN_IF_ERROR(RaiseAnchorFile(dir_, next));
   }
   ATTUNE_RETURN_IF_ERROR(WriteGeneration(*db_, g + 1));
   return g + 1;
@@ -355,10 +311,9 @@ void Profile::ConfirmAnchor(uint64_t generation) {
   // confirms too. A failure here must not make a committed send look failed.
   auto lock = FileLock::Exclusive(dir_, kAnchorLockFile);
   if (!lock.ok()) return;
-  auto anchor = ReadAnchor(dir_);
+  auto anchor = ReadAnchorFile(dir_);
   if (!anchor.ok() || anchor->confirmed >= generation) return;
-  AnchorState next{generation, anchor->pending <= generation ? 0 : anchor->pending};
-  (void)WriteAnchorState(dir_, next);
+  (void)ConfirmAnchorFile(dir_, AnchorState{generation, anchor->pending});
 }
 
 Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& random,

@@ -95,9 +95,11 @@ Result<std::vector<OutboxEntry>> ListUnsent(Database& db, size_t limit) {
 Status MarkSent(Database& db, int64_t outbox_id, uint64_t relay_message_id, int64_t now) {
   // Both rows change together or not at all: a crash between the two
   // UPDATEs left a message "(queued)" forever (its outbox row was done).
+  // Relaxed (sqlite.h): if a power cut undoes it, the row is uploaded again
+  // and the recipient drops the duplicate.
   std::optional<Transaction> tx;
   if (!db.InTransaction()) {
-    ATTUNE_ASSIGN_OR_RETURN(Transaction begun, Transaction::Begin(db));
+    ATTUNE_ASSIGN_OR_RETURN(Transaction begun, Transaction::Begin(db, Durability::kRelaxed));
     tx.emplace(std::move(begun));
   }
   ATTUNE_ASSIGN_OR_RETURN(

@@ -90,15 +90,64 @@ CREATE TABLE processed(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: what lists show, kept beside each message so that the inbox,
+// the contact list and a conversation never parse stored content
+// (message_index.h). NULL `kind` = not indexed yet (rows written by version
+// 1, or by a writer that leaves indexing to the engine); the engine indexes
+// those before it lists anything. Adding nullable columns rewrites no row.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE messages ADD COLUMN kind INTEGER;
+ALTER TABLE messages ADD COLUMN listed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN content_id BLOB;
+ALTER TABLE messages ADD COLUMN summary TEXT;
+CREATE INDEX messages_unindexed ON messages(id) WHERE kind IS NULL;
+CREATE INDEX messages_inbox ON messages(direction, listed, read, id, contact_id);
+CREATE INDEX messages_urgent ON messages(urgent, acknowledged, contact_id, id);
+CREATE INDEX messages_by_content_id ON messages(contact_id, content_id);
+)sql";
+
+Result<int64_t> SchemaVersion(Database& db) {
+  ATTUNE_ASSIGN_OR_RETURN(auto v, db.QueryInt("SELECT value FROM meta WHERE key='schema_version'"));
+  if (!v) return MakeError(ErrorCode::kInvalidArgument, "the database has no schema version");
+  return *v;
+}
+
+Status SetSchemaVersion(Database& db, int64_t version) {
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("UPDATE meta SET value = ? WHERE key='schema_version'"));
+  return st.Bind(1, version).Run();
+}
+
 }  // namespace
 
 Status CreateSchema(Database& db) {
+  {
+    ATTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+    ATTUNE_RETURN_IF_ERROR(db.Exec(kSchemaV1));
+    ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                            db.Prepare("INSERT INTO meta(key, value) VALUES ('schema_version', 1), "
+                                       "('generation', 0)"));
+    ATTUNE_RETURN_IF_ERROR(st.Run());
+    ATTUNE_RETURN_IF_ERROR(tx.Commit());
+  }
+  // Every later version is reached the way an old profile reaches it.
+  return MigrateSchema(db);
+}
+
+Status MigrateSchema(Database& db) {
+  ATTUNE_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(db));
+  if (version >= kSchemaVersion) return Status::Ok();
+  // Re-read under the write lock: another process may have migrated.
   ATTUNE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
-  ATTUNE_RETURN_IF_ERROR(db.Exec(kSchemaV1));
-  ATTUNE_ASSIGN_OR_RETURN(Statement st,
-                          db.Prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?), "
-                                     "('generation', 0)"));
-  ATTUNE_RETURN_IF_ERROR(st.Bind(1, static_cast<int64_t>(kSchemaVersion)).Run());
+  ATTUNE_ASSIGN_OR_RETURN(version, SchemaVersion(db));
+  if (version == 1) {
+    ATTUNE_RETURN_IF_ERROR(db.Exec(kSchemaV2));
+    version = 2;
+  }
+  ATTUNE_RETURN_IF_ERROR(SetSchemaVersion(db, version));
   return tx.Commit();
 }
 

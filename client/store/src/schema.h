@@ -9,6 +9,10 @@ namespace attune::client::store {
 // Creates every table in an empty database and records kSchemaVersion.
 Status CreateSchema(Database& db);
 
+// Brings an older schema (version >= 1) up to kSchemaVersion in one
+// transaction; nothing to do when it is current.
+Status MigrateSchema(Database& db);
+
 // Reads the schema version: kInvalidArgument when this is not an Attune
 // database, kUnsupportedVersion when it is newer than this build.
 Status CheckSchema(Database& db);

@@ -92,6 +92,11 @@ Status Statement::Run() {
   }
 }
 
+Statement& Statement::Reset() {
+  sqlite3_reset(stmt_);
+  return *this;
+}
+
 int64_t Statement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
 std::string Statement::ColumnText(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
@@ -110,11 +115,14 @@ bool Statement::ColumnIsNull(int column) const {
 // ---- Database ----
 
 Database::~Database() { Close(); }
-Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)),
+      relaxed_sync_(std::exchange(other.relaxed_sync_, false)) {}
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     Close();
     db_ = std::exchange(other.db_, nullptr);
+    relaxed_sync_ = std::exchange(other.relaxed_sync_, false);
   }
   return *this;
 }
@@ -197,7 +205,17 @@ int Database::Changes() const { return sqlite3_changes(db_); }
 
 // ---- Transaction ----
 
-Result<Transaction> Transaction::Begin(Database& db) {
+Status Database::SetRelaxedSync(bool relaxed) {
+  if (relaxed == relaxed_sync_) return Status::Ok();
+  ATTUNE_RETURN_IF_ERROR(Exec(relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"));
+  relaxed_sync_ = relaxed;
+  return Status::Ok();
+}
+
+Result<Transaction> Transaction::Begin(Database& db, Durability durability) {
+  // Every durable transaction sets FULL again itself, so a relaxed one can
+  // never leak its setting into a transaction that protects ratchet state.
+  ATTUNE_RETURN_IF_ERROR(db.SetRelaxedSync(durability == Durability::kRelaxed));
   ATTUNE_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   return Transaction(&db);
 }

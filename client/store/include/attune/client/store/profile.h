@@ -35,12 +35,18 @@ namespace attune::client::store {
 
 inline constexpr std::string_view kDatabaseFileName = "attune.db";
 inline constexpr std::string_view kAnchorFileName = "anchor";
-inline constexpr int kSchemaVersion = 1;
+// 2: message index columns (schema.cc); version 1 profiles are migrated on open.
+inline constexpr int kSchemaVersion = 2;
 // Steps of ChangePassphrase that after_step reports (docs/PROTOCOL.md (part
 // client), section 7).
 inline constexpr int kPasswdSteps = 7;
 
 class ProfileLock;
+
+// When Open reads every page to verify it (PRAGMA quick_check: every page's
+// HMAC). kDeferred is for a front end that unlocks into a screen at once
+// (the desktop app) and runs CheckIntegrity before its first write.
+enum class IntegrityCheck { kAtOpen, kDeferred };
 
 class Profile {
  public:
@@ -60,6 +66,12 @@ class Profile {
   // On success, a rollback detected through the anchor (see
   // rollback_detected()) has already been recorded in the database.
   static Result<Profile> Open(const std::string& dir, ByteView passphrase);
+  // As above; with kDeferred, damage in pages Open does not read is found
+  // only by CheckIntegrity (or when a query reads the page).
+  static Result<Profile> Open(const std::string& dir, ByteView passphrase, IntegrityCheck check);
+  // The full page check that Open runs unless deferred: kInvalidArgument
+  // ("corrupted") when any page fails. Reads the whole file.
+  Status CheckIntegrity();
 
   // True when a profile (keyparams or database) exists in dir.
   static bool Exists(const std::string& dir);

@@ -44,6 +44,9 @@ class Statement {
   Result<bool> Step();
   // Runs to completion, ignoring rows.
   Status Run();
+  // Makes the statement ready to run again (bindings are kept until
+  // rebound), so a loop prepares it once.
+  Statement& Reset();
 
   int64_t ColumnInt(int column) const;
   std::string ColumnText(int column) const;
@@ -93,17 +96,37 @@ class Database {
   sqlite3* handle() { return db_; }
   void Close();
 
+  // PRAGMA synchronous for the next transaction (see Durability); only
+  // changed between transactions. Cheap: no I/O.
+  Status SetRelaxedSync(bool relaxed);
+
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_ = nullptr;
+  bool relaxed_sync_ = false;
 };
+
+// How a transaction's COMMIT reaches the disk (WAL mode).
+//   kDurable  synchronous=FULL: the WAL is fsync'd at COMMIT. Anything that
+//             changes ratchet state, or that a ciphertext or an ack to the
+//             relay depends on, commits this way.
+//   kRelaxed  synchronous=NORMAL: no fsync at COMMIT; a power cut may undo
+//             this transaction (never corrupt the file). WAL frames are
+//             checksummed cumulatively, so a later kDurable COMMIT (whose
+//             fsync covers the whole WAL) makes every earlier kRelaxed one
+//             durable too: a relaxed change can be lost only together with
+//             everything after it. Only for changes whose loss costs
+//             nothing but repeated work: an outbox row marked sent (it is
+//             uploaded again and the recipient drops the duplicate), read
+//             marks, the derived message index (rebuilt from the content).
+enum class Durability { kDurable, kRelaxed };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed uncommitted. Writers
 // take the write lock up front so a read-modify-write of ratchet state can
 // never interleave with another process.
 class Transaction {
  public:
-  static Result<Transaction> Begin(Database& db);
+  static Result<Transaction> Begin(Database& db, Durability durability = Durability::kDurable);
   ~Transaction();
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
