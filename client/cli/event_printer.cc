@@ -25,8 +25,12 @@ void EventPrinter::OnEvent(const client::Event& event) {
             // Check-ins get their own line (CheckInReceived).
             if (e.kind == client::MessageKind::kCheckIn) return;
             std::cout << FormatTime(static_cast<uint64_t>(e.received_at)) << "  "
-                      << client::SanitizeForTerminal(e.contact_name) << ": " << e.summary
-                      << std::endl;
+                      << client::SanitizeForTerminal(e.contact_name);
+            if (!e.pending_replaces.empty()) {
+              std::cout << " (UNCONFIRMED re-pairing of "
+                        << client::SanitizeForTerminal(e.pending_replaces) << ")";
+            }
+            std::cout << ": " << e.summary << std::endl;
           },
           [](const client::CheckInReceived& e) {
             const std::string who = client::SanitizeForTerminal(e.contact_name);

@@ -69,6 +69,16 @@ void RunAccept(CliContext& ctx, const AcceptOptions& o) {
   client::Engine& engine = ctx.Open();
   auto out =
       Take(engine.Accept(code, o.name.empty() ? std::nullopt : std::optional<std::string>(o.name)));
+  if (!out.pending_replaces.empty()) {
+    const std::string known = client::SanitizeForTerminal(out.pending_replaces);
+    std::cout << "You already have a contact named " << known << ". This new pairing is kept as "
+              << client::SanitizeForTerminal(out.contact_name) << " and replaces nothing until "
+              << "you confirm it: compare safety numbers (attune verify "
+              << ShellWord(out.contact_name) << "), then run attune verify "
+              << ShellWord(out.contact_name) << " --confirm (or --decline to drop it). Until "
+              << "then " << known << " stays as it is.\n";
+    return;
+  }
   std::cout << "Paired with " << out.contact_name << ".\n";
   if (out.identity_changed) {
     std::cout << "WARNING: " << out.contact_name
@@ -89,8 +99,15 @@ std::string ContactState(const client::ContactView& contact) {
       return "IDENTITY KEY CHANGED - verify again";
     case client::SendBlock::kRollback:
       return "sending blocked (restored database) - pair again";
+    case client::SendBlock::kPendingReplacement:
+      return "PENDING re-pairing of " + client::SanitizeForTerminal(contact.replaces) +
+             " - verify, then --confirm or --decline";
     case client::SendBlock::kNone:
       break;
+  }
+  if (!contact.pending_replacement.empty()) {
+    return std::string(contact.verified ? "verified" : "not verified") + "; a re-pairing (" +
+           client::SanitizeForTerminal(contact.pending_replacement) + ") is pending";
   }
   return contact.verified ? "verified" : "not verified";
 }
@@ -114,10 +131,23 @@ void RunContacts(CliContext& ctx) {
   }
 }
 
-void RunVerify(CliContext& ctx, const std::string& name, bool confirm) {
+void RunVerify(CliContext& ctx, const std::string& name, bool confirm, bool decline) {
   client::Engine& engine = ctx.Open();
-  const client::Engine::SafetyNumberView number = Take(engine.SafetyNumber(name));
+  if (decline) {
+    Check(engine.DeclinePending(name));
+    std::cout << "The pending re-pairing was dropped; " << client::SanitizeForTerminal(name)
+              << " is unchanged.\n";
+    return;
+  }
+  // With a re-pairing pending, the number to compare is the newcomer's.
+  const client::ContactView view = Take(engine.Contact(name));
+  const std::string& subject = view.pending_replacement.empty() ? name : view.pending_replacement;
+  const client::Engine::SafetyNumberView number = Take(engine.SafetyNumber(subject));
   const std::string shown = client::SanitizeForTerminal(name);
+  if (subject != name) {
+    std::cout << "A re-pairing of " << shown << " is pending ("
+              << client::SanitizeForTerminal(subject) << "); --confirm makes it " << shown << ".\n";
+  }
   const std::string& d = number.digits;
   std::cout << "Safety number with " << shown << ":\n";
   for (size_t row = 0; row < 3; ++row) {
@@ -169,8 +199,13 @@ void RegisterPairingCommands(CLI::App& app, CliContext& ctx) {
   auto ver_confirm = std::make_shared<bool>(false);
   CLI::App* verify = app.add_subcommand("verify", "Show the safety number shared with a contact");
   verify->add_option("name", *ver_name, "Contact")->required();
-  verify->add_flag("--confirm", *ver_confirm, "Mark the contact verified (numbers matched)");
-  verify->callback([&ctx, ver_name, ver_confirm] { RunVerify(ctx, *ver_name, *ver_confirm); });
+  auto ver_decline = std::make_shared<bool>(false);
+  verify->add_flag("--confirm", *ver_confirm,
+                   "Mark the contact verified (numbers matched); confirms a pending re-pairing");
+  verify->add_flag("--decline", *ver_decline, "Drop a pending re-pairing of the contact");
+  verify->callback([&ctx, ver_name, ver_confirm, ver_decline] {
+    RunVerify(ctx, *ver_name, *ver_confirm, *ver_decline);
+  });
 }
 
 }  // namespace attune::cli

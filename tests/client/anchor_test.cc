@@ -2,6 +2,8 @@
 // survive a torn write, an unsynced confirm slot, legacy formats still read;
 // relaxed transactions; the schema 1 -> 2 migration; the deferred page check
 // (issue 10, "Performance": fewer fsyncs, no parsing, no full read on unlock).
+#include "attune/client/store/anchor.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,7 +11,6 @@
 #include <fstream>
 #include <string>
 
-#include "attune/client/store/anchor.h"
 #include "attune/client/store/message_index.h"
 #include "attune/client/store/profile.h"
 #include "attune/client/store/records.h"

@@ -196,8 +196,10 @@ TEST(E2eVectorsTest, X3dhVectorsFollowTheDocumentedConstructions) {
   EXPECT_EQ(Cat({AsBytes("attune-e2e/v1/ad"), client_keys, therapist_keys}),
             B(x["associated_data"]));
 
-  // First message: public header, sealed identity, ratchet message, hash.
-  const Bytes header = Cat({Bytes{1}, B(inv["draws"]["invitation_id"]), B(x["ephemeral_public"])});
+  // First message (version 2): public header, sealed identity, sealed
+  // introduction, ratchet message, hash of the X3DH prefix.
+  const Bytes header =
+      Cat({Bytes{0x82}, B(inv["draws"]["invitation_id"]), B(x["ephemeral_public"])});
   EXPECT_EQ(header, B(x["first_message_public_header"]));
   const Bytes seal_info = Cat({AsBytes("attune-e2e/v1/first-message-identity"), header});
   EXPECT_EQ(seal_info, B(x["identity_seal_info"]));
@@ -209,10 +211,31 @@ TEST(E2eVectorsTest, X3dhVectorsFollowTheDocumentedConstructions) {
                           header, B(x["first_message_sealed_identity"]));
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(*record, B(c["record"]));
-  const Bytes first =
-      Cat({header, B(x["first_message_sealed_identity"]), B(x["first_message_ratchet_message"])});
+  // u16-BE length of the sealed introduction, then the introduction sealed
+  // under HKDF-SHA-256(salt = empty, IKM = root key,
+  // info = "attune-e2e/v2/first-message-introduction" || bytes [0, 211)).
+  const Bytes sealed_intro = B(x["first_message_sealed_introduction"]);
+  EXPECT_EQ(sealed_intro.size(), B(x["introduction"]).size() + 16);
+  const Bytes intro_ad = Cat({header, B(x["first_message_sealed_identity"]),
+                              U16(static_cast<uint16_t>(sealed_intro.size()))});
+  ASSERT_EQ(intro_ad.size(), 211u);
+  EXPECT_EQ(Bytes(intro_ad.begin() + 209, intro_ad.end()),
+            B(x["first_message_introduction_length"]));
+  const Bytes intro_info = Cat({AsBytes("attune-e2e/v2/first-message-introduction"), intro_ad});
+  EXPECT_EQ(intro_info, B(x["introduction_seal_info"]));
+  Bytes intro_seal(56);
+  ASSERT_TRUE(
+      crypto::Hkdf(crypto::HkdfHash::kSha256, {}, B(x["root_key"]), intro_info, intro_seal).ok());
+  EXPECT_EQ(intro_seal, Cat({B(x["introduction_seal_key"]), B(x["introduction_seal_nonce"])}));
+  auto intro = crypto::XChaChaOpen(S<32>(B(x["introduction_seal_key"])),
+                                   S<24>(B(x["introduction_seal_nonce"])), intro_ad, sealed_intro);
+  ASSERT_TRUE(intro.ok());
+  EXPECT_EQ(*intro, B(x["introduction"]));
+  const Bytes prefix = Cat({intro_ad, sealed_intro});
+  EXPECT_EQ(prefix, B(x["x3dh_prefix"]));
+  const Bytes first = Cat({prefix, B(x["first_message_ratchet_message"])});
   EXPECT_EQ(first, B(x["first_message"]));
-  const auto hash = crypto::Blake2b256(Cat({AsBytes("attune-e2e/v1/first-message-hash"), first}));
+  const auto hash = crypto::Blake2b256(Cat({AsBytes("attune-e2e/v1/first-message-hash"), prefix}));
   EXPECT_EQ(ToBytes(hash), B(x["first_message_hash"]));
   EXPECT_EQ(Cat({Bytes{1, 1}, B(inv["draws"]["invitation_id"]), expiry_be, ToBytes(hash)}),
             B(x["stored_secrets_consumed"]));
@@ -242,6 +265,10 @@ TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
   std::map<std::string, Bytes> next_chain_key;  // per sending ratchet key
   next_chain_key[init["ratchet_public"]] = B(init["sending_chain_key"]);
   size_t dh_steps = 0;
+  size_t repeated = 0;
+  auto x3dh_file = testing::LoadJson(VectorPath("e2e_x3dh.json"));
+  ASSERT_TRUE(x3dh_file);
+  const Bytes x3dh_prefix = B((*x3dh_file)["x3dh"]["x3dh_prefix"]);
   for (const json& m : v["messages"]) {
     SCOPED_TRACE(m["id"].get<std::string>());
     by_id[m["id"]] = m;
@@ -263,6 +290,12 @@ TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
     // Header: version || nonce || XChaCha20-Poly1305(HK, nonce, AD = version, header).
     const Bytes wire = B(m["wire"]);
     ASSERT_GT(wire.size(), 81u);
+    // Until the therapist's first reply arrived, the client sends the X3DH
+    // prefix in front of every ratchet message; never after.
+    if (m["x3dh_prefix_repeated"].get<bool>()) {
+      ++repeated;
+      EXPECT_EQ(B(m["sent"]), Cat({x3dh_prefix, wire}));
+    }
     EXPECT_EQ(wire[0], 2);
     EXPECT_EQ(Bytes(wire.begin() + 1, wire.begin() + 25), B(m["header_nonce"]));
     auto header = crypto::XChaChaOpen(S<32>(B(m["header_key"])), S<24>(B(m["header_nonce"])),
@@ -300,6 +333,7 @@ TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
     EXPECT_EQ(ToBytes(*plaintext), B(m["plaintext"]));
   }
   EXPECT_EQ(v["messages"].size(), 13u);
+  EXPECT_EQ(repeated, 2u);  // A1 (the first message) and A2
   EXPECT_GE(dh_steps, 6u);
 
   // Deliveries: the receiver derives the same message keys, through DH steps

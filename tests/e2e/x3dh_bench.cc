@@ -51,7 +51,7 @@ void BM_SetupAccept(benchmark::State& state) {
     const ValidatedInvitation inv =
         Must(ParseInvitationBinary(minted.invitation.encoded(), kBenchNow));
     benchmark::DoNotOptimize(
-        Must(AcceptInvitation(f.client, inv, f.plaintext, kBenchNow, crypto::SystemRandom())));
+        Must(AcceptInvitation(f.client, inv, {}, f.plaintext, kBenchNow, crypto::SystemRandom())));
   }
 }
 BENCHMARK(BM_SetupAccept)->Unit(benchmark::kMicrosecond);
@@ -61,7 +61,7 @@ void BM_SetupProcess(benchmark::State& state) {
   const MintedInvitation minted =
       Must(MintInvitation(f.therapist, f.routing, kBenchNow, kLifetime, crypto::SystemRandom()));
   const AcceptedInvitation accepted = Must(AcceptInvitation(
-      f.client, minted.invitation, f.plaintext, kBenchNow, crypto::SystemRandom()));
+      f.client, minted.invitation, {}, f.plaintext, kBenchNow, crypto::SystemRandom()));
   // ProcessFirstMessage never changes the secrets it is given, so the same
   // unconsumed secrets serve every iteration.
   for (auto _ : state) {
@@ -79,7 +79,7 @@ void BM_SetupBothSides(benchmark::State& state) {
     const ValidatedInvitation inv =
         Must(ParseInvitationBinary(minted.invitation.encoded(), kBenchNow));
     const AcceptedInvitation accepted =
-        Must(AcceptInvitation(f.client, inv, f.plaintext, kBenchNow, crypto::SystemRandom()));
+        Must(AcceptInvitation(f.client, inv, {}, f.plaintext, kBenchNow, crypto::SystemRandom()));
     benchmark::DoNotOptimize(
         Must(ProcessFirstMessage(f.therapist, minted.secrets, accepted.first_message, kBenchNow)));
   }

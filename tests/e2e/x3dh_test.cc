@@ -30,7 +30,7 @@ class X3dhTest : public ::testing::Test {
                             const Identity* who = nullptr, X3dhTrace* trace = nullptr) {
     auto inv = ParseInvitationText(EncodeInvitationText(minted_.invitation), kNow + 60);
     EXPECT_TRUE(inv.ok()) << inv.error().ToString();
-    auto accepted = AcceptInvitation(who ? *who : client_, *inv, AsBytes(plaintext), kNow + 60,
+    auto accepted = AcceptInvitation(who ? *who : client_, *inv, {}, AsBytes(plaintext), kNow + 60,
                                      random_, nullptr, trace);
     EXPECT_TRUE(accepted.ok()) << accepted.error().ToString();
     return std::move(accepted).value();
@@ -74,7 +74,9 @@ TEST_F(X3dhTest, FirstMessageStartsATwoWaySession) {
   EXPECT_EQ(processed->plaintext, Text("hello, this is Sam"));
   EXPECT_EQ(processed->peer, client_.public_identity());
   EXPECT_TRUE(processed->secrets.consumed());
-  EXPECT_EQ(processed->secrets.first_message_hash(), FirstMessageHash(accepted.first_message));
+  auto view = FirstMessageView::Parse(accepted.first_message);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(processed->secrets.first_message_hash(), FirstMessageHash(view->x3dh_prefix()));
   EXPECT_FALSE(minted_.secrets.consumed());
 
   // Both sides derived the same keys and AD, initiator first.
@@ -159,23 +161,27 @@ TEST_F(X3dhTest, ExpiredInvitationIsRejectedAndConsumesNothing) {
 
   auto inv = ParseInvitationBinary(minted_.invitation.encoded(), kNow);
   ASSERT_TRUE(inv.ok());
-  EXPECT_EQ(AcceptInvitation(client_, *inv, AsBytes("x"), expiry + 1, random_).error().code,
+  EXPECT_EQ(AcceptInvitation(client_, *inv, {}, AsBytes("x"), expiry + 1, random_).error().code,
             ErrorCode::kExpired);
 }
 
 TEST_F(X3dhTest, TamperedFirstMessagesAreRejectedAndConsumeNothing) {
   const AcceptedInvitation accepted = Accept();
   const Bytes& good = accepted.first_message;
-  // One flipped bit in each region: invitation id, EK, sealed identity,
-  // ratchet version, encrypted ratchet header, ratchet body.
+  // One flipped bit in each region: type, invitation id, EK, sealed
+  // identity, introduction length, sealed introduction, ratchet version,
+  // encrypted ratchet header, ratchet body.
+  const size_t ratchet = kIntroductionAdSize + kMinSealedIntroductionSize;
   const std::vector<std::pair<size_t, ErrorCode>> cases = {
       {0, ErrorCode::kUnsupportedVersion},
       {5, ErrorCode::kInvalidArgument},
       {20, ErrorCode::kAuthFailed},
       {60, ErrorCode::kAuthFailed},
       {208, ErrorCode::kAuthFailed},
-      {kFirstMessageHeaderSize, ErrorCode::kUnsupportedVersion},
-      {kFirstMessageHeaderSize + 40, ErrorCode::kAuthFailed},
+      {kFirstMessageHeaderSize + 1, ErrorCode::kInvalidArgument},
+      {kIntroductionAdSize + 3, ErrorCode::kAuthFailed},
+      {ratchet, ErrorCode::kUnsupportedVersion},
+      {ratchet + 40, ErrorCode::kAuthFailed},
       {good.size() - 1, ErrorCode::kAuthFailed},
   };
   for (const auto& [offset, code] : cases) {
@@ -249,12 +255,13 @@ TEST_F(X3dhTest, AcceptingSideChecksAKnownInviter) {
   ASSERT_TRUE(inv.ok());
   const Identity impostor = Identity::Generate(random_);
   const PublicIdentity expected = impostor.public_identity();
-  EXPECT_EQ(AcceptInvitation(client_, *inv, AsBytes("x"), kNow, random_, &expected).error().code,
-            ErrorCode::kIdentityChanged);
+  EXPECT_EQ(
+      AcceptInvitation(client_, *inv, {}, AsBytes("x"), kNow, random_, &expected).error().code,
+      ErrorCode::kIdentityChanged);
   const PublicIdentity right = therapist_.public_identity();
-  EXPECT_TRUE(AcceptInvitation(client_, *inv, AsBytes("x"), kNow, random_, &right).ok());
+  EXPECT_TRUE(AcceptInvitation(client_, *inv, {}, AsBytes("x"), kNow, random_, &right).ok());
   // Accepting one's own invitation is refused.
-  EXPECT_EQ(AcceptInvitation(therapist_, *inv, AsBytes("x"), kNow, random_).error().code,
+  EXPECT_EQ(AcceptInvitation(therapist_, *inv, {}, AsBytes("x"), kNow, random_).error().code,
             ErrorCode::kInvalidArgument);
 }
 
@@ -273,12 +280,13 @@ TEST_F(X3dhTest, OversizedFirstPlaintextIsRefused) {
   auto inv = ParseInvitationBinary(minted_.invitation.encoded(), kNow);
   ASSERT_TRUE(inv.ok());
   const Bytes big(kMaxPlaintextSize + 1, 'x');
-  EXPECT_EQ(AcceptInvitation(client_, *inv, big, kNow, random_).error().code,
+  EXPECT_EQ(AcceptInvitation(client_, *inv, {}, big, kNow, random_).error().code,
             ErrorCode::kLimitExceeded);
   const Bytes max(kMaxPlaintextSize, 'x');
-  auto accepted = AcceptInvitation(client_, *inv, max, kNow, random_);
+  auto accepted = AcceptInvitation(client_, *inv, {}, max, kNow, random_);
   ASSERT_TRUE(accepted.ok());
-  EXPECT_EQ(accepted->first_message.size(), kMaxFirstMessageSize);
+  EXPECT_EQ(accepted->first_message.size(),
+            kIntroductionAdSize + kMinSealedIntroductionSize + kMaxWireMessageSize);
   auto processed = Process(accepted->first_message, minted_.secrets);
   ASSERT_TRUE(processed.ok()) << processed.error().ToString();
   EXPECT_EQ(processed->plaintext, max);

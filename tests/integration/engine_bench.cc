@@ -110,7 +110,8 @@ void BM_SendToDisplayed(benchmark::State& state) {
   (*therapist)->StopBackgroundSync();
   state.counters["p50_ms"] = Percentile(samples, 0.50);
   state.counters["p99_ms"] = Percentile(samples, 0.99);
-  state.counters["max_ms"] = samples.empty() ? 0 : *std::max_element(samples.begin(), samples.end());
+  state.counters["max_ms"] =
+      samples.empty() ? 0 : *std::max_element(samples.begin(), samples.end());
 }
 
 constexpr int kClients = 200;
@@ -235,9 +236,8 @@ void BM_UnlockToInbox(benchmark::State& state) {
   InboxProfile& p = SharedInboxProfile();
   if (!p.status.ok()) return state.SkipWithError(p.status.error().message.c_str());
   client::EngineOptions options;
-  options.integrity_check =
-      state.range(0) == 0 ? client::store::IntegrityCheck::kAtOpen
-                          : client::store::IntegrityCheck::kDeferred;
+  options.integrity_check = state.range(0) == 0 ? client::store::IntegrityCheck::kAtOpen
+                                                : client::store::IntegrityCheck::kDeferred;
   std::vector<double> kdf;
   size_t urgent = 0;
   for (auto _ : state) {
@@ -249,8 +249,8 @@ void BM_UnlockToInbox(benchmark::State& state) {
     auto items = (*engine)->Inbox(200, false);
     const auto t2 = Clock::now();
     if (!items.ok()) return state.SkipWithError("inbox failed");
-    urgent = static_cast<size_t>(std::count_if(items->begin(), items->end(),
-                                               [](const auto& i) { return i.urgent; }));
+    urgent = static_cast<size_t>(
+        std::count_if(items->begin(), items->end(), [](const auto& i) { return i.urgent; }));
     state.SetIterationTime(std::max(0.0, Seconds(t2 - t1) - Seconds(t1 - t0)));
     kdf.push_back(Ms(t1 - t0));
   }
@@ -311,9 +311,9 @@ void BM_History5000(benchmark::State& state) {
     benchmark::DoNotOptimize(history->data());
   }
   state.counters["rows"] = static_cast<double>(rows);
-  state.counters["per_row"] = benchmark::Counter(
-      static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate |
-                                     benchmark::Counter::kInvert);
+  state.counters["per_row"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate |
+                                                        benchmark::Counter::kInvert);
 }
 
 BENCHMARK(BM_SendToDisplayed)

@@ -11,6 +11,7 @@
 #include "attune/client/messaging.h"
 #include "attune/client/routing.h"
 #include "attune/client/store/message_index.h"
+#include "attune/client/store/pending.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy_state.h"
 #include "attune/e2e/safety_number.h"
@@ -47,6 +48,12 @@ std::string SendBlockAdvice(SendBlock block, Role self, std::string_view contact
              "'s identity key has changed since you paired. Compare safety numbers in person or "
              "by phone (`attune verify " +
              name + "`), then run `attune verify " + name + " --confirm`";
+    case SendBlock::kPendingReplacement:
+      return name +
+             " is a new pairing that would replace a known contact and replaces nothing until "
+             "you confirm it: compare safety numbers (`attune verify " +
+             name + "`), then run `attune verify " + name +
+             " --confirm` (or drop it with `attune verify " + name + " --decline`)";
     case SendBlock::kRollback:
       return "this profile's database was restored from an older copy, so its encryption keys "
              "for " +
@@ -170,6 +177,20 @@ Result<std::vector<ContactView>> Engine::Contacts() {
     v.display_name = c.display_name;
     v.verified = c.verified;
     v.send_block = SendBlockOf(c);
+    ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(db, c.id));
+    if (replaces) {
+      v.state = ContactState::kPendingReplacement;
+      v.send_block = SendBlock::kPendingReplacement;
+      for (const store::Contact& known : contacts) {
+        if (known.id == *replaces) v.replaces = known.name;
+      }
+    }
+    ATTUNE_ASSIGN_OR_RETURN(auto replacement, store::PendingReplacementOf(db, c.id));
+    if (replacement) {
+      for (const store::Contact& p : contacts) {
+        if (p.id == *replacement) v.pending_replacement = p.name;
+      }
+    }
     const auto it = by_id.find(c.id);
     if (it != by_id.end()) {
       v.unread = it->second.unread;
@@ -233,6 +254,20 @@ Status Engine::MarkVerified(std::string_view name) {
   {
     std::lock_guard lock(mu_);
     ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(name));
+    ATTUNE_ASSIGN_OR_RETURN(std::optional<int64_t> confirmed, ConfirmPendingLocked(contact));
+    if (confirmed) {
+      ATTUNE_ASSIGN_OR_RETURN(store::Contact known, store::GetContact(profile_.db(), *confirmed));
+      id = known.id;
+      local = known.name;
+    }
+  }
+  if (id != 0) {
+    Emit(ContactChanged{id, local, ContactChanged::Change::kVerified, ""});
+    return Status::Ok();
+  }
+  {
+    std::lock_guard lock(mu_);
+    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(name));
     contact.verified = true;
     contact.identity_changed = false;
     ATTUNE_RETURN_IF_ERROR(store::UpdateContact(profile_.db(), contact));
@@ -262,7 +297,9 @@ SyncReport Engine::Flush() {
 Result<SendResult> Engine::QueueAndUploadLocked(const store::Contact& contact, ByteView content,
                                                 bool with_notice, std::vector<Event>& events) {
   (void)events;
-  const SendBlock block = SendBlockOf(contact);
+  SendBlock block = SendBlockOf(contact);
+  ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(profile_.db(), contact.id));
+  if (replaces) block = SendBlock::kPendingReplacement;
   if (block != SendBlock::kNone) return BlockedError(block, account_.role, contact.name);
   SendResult result;
   ATTUNE_ASSIGN_OR_RETURN(result.message_id, QueueMessage(ctx_, contact.name, content));
@@ -350,8 +387,9 @@ Result<std::vector<HistoryItem>> Engine::History(std::string_view contact_name) 
   ATTUNE_RETURN_IF_ERROR(IndexLocked());
   // Receipts are bookkeeping, not conversation: their effect is the
   // delivered column of the rows they name (one source of truth).
-  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListConversationIndexed(
-                                         profile_.db(), contact.id, StoredKind(MessageKind::kReceipt)));
+  ATTUNE_ASSIGN_OR_RETURN(
+      auto rows,
+      store::ListConversationIndexed(profile_.db(), contact.id, StoredKind(MessageKind::kReceipt)));
   std::vector<HistoryItem> out;
   out.reserve(rows.size());
   for (store::ListedMessage& m : rows) {

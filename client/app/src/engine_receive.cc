@@ -14,18 +14,17 @@
 #include "attune/client/therapy/render.h"
 #include "attune/client/therapy_state.h"
 #include "attune/therapy/check_in.h"
-#include "attune/therapy/limits.h"
 
 namespace attune::client {
 Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
-                                     std::vector<Event>& events, bool& keep_on_relay,
-                                     OwedReceipts& owed) {
+                                     std::vector<Event>& events, bool& keep_on_relay) {
   store::Database& db = profile_.db();
   ATTUNE_ASSIGN_OR_RETURN(ReceivedEvent received, HandleDelivery(ctx_, delivery));
   // The new row's list columns (and a receipt's delivered marks), derived
   // once now; relaxed, so no disk sync is added to the path.
   std::vector<DeliveredRows> delivered;
-  if (received.kind == ReceivedEvent::Kind::kMessage) {
+  if (received.kind == ReceivedEvent::Kind::kMessage ||
+      received.kind == ReceivedEvent::Kind::kPaired) {
     ATTUNE_ASSIGN_OR_RETURN(delivered, IndexNewMessages(db));
   }
   // A delivery on a mailbox we own but cannot map stays on the relay.
@@ -49,7 +48,9 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
       }
       // A therapist's new client gets the current office hours and crisis
       // resources right away (uploaded with the next flush).
-      if (account_.role == Role::kTherapist && !received.identity_changed) {
+      // Not to a pending re-pairing: it is not confirmed as that client yet.
+      if (account_.role == Role::kTherapist && !received.identity_changed &&
+          received.pending_replaces.empty()) {
         for (std::string_view key : {kOfficeHoursSetting, kResourcesSetting}) {
           ATTUNE_ASSIGN_OR_RETURN(auto stored, store::GetSetting(db, key));
           if (!stored) continue;
@@ -65,7 +66,10 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
           }
         }
       }
-      return Status::Ok();
+      // The message that paired may carry content too (an earlier one was
+      // lost): shown like any other message.
+      if (received.message_id == 0) return Status::Ok();
+      break;
     }
     case ReceivedEvent::Kind::kMessage:
       break;
@@ -102,14 +106,16 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
     return Status::Ok();
   }
   ++report.new_messages;
-  // Texts and check-ins get a delivery receipt: the sender learns the
-  // device stored it, never whether anyone read it. Best effort — a lost
-  // receipt only means "sent" instead of "delivered" on their side. Queued
-  // by the caller, after the event, for every delivery of a burst at once.
-  owed.by_contact[received.contact_name].push_back(parsed->message_id);
+  // Its delivery receipt was queued with it, in the same transaction
+  // (receive.cc); only a receipt that could not be encrypted is reported.
+  if (received.receipt_error) {
+    events.emplace_back(
+        EngineError{EngineError::Kind::kStillQueued, received.receipt_error->code,
+                    "could not queue a delivery receipt: " + received.receipt_error->message});
+  }
   events.emplace_back(MessageReceived{received.contact_id, received.contact_name,
                                       received.message_id, kind, ContentSummary(*parsed),
-                                      static_cast<int64_t>(now_())});
+                                      static_cast<int64_t>(now_()), received.pending_replaces});
   if (const auto* c = std::get_if<therapy::CheckIn>(&parsed->body)) {
     const therapy::RiskAssessment risk = therapy::AssessRisk(*c);
     events.emplace_back(CheckInReceived{
@@ -117,44 +123,6 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
         risk.urgent ? therapy::DescribeRisk(risk, *c) : "", therapy::FormatFilledAt(*c)});
   }
   return Status::Ok();
-}
-
-
-void Engine::QueueReceiptsLocked(OwedReceipts& owed, std::vector<Event>& events) {
-  if (owed.empty()) return;
-  // Contents first (they must outlive the QueuedContent views).
-  std::vector<std::pair<std::string, Bytes>> contents;
-  for (auto& [contact, ids] : owed.by_contact) {
-    for (size_t first = 0; first < ids.size(); first += therapy::kMaxReceiptIds) {
-      const size_t last = std::min(ids.size(), first + therapy::kMaxReceiptIds);
-      therapy::Receipt receipt{therapy::ReceiptKind::kDelivered,
-                               std::vector<therapy::MessageId>(ids.begin() + static_cast<long>(first),
-                                                               ids.begin() + static_cast<long>(last))};
-      auto bytes = NewTherapyContent(ctx_, std::move(receipt));
-      if (!bytes.ok()) {
-        events.emplace_back(EngineError{EngineError::Kind::kStillQueued, bytes.error().code,
-                                        "could not queue a delivery receipt: " +
-                                            bytes.error().message});
-        continue;
-      }
-      contents.emplace_back(contact, std::move(bytes).value());
-    }
-  }
-  owed.by_contact.clear();
-  std::vector<QueuedContent> items;
-  items.reserve(contents.size());
-  for (const auto& [contact, bytes] : contents) items.push_back(QueuedContent{contact, bytes});
-  if (items.empty() || QueueMessages(ctx_, items).ok()) return;
-  // One contact that cannot be written to (an identity change, a rollback
-  // block) must not cost the others their receipts: one by one.
-  for (const QueuedContent& item : items) {
-    auto queued = QueueMessage(ctx_, item.contact_name, item.content);
-    if (!queued.ok()) {
-      events.emplace_back(EngineError{EngineError::Kind::kStillQueued, queued.error().code,
-                                      "could not queue a delivery receipt: " +
-                                          queued.error().message});
-    }
-  }
 }
 
 }  // namespace attune::client

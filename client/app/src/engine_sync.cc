@@ -57,23 +57,6 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
   std::map<RelayKey, std::vector<const MailboxRef*>> by_relay{};
   for (const auto& m : mailboxes) by_relay[KeyOf(m.relay)].push_back(&m);
   const auto deadline = Steady::now() + options.max_duration;
-  // Receipts for everything fetched go out together at the end: one
-  // transaction, one upload (a crash before that loses only receipts).
-  OwedReceipts owed;
-  // Also when the sync stops early on an error: what was stored is answered.
-  struct QueueOwedOnExit {
-    Engine* engine = nullptr;
-    OwedReceipts* owed = nullptr;
-    ~QueueOwedOnExit() {
-      if (owed->empty()) return;
-      std::vector<Event> events{};
-      {
-        std::lock_guard lock(engine->mu_);
-        engine->QueueReceiptsLocked(*owed, events);
-      }
-      engine->EmitAll(events);
-    }
-  } queue_owed_on_exit{this, &owed};
   for (auto& [key, boxes] : by_relay) {
     const net::RelayEndpoint endpoint = ToEndpoint(boxes.front()->relay);
     // The relay caps subscriptions per connection: one connection per chunk.
@@ -97,8 +80,7 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
         bool keep_on_relay = false;
         {
           std::lock_guard lock(mu_);
-          ATTUNE_RETURN_IF_ERROR(
-              ProcessDeliveryLocked(*delivery, report, events, keep_on_relay, owed));
+          ATTUNE_RETURN_IF_ERROR(ProcessDeliveryLocked(*delivery, report, events, keep_on_relay));
         }
         // Committed: shown at once, then the relay may forget it (unless we
         // could not map it).
@@ -110,12 +92,6 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
     }
   }
   // Receipts and settings queued above go out now.
-  std::vector<Event> events{};
-  {
-    std::lock_guard lock(mu_);
-    QueueReceiptsLocked(owed, events);
-  }
-  EmitAll(events);
   std::lock_guard lock(mu_);
   AddFlush(report, FlushLocked());
   (void)store::PruneProcessed(profile_.db(), static_cast<int64_t>(now_()));
@@ -246,9 +222,8 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
       }
       if (!*delivery) continue;
       // This delivery and any already waiting behind it (a burst): each is
-      // committed, shown and acked at once; their receipts go out together
-      // afterwards in one transaction and one upload.
-      OwedReceipts owed;
+      // committed (with its receipt, receive.cc), shown and acked at once;
+      // the receipts are uploaded together afterwards (one flush).
       std::optional<net::Delivery> next = std::move(*delivery);
       while (next) {
         SyncReport counted;
@@ -256,7 +231,7 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
         bool keep_on_relay = false;
         {
           std::lock_guard lock(mu_);
-          processed = ProcessDeliveryLocked(*next, counted, events, keep_on_relay, owed);
+          processed = ProcessDeliveryLocked(*next, counted, events, keep_on_relay);
         }
         if (!processed.ok()) {
           // Not acked: the relay delivers it again after a reconnect.
@@ -278,10 +253,6 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
         auto waiting = link.relay->NextDelivery(std::chrono::milliseconds(0));
         if (!waiting.ok() || !*waiting) break;
         next = std::move(*waiting);
-      }
-      if (!owed.empty()) {
-        std::lock_guard lock(mu_);
-        QueueReceiptsLocked(owed, events);
       }
     }
     EmitAll(events);

@@ -4,6 +4,7 @@
 #include "attune/client/contact_hello.h"
 #include "attune/client/messaging.h"
 #include "attune/client/routing.h"
+#include "attune/client/store/pending.h"
 #include "attune/client/store/records.h"
 #include "attune/e2e/invitation.h"
 #include "attune/e2e/invitation_codec.h"
@@ -117,7 +118,10 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
 
   Bytes hello = EncodeContactHello(ctx.random.Array<16>(), ctx.now(), account.display_name,
                                    mailbox.mailbox_id, mailbox.send_capability);
-  auto accepted = e2e::AcceptInvitation(identity, invitation, hello, ctx.now(), ctx.random);
+  // The hello travels sealed in the X3DH prefix, which every message repeats
+  // until the therapist replies: whichever of them arrives first creates the
+  // contact. The first message itself carries no content.
+  auto accepted = e2e::AcceptInvitation(identity, invitation, hello, {}, ctx.now(), ctx.random);
   crypto::SecureZero(hello.data(), hello.size());
   if (!accepted.ok()) return accepted.error();
 
@@ -170,30 +174,38 @@ Result<AcceptOutput> AcceptInvitation(Context& ctx, RelayPool& pool, std::string
     } else {
       ATTUNE_ASSIGN_OR_RETURN(existing, store::FindContactByIdentity(db, inviter));
     }
-    ATTUNE_ASSIGN_OR_RETURN(int64_t mailbox_row, store::InsertMailbox(db, mailbox));
-    store::Contact contact;
+    // Pairing again while a re-pairing is pending: the new one replaces the
+    // pending one (MarkPending), for the same known contact.
     if (existing) {
-      contact = std::move(*existing);
-      if (contact.identity_key != inviter) {
-        contact.identity_changed = true;
-        contact.verified = false;
-        out.identity_changed = true;
+      ATTUNE_ASSIGN_OR_RETURN(auto target, store::PendingReplaces(db, existing->id));
+      if (target) {
+        ATTUNE_ASSIGN_OR_RETURN(existing, store::GetContact(db, *target));
       }
+    }
+    ATTUNE_ASSIGN_OR_RETURN(int64_t mailbox_row, store::InsertMailbox(db, mailbox));
+    // A re-pairing replaces nothing yet: the newcomer is a separate, pending
+    // contact until the user confirms it (`attune verify NAME --confirm`), so
+    // the known contact's session, mailbox and crisis resources stay in use
+    // and its later messages are still received (store/pending.h).
+    store::Contact contact;
+    contact.created_at = static_cast<int64_t>(ctx.now());
+    if (existing) {
+      ATTUNE_ASSIGN_OR_RETURN(contact.name, UniqueContactName(db, existing->name + "-pending"));
+      out.pending_replaces = existing->name;
+      out.identity_changed = existing->identity_key != inviter;
     } else {
       contact.name = name;
-      contact.created_at = static_cast<int64_t>(ctx.now());
     }
     contact.display_name = routing.inviter_name;
     contact.identity_key = inviter;
-    contact.send_block.clear();
     contact.peer_relay = ToRoute(routing.relay);
     contact.peer_mailbox_id = routing.inviter_mailbox;
     contact.peer_send_capability = routing.send_capability.Clone();
     contact.own_mailbox_row = mailbox_row;
+    ATTUNE_ASSIGN_OR_RETURN(contact.id, store::InsertContact(db, contact));
     if (existing) {
-      ATTUNE_RETURN_IF_ERROR(store::UpdateContact(db, contact));
-    } else {
-      ATTUNE_ASSIGN_OR_RETURN(contact.id, store::InsertContact(db, contact));
+      ATTUNE_RETURN_IF_ERROR(
+          store::MarkPending(db, contact.id, existing->id, static_cast<int64_t>(ctx.now())));
     }
     Bytes state = accepted->session.Serialize();
     Status put = store::PutSession(db, contact.id, state, static_cast<int64_t>(ctx.now()));

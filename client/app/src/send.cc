@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "attune/client/messaging.h"
+#include "attune/client/store/pending.h"
 #include "attune/client/store/records.h"
 #include "attune/e2e/session.h"
 #include "attune/therapy/content.h"
@@ -45,66 +46,72 @@ uint64_t SystemNow() {
                                    .count());
 }
 
-namespace {
-
-// Inside the caller's transaction: encrypt, insert the history and outbox
-// rows, store the new session. The caller bumps the generation and commits.
-Result<int64_t> EncryptAndStoreLocked(Context& ctx, std::string_view contact_name,
-                                      ByteView content, int64_t now) {
-  store::Database& db = ctx.db();
-  ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, store::GetContactByName(db, contact_name));
+Result<PreparedMessage> PrepareMessage(Context& ctx, const store::Contact& contact,
+                                       ByteView content) {
   ATTUNE_RETURN_IF_ERROR(CheckSendable(contact));
-  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(db, contact.id));
+  ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(ctx.db(), contact.id));
+  if (replaces) {
+    return MakeError(ErrorCode::kIdentityChanged,
+                     "refusing to send: " + contact.name +
+                         " is a new pairing that would replace a known contact and is not "
+                         "confirmed yet. Compare safety numbers (`attune verify " +
+                         contact.name + "`), then run `attune verify " + contact.name +
+                         " --confirm`");
+  }
+  ATTUNE_ASSIGN_OR_RETURN(crypto::SecretBytes state, store::GetSession(ctx.db(), contact.id));
   ATTUNE_ASSIGN_OR_RETURN(e2e::Session session, e2e::Session::Deserialize(state.view()));
   if (!session.can_send()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "cannot send to " + contact.name + " before they have written first");
   }
-  ATTUNE_ASSIGN_OR_RETURN(Bytes wire, session.Encrypt(content, ctx.random));
+  PreparedMessage out;
+  ATTUNE_ASSIGN_OR_RETURN(out.wire, session.Encrypt(content, ctx.random));
+  out.contact_id = contact.id;
+  out.content.assign(content.begin(), content.end());
+  Bytes state_bytes = session.Serialize();
+  out.new_state = crypto::SecretBytes(state_bytes);
+  crypto::SecureZero(state_bytes.data(), state_bytes.size());
+  return out;
+}
+
+Result<int64_t> WritePreparedMessage(Context& ctx, const PreparedMessage& prepared,
+                                     uint64_t* generation) {
+  store::Database& db = ctx.db();
+  const auto now = static_cast<int64_t>(ctx.now());
   store::MessageRecord record;
-  record.contact_id = contact.id;
+  record.contact_id = prepared.contact_id;
   record.direction = store::Direction::kOutgoing;
-  record.content.assign(content.begin(), content.end());
+  record.content = prepared.content;
   record.created_at = now;
   record.read = true;
-  ATTUNE_ASSIGN_OR_RETURN(int64_t message_id, store::InsertMessage(db, record));
+  ATTUNE_ASSIGN_OR_RETURN(const int64_t message_id, store::InsertMessage(db, record));
   ATTUNE_ASSIGN_OR_RETURN(
       int64_t outbox_row,
-      store::InsertOutbox(db, store::OutboxEntry{0, contact.id, message_id, wire}, now));
+      store::InsertOutbox(db, store::OutboxEntry{0, prepared.contact_id, message_id, prepared.wire},
+                          now));
   (void)outbox_row;
-  Bytes new_state = session.Serialize();
-  Status put = store::PutSession(db, contact.id, new_state, now);
-  crypto::SecureZero(new_state.data(), new_state.size());
-  ATTUNE_RETURN_IF_ERROR(put);
+  ATTUNE_RETURN_IF_ERROR(
+      store::PutSession(db, prepared.contact_id, prepared.new_state.view(), now));
+  // One bump per transaction covers every ciphertext it commits.
+  if (*generation == 0) {
+    ATTUNE_ASSIGN_OR_RETURN(*generation, ctx.profile.BumpGeneration());
+  }
   return message_id;
 }
 
-}  // namespace
-
 Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content) {
-  ATTUNE_ASSIGN_OR_RETURN(auto ids, QueueMessages(ctx, {QueuedContent{contact_name, content}}));
-  return ids.front();
-}
-
-Result<std::vector<int64_t>> QueueMessages(Context& ctx, const std::vector<QueuedContent>& items) {
   store::Database& db = ctx.db();
-  const auto now = static_cast<int64_t>(ctx.now());
   uint64_t generation = 0;
-  std::vector<int64_t> ids;
-  ids.reserve(items.size());
+  int64_t message_id = 0;
   {
     ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-    for (const QueuedContent& item : items) {
-      ATTUNE_ASSIGN_OR_RETURN(int64_t id,
-                              EncryptAndStoreLocked(ctx, item.contact_name, item.content, now));
-      ids.push_back(id);
-    }
-    // One generation and one anchor raise for all of them.
-    ATTUNE_ASSIGN_OR_RETURN(generation, ctx.profile.BumpGeneration());
+    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, store::GetContactByName(db, contact_name));
+    ATTUNE_ASSIGN_OR_RETURN(PreparedMessage prepared, PrepareMessage(ctx, contact, content));
+    ATTUNE_ASSIGN_OR_RETURN(message_id, WritePreparedMessage(ctx, prepared, &generation));
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
   ctx.profile.ConfirmAnchor(generation);
-  return ids;
+  return message_id;
 }
 
 Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text) {

@@ -84,8 +84,8 @@ std::string Check(std::string_view text) {
 }
 
 std::array<char, kSlotSize> EncodeSlot(const AnchorState& s) {
-  std::string text = std::string(kMagicV3) + std::to_string(s.confirmed) + "\n" +
-                     std::to_string(s.pending) + "\n";
+  std::string text =
+      std::string(kMagicV3) + std::to_string(s.confirmed) + "\n" + std::to_string(s.pending) + "\n";
   text += Check(text) + "\n";
   std::array<char, kSlotSize> slot{};
   std::copy(text.begin(), text.end(), slot.begin());

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "attune/crypto/aead.h"
+#include "attune/e2e/first_message.h"
 #include "attune/e2e/ratchet_message.h"
 
 namespace attune::e2e {
@@ -64,6 +65,18 @@ ByteView Session::BodyAd(ByteView wire_prefix) {
   return body_ad_scratch_;
 }
 
+Status Session::RepeatX3dhPrefix(ByteView prefix) {
+  if (prefix.size() > kMaxX3dhPrefixSize) {
+    return MakeError(ErrorCode::kInvalidArgument, "X3DH prefix too long");
+  }
+  if (has_receiving_chain_ || !receiving_chains_.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the peer has already replied: nothing left to repeat");
+  }
+  pending_x3dh_prefix_.assign(prefix.begin(), prefix.end());
+  return Status::Ok();
+}
+
 size_t Session::stored_skipped_keys() const {
   size_t total = 0;
   for (const ReceivingChain& chain : receiving_chains_) total += chain.skipped.size();
@@ -101,8 +114,12 @@ Result<Bytes> Session::Encrypt(ByteView plaintext, crypto::RandomSource& rng) {
   // CKs, mk = KDF_CK(CKs)
   ChainKdfOutput ck = KdfCk(chain_key->span());
 
-  Bytes out(kWirePrefixSize + padded_size + kAeadTagSize);
-  uint8_t* const p = out.data();
+  // While the peer has not replied, the X3DH prefix goes first (a version 2
+  // first message); the ratchet message follows unchanged.
+  const size_t lead = pending_x3dh_prefix_.size();
+  Bytes out(lead + kWirePrefixSize + padded_size + kAeadTagSize);
+  if (lead != 0) std::memcpy(out.data(), pending_x3dh_prefix_.data(), lead);
+  uint8_t* const p = out.data() + lead;
   p[0] = kRatchetWireVersion;
   rng.Fill(MutableByteView(p + 1, kHeaderNonceSize));
   const crypto::ConstSpan<kHeaderNonceSize> header_nonce(p + 1, kHeaderNonceSize);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "attune/crypto/util.h"
+#include "attune/e2e/first_message.h"
 #include "attune/e2e/session.h"
 #include "e2e.pb.h"
 
@@ -82,9 +83,11 @@ bool ReadOptionalKey(const std::string& field, RatchetKey* key, bool* present) {
 
 }  // namespace
 
-Bytes Session::Serialize() const {
+Bytes Session::Serialize() const { return SerializeAs(kSessionStateVersion); }
+
+Bytes Session::SerializeAs(uint32_t version) const {
   WipedState state;
-  state->set_version(kSessionStateVersion);
+  state->set_version(version);
   SetKey(state->mutable_root_key(), root_key_);
   SetKey(state->mutable_ratchet_private_key(), dh_self_.private_key);
   state->set_ratchet_public_key(dh_self_.public_key.data(), dh_self_.public_key.size());
@@ -109,6 +112,9 @@ Bytes Session::Serialize() const {
     }
   }
   state->set_associated_data(associated_data_.data(), associated_data_.size());
+  if (!pending_x3dh_prefix_.empty()) {
+    state->set_pending_x3dh_prefix(pending_x3dh_prefix_.data(), pending_x3dh_prefix_.size());
+  }
 
   const size_t size = state->ByteSizeLong();
   assert(size <= kMaxSerializedStateSize);
@@ -138,7 +144,8 @@ Result<Session> Session::Deserialize(ByteView serialized) {
   if (!state->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
     return Invalid("session state is not a valid protobuf");
   }
-  if (state->version() != kSessionStateVersion) {
+  const uint32_t version = state->version();
+  if (version != kSessionStateVersion && version != kSessionStateVersionV1) {
     return MakeError(ErrorCode::kUnsupportedVersion, "unknown session state version");
   }
   Session s;
@@ -202,6 +209,15 @@ Result<Session> Session::Deserialize(ByteView serialized) {
     return Invalid("associated data empty or too long");
   }
   s.associated_data_.assign(state->associated_data().begin(), state->associated_data().end());
+  // Version 1 has no prefix field.
+  if (version == kSessionStateVersionV1 && !state->pending_x3dh_prefix().empty()) {
+    return Invalid("version 1 session state with an X3DH prefix");
+  }
+  if (state->pending_x3dh_prefix().size() > kMaxX3dhPrefixSize) {
+    return Invalid("X3DH prefix too long");
+  }
+  s.pending_x3dh_prefix_.assign(state->pending_x3dh_prefix().begin(),
+                                state->pending_x3dh_prefix().end());
 
   // The invariants Encrypt and Decrypt rely on.
   const bool consistent =
@@ -210,7 +226,8 @@ Result<Session> Session::Deserialize(ByteView serialized) {
       (!s.has_sending_chain_ || (s.has_sending_header_key_ && s.dh_remote_)) &&
       (!s.pending_sending_step_ ||
        (!s.has_sending_chain_ && s.has_sending_header_key_ && s.dh_remote_ && s.sending_n_ == 0)) &&
-      (s.has_sending_chain_ || s.sending_n_ == 0);
+      (s.has_sending_chain_ || s.sending_n_ == 0) &&
+      (s.pending_x3dh_prefix_.empty() || s.receiving_chains_.empty());
   if (!consistent) return Invalid("inconsistent session state");
 
   s.body_ad_scratch_ = s.associated_data_;
@@ -219,7 +236,7 @@ Result<Session> Session::Deserialize(ByteView serialized) {
   // Canonical encoding: Serialize() writes only known fields, in field
   // order, without defaults, so unknown fields (lite protobuf keeps them),
   // duplicated or reordered fields and over-long varints all fail here.
-  Bytes again = s.Serialize();
+  Bytes again = s.SerializeAs(version);
   const bool canonical = crypto::ConstantTimeEqual(again, serialized);
   crypto::SecureZero(again.data(), again.size());
   if (!canonical) return Invalid("session state is not in canonical form");

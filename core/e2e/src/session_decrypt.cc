@@ -206,6 +206,8 @@ Result<Bytes> Session::Decrypt(ByteView message, uint64_t now_unix) {
   out.resize(size);
 
   Commit(plan, now_unix);
+  // The peer has answered, so it has the session: stop repeating X3DH.
+  pending_x3dh_prefix_.clear();
   return out;
 }
 

@@ -71,8 +71,8 @@ RatchetInit DeriveX3dh(crypto::ConstSpan<32> dh1, crypto::ConstSpan<32> dh2,
 
 Result<AcceptedInvitation> AcceptInvitation(const Identity& self,
                                             const ValidatedInvitation& invitation,
-                                            ByteView first_plaintext, uint64_t now_unix,
-                                            crypto::RandomSource& random,
+                                            ByteView introduction, ByteView first_plaintext,
+                                            uint64_t now_unix, crypto::RandomSource& random,
                                             const PublicIdentity* expected_inviter,
                                             X3dhTrace* trace) {
   if (now_unix > invitation.expires_at()) {
@@ -87,6 +87,9 @@ Result<AcceptedInvitation> AcceptInvitation(const Identity& self,
   }
   if (first_plaintext.size() > kMaxPlaintextSize) {
     return MakeError(ErrorCode::kLimitExceeded, "first message is too long");
+  }
+  if (introduction.size() > kMaxIntroductionSize) {
+    return MakeError(ErrorCode::kLimitExceeded, "introduction is too long");
   }
 
   const crypto::X25519KeyPair ephemeral = crypto::GenerateX25519KeyPair(random);
@@ -104,24 +107,33 @@ Result<AcceptedInvitation> AcceptInvitation(const Identity& self,
   RatchetInit init =
       DeriveX3dh(dh1.span(), dh2.span(), dh3.span(), dh4.span(), self.public_identity(), inviter);
 
-  Bytes message;
-  message.reserve(kFirstMessageHeaderSize + kMinWireMessageSize);
-  message.push_back(kFirstMessageVersion);
-  Append(message, invitation.id());
-  Append(message, ephemeral.public_key);
-  const IdentitySealKey seal = DeriveIdentitySealKey(dh3.span(), message);
+  Bytes prefix;
+  prefix.reserve(kIntroductionAdSize + introduction.size() + crypto::kAeadTagSize);
+  prefix.push_back(kFirstMessageTypeV2);
+  Append(prefix, invitation.id());
+  Append(prefix, ephemeral.public_key);
+  const IdentitySealKey seal = DeriveIdentitySealKey(dh3.span(), prefix);
+  const Bytes sealed = crypto::XChaChaSeal(seal.key.span(), seal.nonce.span(), prefix,
+                                           self.public_identity().record());
+  Append(prefix, sealed);
+  AppendU16BE(prefix, static_cast<uint16_t>(introduction.size() + crypto::kAeadTagSize));
+  // Sealed once: every repetition carries these same bytes, so the fixed
+  // key and nonce only ever encrypt this one plaintext.
+  const IdentitySealKey intro_seal = DeriveIntroductionSealKey(init.root_key.span(), prefix);
+  const Bytes sealed_intro =
+      crypto::XChaChaSeal(intro_seal.key.span(), intro_seal.nonce.span(), prefix, introduction);
+  Append(prefix, sealed_intro);
   if (trace != nullptr) {
     CopyInto(trace->ephemeral_private, ephemeral.private_key.span());
     TraceKeys(trace, dh1, dh2, dh3, dh4, init, seal);
+    CopyInto(trace->introduction_key, intro_seal.key.span());
+    trace->introduction_nonce = intro_seal.nonce.Clone();
   }
-  const Bytes sealed = crypto::XChaChaSeal(seal.key.span(), seal.nonce.span(), message,
-                                           self.public_identity().record());
-  Append(message, sealed);
 
   ATTUNE_ASSIGN_OR_RETURN(
       Session session, Session::InitInitiator(std::move(init), invitation.signed_prekey(), random));
-  ATTUNE_ASSIGN_OR_RETURN(Bytes ratchet_message, session.Encrypt(first_plaintext, random));
-  Append(message, ratchet_message);
+  ATTUNE_RETURN_IF_ERROR(session.RepeatX3dhPrefix(prefix));
+  ATTUNE_ASSIGN_OR_RETURN(Bytes message, session.Encrypt(first_plaintext, random));
   return AcceptedInvitation{std::move(session), std::move(message)};
 }
 
@@ -137,7 +149,7 @@ Result<ProcessedFirstMessage> ProcessFirstMessage(const Identity& self,
   // Redelivery and reuse are decided before expiry: a copy of the message that
   // was accepted stays a harmless duplicate even after the invitation expired.
   if (secrets.consumed()) {
-    const ByteArray<32> hash = FirstMessageHash(first_message);
+    const ByteArray<32> hash = ConsumedHash(view);
     if (crypto::ConstantTimeEqual(hash, secrets.first_message_hash())) {
       return MakeError(ErrorCode::kDuplicate, "first message already processed");
     }
@@ -170,6 +182,22 @@ Result<ProcessedFirstMessage> ProcessFirstMessage(const Identity& self,
       DeriveX3dh(dh1.span(), dh2.span(), dh3.span(), dh4.span(), initiator, self.public_identity());
   TraceKeys(trace, dh1, dh2, dh3, dh4, init, seal);
 
+  Bytes introduction;
+  if (view.is_v2()) {
+    const IdentitySealKey intro_seal =
+        DeriveIntroductionSealKey(init.root_key.span(), view.introduction_ad());
+    if (trace != nullptr) {
+      CopyInto(trace->introduction_key, intro_seal.key.span());
+      trace->introduction_nonce = intro_seal.nonce.Clone();
+    }
+    auto opened = crypto::XChaChaOpen(intro_seal.key.span(), intro_seal.nonce.span(),
+                                      view.introduction_ad(), view.sealed_introduction());
+    if (!opened.ok()) {
+      return MakeError(ErrorCode::kAuthFailed, "first message introduction does not authenticate");
+    }
+    introduction = std::move(opened).value();
+  }
+
   ATTUNE_ASSIGN_OR_RETURN(crypto::X25519KeyPair spk, secrets.SignedPrekeyPair());
   Session session = Session::InitResponder(std::move(init), std::move(spk));
   ATTUNE_ASSIGN_OR_RETURN(Bytes plaintext, session.Decrypt(view.ratchet_message(), now_unix));
@@ -180,8 +208,24 @@ Result<ProcessedFirstMessage> ProcessFirstMessage(const Identity& self,
     return MakeError(ErrorCode::kIdentityChanged,
                      "first message comes from a different identity than the known contact");
   }
-  return ProcessedFirstMessage{std::move(session), std::move(plaintext), initiator,
-                               secrets.Consumed(FirstMessageHash(first_message))};
+  return ProcessedFirstMessage{std::move(session), std::move(plaintext), std::move(introduction),
+                               initiator, secrets.Consumed(ConsumedHash(view))};
+}
+
+Result<Bytes> DecryptOnSession(Session& session, const InvitationSecrets& consumed,
+                               ByteView first_message, uint64_t now_unix) {
+  ATTUNE_ASSIGN_OR_RETURN(FirstMessageView view, FirstMessageView::Parse(first_message));
+  if (!consumed.consumed() || view.invitation_id() != consumed.id()) {
+    return MakeError(ErrorCode::kInvalidArgument, "first message is not for this session");
+  }
+  if (!crypto::ConstantTimeEqual(ConsumedHash(view), consumed.first_message_hash())) {
+    return MakeError(ErrorCode::kAlreadyExists,
+                     "a different X3DH on a used invitation (a new session attempt)");
+  }
+  if (!view.is_v2()) {
+    return MakeError(ErrorCode::kDuplicate, "first message already processed");
+  }
+  return session.Decrypt(view.ratchet_message(), now_unix);
 }
 
 }  // namespace attune::e2e

@@ -125,17 +125,29 @@ struct Party {
   Session* session = nullptr;
   ReferenceRatchet* reference = nullptr;
   RecordingRandom* random = nullptr;
+  // Responder: the consumed invitation, for repeated X3DH prefixes.
+  const InvitationSecrets* consumed = nullptr;
 };
 
 // Encrypts with the real Session and with the reference; both must agree.
+// Until the initiator has received a reply, the Session's output is the
+// X3DH prefix followed by the reference's ratchet message.
 Status Send(Party& from, const std::string& id, const std::string& plaintext,
             std::map<std::string, Bytes>& in_flight, Json& messages) {
   from.random->Take();
+  const Bytes prefix(from.session->pending_x3dh_prefix().begin(),
+                     from.session->pending_x3dh_prefix().end());
   ATTUNE_ASSIGN_OR_RETURN(Bytes wire, from.session->Encrypt(AsBytes(plaintext), *from.random));
   Json trace{{"id", id}, {"sender", from.name}};
   ATTUNE_ASSIGN_OR_RETURN(Bytes reference,
                           from.reference->Encrypt(AsBytes(plaintext), from.random->Take(), trace));
-  if (reference != wire) return Mismatch("ratchet message " + id);
+  if (wire.size() != prefix.size() + reference.size() ||
+      !std::equal(prefix.begin(), prefix.end(), wire.begin()) ||
+      !std::equal(reference.begin(), reference.end(), wire.begin() + prefix.size())) {
+    return Mismatch("ratchet message " + id);
+  }
+  trace["x3dh_prefix_repeated"] = !prefix.empty();
+  if (!prefix.empty()) trace["sent"] = ToHex(wire);
   in_flight[id] = std::move(wire);
   messages.push_back(std::move(trace));
   return Status::Ok();
@@ -144,9 +156,19 @@ Status Send(Party& from, const std::string& id, const std::string& plaintext,
 Status Deliver(Party& to, const std::string& id, const std::map<std::string, Bytes>& in_flight,
                uint64_t now, Json& deliveries) {
   const Bytes& wire = in_flight.at(id);
-  ATTUNE_ASSIGN_OR_RETURN(Bytes plaintext, to.session->Decrypt(wire, now));
+  const bool prefixed = wire[0] == kFirstMessageTypeV2;
+  if (prefixed && to.consumed == nullptr) return Mismatch("prefix sent to the initiator");
+  ATTUNE_ASSIGN_OR_RETURN(Bytes plaintext,
+                          prefixed ? DecryptOnSession(*to.session, *to.consumed, wire, now)
+                                   : to.session->Decrypt(wire, now));
+  ByteView ratchet = wire;
+  if (prefixed) {
+    ATTUNE_ASSIGN_OR_RETURN(FirstMessageView view, FirstMessageView::Parse(wire));
+    ratchet = view.ratchet_message();
+  }
   Json trace{{"id", id}, {"receiver", to.name}};
-  ATTUNE_ASSIGN_OR_RETURN(Bytes reference, to.reference->Decrypt(wire, trace));
+  ATTUNE_ASSIGN_OR_RETURN(Bytes reference,
+                          to.reference->Decrypt(Bytes(ratchet.begin(), ratchet.end()), trace));
   if (reference != plaintext) return Mismatch("delivery of " + id);
   deliveries.push_back(std::move(trace));
   return Status::Ok();
@@ -205,10 +227,13 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
 
   // --- Acceptance (client side) --------------------------------------------
   const std::string first_plaintext = "Hello, this is Sam. Thank you for the invitation.";
+  // Stands in for the client's ContactHello (opaque to this layer).
+  const std::string introduction = "introduction: Sam, mailbox 7f3a, send capability";
   X3dhTrace client_trace;
-  ATTUNE_ASSIGN_OR_RETURN(AcceptedInvitation accepted,
-                          AcceptInvitation(client, invitation, AsBytes(first_plaintext),
-                                           kAcceptTime, client_random, nullptr, &client_trace));
+  ATTUNE_ASSIGN_OR_RETURN(
+      AcceptedInvitation accepted,
+      AcceptInvitation(client, invitation, AsBytes(introduction), AsBytes(first_plaintext),
+                       kAcceptTime, client_random, nullptr, &client_trace));
   const std::vector<Bytes> accept_draws = client_random.Take();  // EK, ratchet key, nonce
   if (accept_draws.size() != 3) return Mismatch("acceptance draws");
 
@@ -220,6 +245,11 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
   if (processed.plaintext != Bytes(first_plaintext.begin(), first_plaintext.end())) {
     return Mismatch("first plaintext");
   }
+  if (processed.introduction != Bytes(introduction.begin(), introduction.end())) {
+    return Mismatch("introduction");
+  }
+  ATTUNE_RETURN_IF_ERROR(SameSecret(client_trace.introduction_key, therapist_trace.introduction_key,
+                                    "introduction key"));
   ATTUNE_RETURN_IF_ERROR(SameSecret(client_trace.root_key, therapist_trace.root_key, "root key"));
   ATTUNE_RETURN_IF_ERROR(SameSecret(client_trace.shared_hka, therapist_trace.shared_hka, "hka"));
   ATTUNE_RETURN_IF_ERROR(SameSecret(client_trace.shared_nhkb, therapist_trace.shared_nhkb, "nhkb"));
@@ -231,9 +261,14 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
     Append(ikm, dh->view());
   }
   const ByteView first = accepted.first_message;
+  ATTUNE_ASSIGN_OR_RETURN(const FirstMessageView first_view, FirstMessageView::Parse(first));
+  const size_t prefix_size = first_view.x3dh_prefix().size();
   Bytes seal_info;
   Append(seal_info, kIdentitySealLabel);
   Append(seal_info, first.first(kFirstMessagePublicHeaderSize));
+  Bytes intro_info;
+  Append(intro_info, kIntroductionSealLabel);
+  Append(intro_info, first.first(kIntroductionAdSize));
   const crypto::SecretBytes consumed_secrets = processed.secrets.Serialize();
   Json x3dh_json{{"accept_time", kAcceptTime},
                  {"ephemeral_private", H(client_trace.ephemeral_private)},
@@ -252,13 +287,21 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
                  {"identity_seal_info", ToHex(seal_info)},
                  {"identity_seal_key", H(client_trace.seal_key)},
                  {"identity_seal_nonce", H(client_trace.seal_nonce)},
+                 {"introduction", ToHex(AsBytes(introduction))},
+                 {"introduction_seal_info", ToHex(intro_info)},
+                 {"introduction_seal_key", H(client_trace.introduction_key)},
+                 {"introduction_seal_nonce", H(client_trace.introduction_nonce)},
                  {"first_plaintext", ToHex(AsBytes(first_plaintext))},
                  {"first_message", ToHex(first)},
                  {"first_message_public_header", ToHex(first.first(kFirstMessagePublicHeaderSize))},
                  {"first_message_sealed_identity",
                   ToHex(first.subspan(kFirstMessagePublicHeaderSize, kSealedIdentitySize))},
-                 {"first_message_ratchet_message", ToHex(first.subspan(kFirstMessageHeaderSize))},
-                 {"first_message_hash", H(FirstMessageHash(first))},
+                 {"first_message_introduction_length",
+                  ToHex(first.subspan(kFirstMessageHeaderSize, kIntroductionLengthSize))},
+                 {"first_message_sealed_introduction", ToHex(first_view.sealed_introduction())},
+                 {"x3dh_prefix", ToHex(first_view.x3dh_prefix())},
+                 {"first_message_ratchet_message", ToHex(first.subspan(prefix_size))},
+                 {"first_message_hash", H(FirstMessageHash(first_view.x3dh_prefix()))},
                  {"process_time", kProcessTime},
                  {"stored_secrets_consumed", ToHex(consumed_secrets.view())}};
 
@@ -274,9 +317,11 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
     Json trace{{"id", "A1"}, {"sender", "client"}};
     ATTUNE_ASSIGN_OR_RETURN(
         Bytes a1, client_ref.Encrypt(AsBytes(first_plaintext), {accept_draws.at(2)}, trace));
-    if (a1 != Bytes(first.begin() + kFirstMessageHeaderSize, first.end())) {
+    if (a1 != Bytes(first.begin() + static_cast<std::ptrdiff_t>(prefix_size), first.end())) {
       return Mismatch("first ratchet message");
     }
+    trace["x3dh_prefix_repeated"] = true;
+    trace["sent"] = ToHex(first);
     messages.push_back(std::move(trace));
     Json delivery{{"id", "A1"}, {"receiver", "therapist"}};
     ATTUNE_ASSIGN_OR_RETURN(Bytes plain, therapist_ref.Decrypt(a1, delivery));
@@ -284,7 +329,7 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
     deliveries.push_back(std::move(delivery));
   }
   Party c{"client", &accepted.session, &client_ref, &client_random};
-  Party t{"therapist", &processed.session, &therapist_ref, &therapist_random};
+  Party t{"therapist", &processed.session, &therapist_ref, &therapist_random, &processed.secrets};
   std::map<std::string, Bytes> wires;
   uint64_t now = kProcessTime;
   // A = client, B = therapist. Each change of direction is a DH ratchet step.
@@ -351,6 +396,7 @@ Result<std::vector<VectorFile>> GenerateE2eVectors() {
                    {"x3dh_info", std::string(kX3dhInfoLabel)},
                    {"x3dh_ad", std::string(kX3dhAdLabel)},
                    {"identity_seal", std::string(kIdentitySealLabel)},
+                   {"introduction_seal", std::string(kIntroductionSealLabel)},
                    {"first_message_hash", std::string(kFirstMessageHashLabel)}}},
                  {"therapist", therapist_json},
                  {"client", client_json},

@@ -41,7 +41,7 @@ const Fixture& GetFixture() {
     auto minted = e2e::MintInvitation(therapist, {}, kNow, 24 * 60 * 60, rng);
     Check(minted.ok());
     auto accepted =
-        e2e::AcceptInvitation(client, minted->invitation, attune::AsBytes("hello"), kNow, rng);
+        e2e::AcceptInvitation(client, minted->invitation, {}, attune::AsBytes("hello"), kNow, rng);
     Check(accepted.ok());
     auto processed =
         e2e::ProcessFirstMessage(therapist, minted->secrets, accepted->first_message, kNow);

@@ -24,12 +24,10 @@
 // to decide anything.
 #pragma once
 
-#include <functional>
-
 #include <atomic>
-#include <map>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,8 +54,16 @@ namespace attune::client {
 // Why a contact cannot be written to (a type, not a message).
 enum class SendBlock {
   kNone,
-  kIdentityChanged,  // their key changed; compare safety numbers, then MarkVerified
-  kRollback,         // this profile was restored from an older copy; pair again
+  kIdentityChanged,     // their key changed; compare safety numbers, then MarkVerified
+  kRollback,            // this profile was restored from an older copy; pair again
+  kPendingReplacement,  // a re-pairing of a known contact, not confirmed yet
+};
+
+// A contact is active, or a re-pairing of a known contact that replaces
+// nothing until confirmed (MarkVerified) and is dropped by DeclinePending.
+enum class ContactState {
+  kActive,
+  kPendingReplacement,
 };
 
 struct ContactView {
@@ -68,6 +74,11 @@ struct ContactView {
   SendBlock send_block = SendBlock::kNone;
   size_t unread = 0;                 // unread texts and check-ins
   size_t urgent_unacknowledged = 0;  // therapists: urgent check-ins not yet acknowledged
+  ContactState state = ContactState::kActive;
+  // kPendingReplacement: the local name of the known contact it would replace.
+  std::string replaces{};
+  // An active contact with a re-pairing waiting: the pending contact's name.
+  std::string pending_replacement{};
 };
 
 // What to do about a send block, in words that fit this profile's role
@@ -184,8 +195,7 @@ class Engine {
   const std::string& profile_dir() const { return dir_; }
   // Re-encrypts under a new passphrase (crash-safe; see store/profile.h).
   // `after_step` (tests only) is called after each step of the change.
-  Status ChangePassphrase(ByteView new_passphrase,
-                          const std::function<void(int)>& after_step = {});
+  Status ChangePassphrase(ByteView new_passphrase, const std::function<void(int)>& after_step = {});
 
   // The full page check (store::Profile::CheckIntegrity): kInvalidArgument
   // when the database is damaged. Reads the whole file; call it off the GUI
@@ -209,8 +219,16 @@ class Engine {
     bool identity_changed = false;
   };
   Result<SafetyNumberView> SafetyNumber(std::string_view contact);
-  // The numbers matched: verified, and an identity-change block lifts.
+  // The numbers matched: verified, and an identity-change block lifts. On a
+  // pending re-pairing (its own name, or the known contact's while one is
+  // pending) this confirms it: in one transaction the known contact takes
+  // the new identity, session, mailbox and route, keeps its name and
+  // history, and the pending contact's messages join it.
   Status MarkVerified(std::string_view contact);
+  // Drops a pending re-pairing (its name or the known contact's): its
+  // session, messages and queued rows are deleted; the known contact is
+  // unchanged. kNotFound when nothing is pending.
+  Status DeclinePending(std::string_view contact);
 
   // ---- messages ----
   // Queues (one transaction) and uploads. Errors (nothing stored):
@@ -280,6 +298,12 @@ class Engine {
   void EmitAll(const std::vector<Event>& events);
   // Callers hold mu_.
   Result<store::Contact> ContactLocked(std::string_view name);
+  // engine_pending.cc: the pending contact `contact` is, or has; nullopt
+  // when neither.
+  Result<std::optional<int64_t>> PendingOfLocked(const store::Contact& contact);
+  // Confirms the re-pairing `contact` is or has (one transaction); returns
+  // the known contact's id, or nullopt when nothing is pending.
+  Result<std::optional<int64_t>> ConfirmPendingLocked(const store::Contact& contact);
   Result<SendResult> QueueAndUploadLocked(const store::Contact& contact, ByteView content,
                                           bool with_notice, std::vector<Event>& events);
   SyncReport FlushLocked();
@@ -288,18 +312,8 @@ class Engine {
   // HandleDelivery plus the protocol's answers to it: a receipt for a text
   // or check-in, the settings push to a newly paired client, receipts and
   // practice updates marked read. On success the delivery may be acked.
-  // Receipts are not queued here but collected in `owed`, so that a burst
-  // of deliveries is answered in one transaction (QueueReceiptsLocked).
-  struct OwedReceipts {
-    std::map<std::string, std::vector<therapy::MessageId>> by_contact{};
-    bool empty() const { return by_contact.empty(); }
-  };
   Status ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& report,
-                               std::vector<Event>& events, bool& keep_on_relay,
-                               OwedReceipts& owed);
-  // Queues the receipts owed (one transaction; a contact that cannot be
-  // written to is reported and skipped) and clears `owed`.
-  void QueueReceiptsLocked(OwedReceipts& owed, std::vector<Event>& events);
+                               std::vector<Event>& events, bool& keep_on_relay);
   Result<PushReport> PushLocked(std::string_view to, const therapy::ContentBody& body);
   std::string SendNoticeLocked(const store::Contact& contact);
   void BackgroundLoop(BackgroundSyncOptions options);

@@ -43,6 +43,10 @@ struct MessageReceived {
   MessageKind kind = MessageKind::kText;
   std::string summary{};  // one line: the text, or "[check-in: ...]"
   int64_t received_at = 0;
+  // From a pending re-pairing (ContactState::kPendingReplacement) of the
+  // known contact named here: kept, but not from that contact until
+  // confirmed. Empty otherwise.
+  std::string pending_replaces{};
 };
 
 // A check-in arrived (also reported as MessageReceived). urgent: PHQ-9

@@ -13,14 +13,16 @@
 // by the ratchet as kDuplicate) and acked without being shown twice.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "attune/base/bytes.h"
 #include "attune/base/result.h"
 #include "attune/client/context.h"
 #include "attune/client/relay_pool.h"
+#include "attune/client/store/records.h"
+#include "attune/crypto/secret.h"
 #include "attune/net/relay_connection.h"
 
 namespace attune::client {
@@ -35,14 +37,23 @@ namespace attune::client {
 //   plus Session::Encrypt's errors.
 Result<int64_t> QueueMessage(Context& ctx, std::string_view contact_name, ByteView content);
 
-// Several contents (to one or more contacts) in ONE transaction with one
-// generation bump and one anchor raise: all are queued or none (e.g. the
-// delivery receipts for a burst of messages). Same errors as QueueMessage.
-struct QueuedContent {
-  std::string_view contact_name{};
-  ByteView content{};
+// QueueMessage in two steps, for a caller that already holds a transaction
+// (a delivery receipt is committed with the message it acknowledges).
+// PrepareMessage encrypts and writes nothing, so its errors (QueueMessage's)
+// leave the transaction untouched; WritePreparedMessage stores the history
+// row, the outbox row and the new session, and bumps the profile generation
+// unless *generation is already non-zero (one bump per transaction). Its
+// errors are store failures: roll the transaction back.
+struct PreparedMessage {
+  int64_t contact_id = 0;
+  Bytes content{};
+  Bytes wire{};
+  crypto::SecretBytes new_state{};
 };
-Result<std::vector<int64_t>> QueueMessages(Context& ctx, const std::vector<QueuedContent>& items);
+Result<PreparedMessage> PrepareMessage(Context& ctx, const store::Contact& contact,
+                                       ByteView content);
+Result<int64_t> WritePreparedMessage(Context& ctx, const PreparedMessage& prepared,
+                                     uint64_t* generation);
 
 // Queues a Text message (validated as therapy content).
 Result<int64_t> QueueText(Context& ctx, std::string_view contact_name, std::string_view text);
@@ -70,10 +81,20 @@ struct ReceivedEvent {
   Kind kind = Kind::kDropped;
   int64_t contact_id = 0;
   std::string contact_name{};
-  int64_t message_id = 0;         // history row (kMessage)
-  Bytes content{};                // serialised Content (kMessage)
+  // History row and serialised Content: kMessage, and kPaired when the
+  // message that paired also carried content (message_id != 0).
+  int64_t message_id = 0;
+  Bytes content{};
   bool identity_changed = false;  // kPaired: a known contact came back with a new key
   std::string reason{};           // kDropped
+  // With a message: a text or check-in gets a delivery receipt, queued in the
+  // same transaction as the message. Empty when it was queued (or none was
+  // due); otherwise why it could not be (e.g. the contact cannot be sent to).
+  std::optional<Error> receipt_error{};
+  // kPaired and messages: the contact is a pending re-pairing of the known
+  // contact named here (store/pending.h); its messages are kept, flagged, and
+  // get no receipt until confirmed.
+  std::string pending_replaces{};
   // kDropped only: do NOT ack; the delivery stays on the relay. Set for a
   // mailbox this profile owns but cannot map to a contact or invitation
   // (e.g. a re-pairing not yet confirmed, or state a newer version wrote):

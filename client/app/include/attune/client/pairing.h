@@ -44,8 +44,12 @@ Result<InvitationOutput> CreateInvitation(Context& ctx, RelayPool& pool,
 struct AcceptOutput {
   std::string contact_name{};
   bool identity_changed = false;  // re-pairing with a contact whose key differs
-  bool delivered = false;         // the first message reached the relay
-  std::string pending_reason{};   // why not (it stays queued; `attune sync` retries)
+  // Re-pairing with a known contact (same name or identity): its local name.
+  // The new pairing is then the pending contact `contact_name` and replaces
+  // nothing until `attune verify <pending_replaces> --confirm`.
+  std::string pending_replaces{};
+  bool delivered = false;        // the first message reached the relay
+  std::string pending_reason{};  // why not (it stays queued; `attune sync` retries)
 };
 
 // Clients. Parses and checks the invitation (expiry, signatures), creates

@@ -20,8 +20,11 @@ inline constexpr uint8_t kRatchetWireVersion = 2;
 inline constexpr uint8_t kRatchetWireVersionV1 = 1;
 // Alias the rest of the message layer may use for "the protocol version".
 inline constexpr uint8_t kProtocolVersion = kRatchetWireVersion;
-// SessionState.version in proto/e2e.proto.
-inline constexpr uint32_t kSessionStateVersion = 1;
+// SessionState.version in proto/e2e.proto. Version 2 adds
+// pending_x3dh_prefix; version 1 states (which cannot hold one) are still
+// read and keep their version until they are written again.
+inline constexpr uint32_t kSessionStateVersion = 2;
+inline constexpr uint32_t kSessionStateVersionV1 = 1;
 
 // --- Bounds (each has a test that hits it) --------------------------------
 

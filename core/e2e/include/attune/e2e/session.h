@@ -55,9 +55,10 @@ class Session {
   ~Session();
 
   // Pads and encrypts one message; returns the wire message
-  // (ratchet_message.h). Uses rng for the header nonce and, on the first send
-  // after a received DH ratchet step, for the new ratchet key pair.
-  // Errors (state unchanged):
+  // (ratchet_message.h), preceded by the pending X3DH prefix if there is one
+  // (then the result is a version 2 first message, first_message.h). Uses rng for the header nonce
+  // and, on the first send after a received DH ratchet step, for the new ratchet key pair. Errors
+  // (state unchanged):
   //   kLimitExceeded    plaintext longer than kMaxPlaintextSize, or the
   //                     sending chain reached 2^32-1 messages
   //   kInvalidArgument  no sending chain yet (a responder that has not
@@ -84,6 +85,16 @@ class Session {
   //   kInvalidArgument    malformed size or layout, or bad padding
   //   kUnsupportedVersion another wire version
   Result<Bytes> Decrypt(ByteView message, uint64_t now_unix);
+
+  // Initiator only (AcceptInvitation sets it): every Encrypt prepends
+  // `prefix` until a message from the peer decrypts, so the peer can set up
+  // the session from any of them, whichever arrive (Signal's "unacknowledged
+  // pre-key message"). kInvalidArgument when prefix is longer than
+  // kMaxX3dhPrefixSize (first_message.h) or the session has already
+  // received a message.
+  Status RepeatX3dhPrefix(ByteView prefix);
+  // The prefix still being repeated (empty once the peer has replied).
+  ByteView pending_x3dh_prefix() const { return pending_x3dh_prefix_; }
 
   // Versioned protobuf (proto/e2e.proto SessionState) inside a 4-byte
   // big-endian length envelope (docs/PROTOCOL.md (part ratchet), "State serialisation"). The
@@ -133,6 +144,7 @@ class Session {
   static RatchetKey SkipKeys(const RatchetKey& chain_key, uint32_t from, uint32_t until,
                              uint64_t now_unix, std::vector<SkippedKey>* out);
   void DropExpiredAndEvict(uint64_t now_unix);
+  Bytes SerializeAs(uint32_t version) const;
   // AD || wire prefix, in body_ad_scratch_.
   ByteView BodyAd(ByteView wire_prefix);
 
@@ -140,17 +152,17 @@ class Session {
   RatchetKey root_key_{};                               // RK
   crypto::X25519KeyPair dh_self_{};                     // DHs
   std::optional<crypto::X25519PublicKey> dh_remote_{};  // DHr
-  bool has_sending_chain_ = false;                    // CKs != None
-  RatchetKey sending_chain_key_{};                    // CKs
-  bool has_sending_header_key_ = false;               // HKs != None
-  RatchetKey sending_header_key_{};                   // HKs
-  RatchetKey next_sending_header_key_{};              // NHKs
-  RatchetKey next_receiving_header_key_{};            // NHKr
-  bool has_receiving_chain_ = false;                  // CKr != None (then HKr = back())
-  RatchetKey receiving_chain_key_{};                  // CKr
-  uint32_t sending_n_ = 0;                            // Ns
-  uint32_t receiving_n_ = 0;                          // Nr
-  uint32_t previous_sending_n_ = 0;                   // PN
+  bool has_sending_chain_ = false;                      // CKs != None
+  RatchetKey sending_chain_key_{};                      // CKs
+  bool has_sending_header_key_ = false;                 // HKs != None
+  RatchetKey sending_header_key_{};                     // HKs
+  RatchetKey next_sending_header_key_{};                // NHKs
+  RatchetKey next_receiving_header_key_{};              // NHKr
+  bool has_receiving_chain_ = false;                    // CKr != None (then HKr = back())
+  RatchetKey receiving_chain_key_{};                    // CKr
+  uint32_t sending_n_ = 0;                              // Ns
+  uint32_t receiving_n_ = 0;                            // Nr
+  uint32_t previous_sending_n_ = 0;                     // PN
   // Set by a received DH ratchet step: the second half of DHRatchetHE (new
   // DHs, CKs, NHKs) runs at the next Encrypt, which has the rng.
   bool pending_sending_step_ = false;
@@ -158,6 +170,8 @@ class Session {
   // its header key is HKr. Older entries keep MKSKIPPED and retired HKr.
   std::deque<ReceivingChain> receiving_chains_{};
   Bytes associated_data_{};
+  // Initiator's X3DH prefix, repeated until the peer replies.
+  Bytes pending_x3dh_prefix_{};
 
   // Not state: reusable buffer for AD || wire prefix (avoids an allocation
   // per message).

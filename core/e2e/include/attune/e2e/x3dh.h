@@ -47,28 +47,37 @@ struct X3dhTrace {
   crypto::SecretArray<32> root_key, shared_hka, shared_nhkb;
   crypto::SecretArray<32> seal_key{};
   crypto::SecretArray<24> seal_nonce{};
+  crypto::SecretArray<32> introduction_key{};
+  crypto::SecretArray<24> introduction_nonce{};
   Bytes associated_data{};
 };
 
 // --- Initiator (accepting side) -------------------------------------------
 
 struct AcceptedInvitation {
-  Session session;      // ready to send more and to receive the reply
+  Session session;        // ready to send more and to receive the reply;
+                          // repeats the X3DH prefix until the reply arrives
   Bytes first_message{};  // send to the inviter via invitation.routing_blob()
 };
 
-// Accepts `invitation` and encrypts `first_plaintext` as the first message.
+// Accepts `invitation`: seals `introduction` (what the inviter needs to
+// create the contact, e.g. the client's ContactHello) into the X3DH prefix
+// and encrypts `first_plaintext` (may be empty) as the first message, a
+// version 2 first message (first_message.h). Every later Encrypt of the
+// returned session carries the same prefix until a message from the inviter
+// decrypts, so the inviter can start from whichever message arrives first.
 // Draws 32 bytes EK_A private first, then whatever Session::InitInitiator and
 // Session::Encrypt draw. If expected_inviter is given (the inviter is already
 // a known contact) its record must equal the invitation's. Errors:
 //   kExpired            now_unix > invitation.expires_at()
 //   kIdentityChanged    expected_inviter given and different
 //   kInvalidArgument    the invitation is our own
-//   kLimitExceeded      first_plaintext longer than kMaxPlaintextSize
+//   kLimitExceeded      first_plaintext longer than kMaxPlaintextSize, or
+//                       introduction longer than kMaxIntroductionSize
 Result<AcceptedInvitation> AcceptInvitation(const Identity& self,
                                             const ValidatedInvitation& invitation,
-                                            ByteView first_plaintext, uint64_t now_unix,
-                                            crypto::RandomSource& random,
+                                            ByteView introduction, ByteView first_plaintext,
+                                            uint64_t now_unix, crypto::RandomSource& random,
                                             const PublicIdentity* expected_inviter = nullptr,
                                             X3dhTrace* trace = nullptr);
 
@@ -76,27 +85,33 @@ Result<AcceptedInvitation> AcceptInvitation(const Identity& self,
 
 struct ProcessedFirstMessage {
   Session session;            // the new conversation
-  Bytes plaintext{};          // the first message's content
+  Bytes plaintext{};          // this message's content (v1: the introduction)
+  Bytes introduction{};       // v2: the opened introduction; v1: empty
   PublicIdentity peer;        // the initiator, verified
   InvitationSecrets secrets;  // consumed: store it in place of the old one,
                               // in the same transaction as the session
 };
 
 // Runs B's side for a first message addressed to `secrets` (find them with
-// FirstMessageView::Parse(bytes)->invitation_id()). Checks run cheapest
-// first, and on every error `secrets` stays valid and unchanged — nothing is
-// consumed. Errors:
+// FirstMessageView::Parse(bytes)->invitation_id()). Version 2 messages may
+// carry any message number of the initiator's first chain (earlier ones
+// were lost or are late): their keys are kept as skipped keys. Checks run
+// cheapest first, and on every error `secrets` stays valid and unchanged —
+// nothing is consumed. Errors:
 //   kInvalidArgument / kUnsupportedVersion  malformed message, or its
 //                       invitation id is not secrets.id()
-//   kDuplicate          secrets already consumed by this very message (an
-//                       at-least-once redelivery): drop it, the session exists
+//   kDuplicate          secrets already consumed by this very message (v1,
+//                       an at-least-once redelivery) or by this X3DH (v2, same
+//                       prefix): the session exists; a v2 message's content
+//                       is read with DecryptOnSession
 //   kAlreadyExists      secrets already consumed by a different first message
 //                       (the invitation or its one-time prekey was reused)
 //   kExpired            now_unix > secrets.expires_at()
 //   kCryptoFailed       EK_A or the initiator's X25519 key is non-canonical or
 //                       of small order
-//   kAuthFailed         the sealed identity or the ratchet message does not
-//                       authenticate, or the identity's signature is bad
+//   kAuthFailed         the sealed identity, the introduction or the ratchet
+//                       message does not authenticate, or the identity's
+//                       signature is bad
 //   kIdentityChanged    expected_initiator given and the message comes from a
 //                       different identity (never a silent new session)
 //   kInvalidArgument    the initiator claims our own identity
@@ -105,5 +120,20 @@ Result<ProcessedFirstMessage> ProcessFirstMessage(
     const Identity& self, const InvitationSecrets& secrets, ByteView first_message,
     uint64_t now_unix, const PublicIdentity* expected_initiator = nullptr,
     X3dhTrace* trace = nullptr);
+
+// A version 2 first message for a session that ProcessFirstMessage already
+// created from `consumed` (the secrets it returned): the initiator is
+// repeating its X3DH prefix because it has not heard from us yet. The
+// prefix must be the one that consumed the invitation (constant-time
+// comparison of its hash); then the ratchet message is decrypted on
+// `session`. Errors (session unchanged):
+//   kInvalidArgument / kUnsupportedVersion  malformed, or for another
+//                       invitation, or `consumed` is not consumed
+//   kDuplicate          a v1 first message that consumed it (redelivery)
+//   kAlreadyExists      another X3DH (a different prefix): a new session
+//                       attempt on a used invitation, never a second session
+//   plus any error of Session::Decrypt (kDuplicate for a message already read).
+Result<Bytes> DecryptOnSession(Session& session, const InvitationSecrets& consumed,
+                               ByteView first_message, uint64_t now_unix);
 
 }  // namespace attune::e2e

@@ -21,12 +21,12 @@
 namespace attune::client::store {
 
 struct MessageIndex {
-  int64_t kind = 0;         // the engine's stable code for the content type
-  bool listed = false;      // a person reads it (texts, check-ins, unknown)
-  bool urgent = false;      // an incoming urgent check-in
+  int64_t kind = 0;           // the engine's stable code for the content type
+  bool listed = false;        // a person reads it (texts, check-ins, unknown)
+  bool urgent = false;        // an incoming urgent check-in
   bool acknowledged = false;  // urgent and acknowledged by the therapist
-  Bytes content_id{};       // the content's message id (receipts, acks)
-  std::string summary{};    // one line for lists
+  Bytes content_id{};         // the content's message id (receipts, acks)
+  std::string summary{};      // one line for lists
 };
 
 struct UnindexedMessage {

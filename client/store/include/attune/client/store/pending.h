@@ -1,0 +1,45 @@
+// Re-pairings that wait for confirmation (docs/PROTOCOL.md (part client),
+// "Pairing"): a new pairing under a name or identity that is already a
+// contact creates a separate *pending* contact and replaces nothing. The old
+// contact keeps its session, mailboxes and everything it sent (crisis
+// resources included) until the user confirms the newcomer (`attune verify
+// NAME --confirm`): ConfirmPending then moves the new session, mailbox and
+// peer route onto the old contact in one transaction. DiscardPending forgets
+// the newcomer.
+//
+// Kept in its own table (created on first use, so older profiles need no
+// migration): pending_contacts(contact_id -> the contact it would replace).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "attune/base/result.h"
+#include "attune/client/store/sqlite.h"
+
+namespace attune::client::store {
+
+// CREATE TABLE IF NOT EXISTS; every function below calls it.
+Status EnsurePendingContacts(Database& db);
+
+// Marks `pending_id` as the staged replacement of `replaces_id`. A contact
+// has at most one pending replacement: an earlier one is discarded first.
+Status MarkPending(Database& db, int64_t pending_id, int64_t replaces_id, int64_t now);
+
+// The contact `contact_id` would replace, if it is pending.
+Result<std::optional<int64_t>> PendingReplaces(Database& db, int64_t contact_id);
+// The pending contact that would replace `contact_id`, if any.
+Result<std::optional<int64_t>> PendingReplacementOf(Database& db, int64_t contact_id);
+
+// In the caller's transaction: the old contact takes the pending one's
+// display name, identity key, peer route, own mailbox and session, becomes
+// verified; the pending contact's messages and outbox rows move to it; the
+// pending contact is deleted. Returns the old contact's id.
+// kNotFound when `pending_id` is not pending.
+Result<int64_t> ConfirmPending(Database& db, int64_t pending_id);
+
+// In the caller's transaction: deletes the pending contact with its session,
+// messages and outbox rows. kNotFound when it is not pending.
+Status DiscardPending(Database& db, int64_t pending_id);
+
+}  // namespace attune::client::store

@@ -1,0 +1,268 @@
+// Pairing and receiving that survive loss and crashes, with two engines and
+// a real attune-relay on 127.0.0.1 (issue 10):
+//   - the client's first message is lost on the relay: its next message
+//     (which repeats the X3DH part) still pairs and is shown;
+//   - a delivery receipt is committed with the message it acknowledges: when
+//     writing the receipt fails, the message is not stored either, and the
+//     redelivery stores both;
+//   - pairing again under a known name is staged as pending: the known
+//     contact keeps its session, mailbox and crisis resources until the
+//     user confirms (then one swap) or declines.
+#include <gtest/gtest.h>
+
+#include "attune/client/practice.h"
+#include "attune/client/store/profile.h"
+#include "attune/client/store/sqlite.h"
+#include "engine_support.h"
+
+namespace attune::testing {
+namespace {
+
+using client::ContactChanged;
+using std::chrono::seconds;
+
+class EnginePairingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto relay = RelayUnderTest::Start();
+    ASSERT_TRUE(relay.ok()) << relay.error().message;
+    relay_ = std::move(relay).value();
+    auto therapist = CreateTherapist(root_ / "therapist", *relay_);
+    ASSERT_TRUE(therapist.ok()) << therapist.error().message;
+    therapist_ = std::move(therapist).value();
+    auto client = CreateClient(root_ / "client", "Sam");
+    ASSERT_TRUE(client.ok()) << client.error().message;
+    client_ = std::move(client).value();
+  }
+
+  client::SyncReport Sync(EngineUnderTest& e) {
+    auto r = QuickSync(e);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : client::SyncReport{};
+  }
+
+  // Every stored message on the relay disappears (as if the relay lost
+  // them): stop it, delete the rows, start it again on the same port.
+  void DropEverythingOnTheRelay() {
+    ASSERT_TRUE(relay_->Terminate(std::chrono::milliseconds(10000)).has_value());
+    {
+      auto db =
+          client::store::Database::OpenFile((relay_->data_dir() / "relay.db").string(), false);
+      ASSERT_TRUE(db.ok()) << db.error().message;
+      ASSERT_TRUE(db->Exec("DELETE FROM messages; UPDATE mailboxes SET message_count = 0, "
+                           "byte_count = 0")
+                      .ok());
+    }
+    ASSERT_TRUE(relay_->Restart(/*same_port=*/true).ok());
+  }
+
+  TempDir root_{"attune-engine-pairing-test"};
+  std::unique_ptr<RelayUnderTest> relay_;
+  EngineUnderTest therapist_;
+  EngineUnderTest client_;
+};
+
+TEST_F(EnginePairingTest, LostFirstMessageIsRecoveredFromTheNextOne) {
+  client::InviteRequest request;
+  request.local_name = "sam";
+  auto invitation = therapist_->Invite(request);
+  ASSERT_TRUE(invitation.ok()) << invitation.error().message;
+  auto accepted = client_->Accept(invitation->text, std::string("therapist"));
+  ASSERT_TRUE(accepted.ok()) << accepted.error().message;
+  ASSERT_TRUE(accepted->delivered);
+
+  // The first message never reaches the therapist.
+  DropEverythingOnTheRelay();
+  client::SyncReport nothing = Sync(therapist_);
+  EXPECT_EQ(nothing.paired, 0u);
+
+  // The client writes; that message carries the X3DH part and the hello.
+  auto sent = client_->SendText("therapist", "are you there?");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  if (!sent->uploaded) {
+    // Its pooled connection was to the relay process that stopped.
+    client::SyncReport flush = Sync(client_);
+    ASSERT_EQ(flush.pending, 0u) << flush.pending_reason;
+  }
+  client::SyncReport t = Sync(therapist_);
+  EXPECT_EQ(t.paired, 1u);
+  EXPECT_EQ(t.new_messages, 1u);
+  EXPECT_EQ(t.dropped, 0u);
+  EXPECT_TRUE(therapist_.events->WaitFor<ContactChanged>(
+      [](const auto& c) {
+        return c.change == ContactChanged::Change::kPaired && c.contact_name == "sam";
+      },
+      seconds(1)));
+  EXPECT_TRUE(therapist_.events->WaitFor<client::MessageReceived>(
+      [](const auto& m) { return m.contact_name == "sam" && m.summary == "are you there?"; },
+      seconds(1)));
+  auto contacts = therapist_->Contacts();
+  ASSERT_TRUE(contacts.ok());
+  ASSERT_EQ(contacts->size(), 1u);
+
+  // The conversation works both ways, and after the reply the client stops
+  // repeating the X3DH part: its next message is an ordinary one.
+  ASSERT_TRUE(therapist_->SendText("sam", "yes, hello Sam").ok());
+  client::SyncReport c = Sync(client_);
+  EXPECT_EQ(c.new_messages, 1u);
+  EXPECT_EQ(c.receipts, 1u);  // for "are you there?"
+  ASSERT_TRUE(client_->SendText("therapist", "great").ok());
+  client::SyncReport t2 = Sync(therapist_);
+  EXPECT_EQ(t2.new_messages, 1u);
+  EXPECT_EQ(t2.paired, 0u);
+  auto again = therapist_->Contacts();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), 1u);
+}
+
+TEST_F(EnginePairingTest, ReceiptIsCommittedWithTheMessageOrNotAtAll) {
+  ASSERT_TRUE(Pair(therapist_, client_, "sam").ok());
+  ASSERT_TRUE(therapist_->SendText("sam", "see you Thursday").ok());
+
+  // A second connection to the client's profile makes every outbox insert
+  // fail: the receipt cannot be written.
+  const std::string passphrase = "passphrase of client";
+  auto side = client::store::Profile::Open((root_ / "client").string(), AsBytes(passphrase));
+  ASSERT_TRUE(side.ok()) << side.error().message;
+  ASSERT_TRUE(side->db()
+                  .Exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox "
+                        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+                  .ok());
+
+  auto failed = QuickSync(client_);
+  EXPECT_FALSE(failed.ok());
+  // Neither the message nor its receipt exists; the delivery stayed on the
+  // relay (not acknowledged).
+  auto history = client_->History("therapist");
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->empty());
+
+  ASSERT_TRUE(side->db().Exec("DROP TRIGGER fail_outbox").ok());
+  client::SyncReport ok = Sync(client_);
+  EXPECT_EQ(ok.new_messages, 1u);
+  EXPECT_GE(ok.sent, 1u);  // the receipt went out with this sync
+  history = client_->History("therapist");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  client::SyncReport t = Sync(therapist_);
+  EXPECT_EQ(t.receipts, 1u);
+  auto theirs = therapist_->History("sam");
+  ASSERT_TRUE(theirs.ok());
+  ASSERT_FALSE(theirs->empty());
+  EXPECT_EQ(theirs->back().status, client::HistoryItem::Status::kDelivered);
+}
+
+
+// An invitation from someone else who also calls themselves "Dr Rivera",
+// accepted under the known name: nothing is replaced until confirmed.
+class EngineRepairingTest : public EnginePairingTest {
+ protected:
+  void SetUp() override {
+    EnginePairingTest::SetUp();
+    ASSERT_TRUE(Pair(therapist_, client_, "sam").ok());
+    auto other = CreateTherapist(root_ / "other", *relay_, "Dr Rivera");
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    other_ = std::move(other).value();
+    auto set = therapy::CrisisResourceSet::Create(
+        "en-GB", {{"Not a real line", "000 000", therapy::CrisisContactKind::kCall, ""}});
+    ASSERT_TRUE(set.ok());
+    ASSERT_TRUE(other_->SetCrisisResources(*set, "").ok());
+    client::InviteRequest request;
+    request.local_name = "sam";
+    auto invitation = other_->Invite(request);
+    ASSERT_TRUE(invitation.ok()) << invitation.error().message;
+    auto accepted = client_->Accept(invitation->text, std::string("therapist"));
+    ASSERT_TRUE(accepted.ok()) << accepted.error().message;
+    accepted_ = *accepted;
+    // The other therapist sees an ordinary new client and pushes its
+    // crisis resources to it.
+    EXPECT_EQ(Sync(other_).paired, 1u);
+  }
+
+  EngineUnderTest other_;
+  client::AcceptOutput accepted_{};
+};
+
+TEST_F(EngineRepairingTest, PendingReplacesNothingAndGenuineMessagesStillArrive) {
+  EXPECT_EQ(accepted_.pending_replaces, "therapist");
+  EXPECT_EQ(accepted_.contact_name, "therapist-pending");
+  EXPECT_TRUE(accepted_.identity_changed);
+  auto known = client_->Contact("therapist");
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(known->state, client::ContactState::kActive);
+  EXPECT_EQ(known->pending_replacement, "therapist-pending");
+  EXPECT_EQ(known->send_block, client::SendBlock::kNone);
+  auto pending = client_->Contact("therapist-pending");
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->state, client::ContactState::kPendingReplacement);
+  EXPECT_EQ(pending->replaces, "therapist");
+  EXPECT_EQ(pending->send_block, client::SendBlock::kPendingReplacement);
+
+  // The genuine therapist's later message, on the old mailbox, is shown as
+  // theirs; the newcomer's is kept but flagged.
+  ASSERT_TRUE(therapist_->SendText("sam", "still me, see you Thursday").ok());
+  ASSERT_TRUE(other_->SendText("sam", "I am your therapist now").ok());
+  client::SyncReport r = Sync(client_);
+  EXPECT_EQ(r.new_messages, 2u);
+  EXPECT_EQ(r.dropped, 0u);
+  EXPECT_TRUE(client_.events->WaitFor<client::MessageReceived>(
+      [](const auto& m) {
+        return m.contact_name == "therapist" && m.pending_replaces.empty() &&
+               m.summary == "still me, see you Thursday";
+      },
+      seconds(1)));
+  EXPECT_TRUE(client_.events->WaitFor<client::MessageReceived>(
+      [](const auto& m) {
+        return m.contact_name == "therapist-pending" && m.pending_replaces == "therapist";
+      },
+      seconds(1)));
+  // The newcomer's crisis resources are not the ones shown for the therapist.
+  auto info = client_->PracticeInfoFor("therapist");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_NE(info->resource_source, client::ResourceSource::kClinic);
+  // Sending goes to the known contact only; the pending one is refused.
+  EXPECT_FALSE(client_->SendText("therapist-pending", "hello?").ok());
+  ASSERT_TRUE(client_->SendText("therapist", "thanks").ok());
+  EXPECT_EQ(Sync(therapist_).new_messages, 1u);
+
+  // Declining drops the newcomer; the known contact is untouched.
+  ASSERT_TRUE(client_->DeclinePending("therapist").ok());
+  auto contacts = client_->Contacts();
+  ASSERT_TRUE(contacts.ok());
+  ASSERT_EQ(contacts->size(), 1u);
+  EXPECT_EQ(contacts->front().name, "therapist");
+  EXPECT_TRUE(contacts->front().pending_replacement.empty());
+  EXPECT_EQ(client_->DeclinePending("therapist").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(client_->SendText("therapist", "still here").ok());
+  EXPECT_EQ(Sync(therapist_).new_messages, 1u);
+}
+
+TEST_F(EngineRepairingTest, ConfirmingSwapsTheKnownContactOntoTheNewPairing) {
+  ASSERT_TRUE(other_->SendText("sam", "welcome to the new practice").ok());
+  EXPECT_EQ(Sync(client_).new_messages, 1u);
+  ASSERT_TRUE(client_->MarkVerified("therapist").ok());
+  auto contacts = client_->Contacts();
+  ASSERT_TRUE(contacts.ok());
+  ASSERT_EQ(contacts->size(), 1u);
+  const client::ContactView& c = contacts->front();
+  EXPECT_EQ(c.name, "therapist");
+  EXPECT_EQ(c.state, client::ContactState::kActive);
+  EXPECT_TRUE(c.verified);
+  EXPECT_EQ(c.send_block, client::SendBlock::kNone);
+  // The history kept both: the old conversation and the pending one's message.
+  auto history = client_->History("therapist");
+  ASSERT_TRUE(history.ok());
+  bool has_welcome = false;
+  for (const auto& h : *history) has_welcome |= h.summary == "welcome to the new practice";
+  EXPECT_TRUE(has_welcome);
+  // Now "therapist" is the new pairing: messages go there, and its
+  // resources are the ones shown.
+  ASSERT_TRUE(client_->SendText("therapist", "hello new practice").ok());
+  EXPECT_EQ(Sync(other_).new_messages, 1u);
+  auto info = client_->PracticeInfoFor("therapist");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->resource_source, client::ResourceSource::kClinic);
+}
+
+}  // namespace
+}  // namespace attune::testing
