@@ -246,6 +246,15 @@ class Engine {
   Result<std::optional<therapy::OfficeHours>> OwnOfficeHours();
   Result<std::optional<therapy::CrisisResourceSet>> OwnCrisisResources();
 
+  // ---- desktop queries (engine_desktop.cc) ----
+  // Every contact in the order a person should look at them: those with
+  // urgent unacknowledged check-ins first (most urgent first), then those
+  // with unread messages (most unread first), then by local name.
+  Result<std::vector<ContactView>> ContactsByAttention();
+  // Marks every incoming message from `contact` read (the conversation is
+  // on screen); one transaction. Returns how many changed. kNotFound.
+  Result<size_t> MarkConversationRead(std::string_view contact);
+
   // ---- sync ----
   // Uploads the outbox, then fetches until quiet. Events go to observers on
   // this thread. Errors: a relay that cannot be reached (kIoError) or

@@ -1,0 +1,117 @@
+#include "attune/desktop/therapist_page.h"
+
+#include <QHBoxLayout>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace attune::desktop {
+
+TherapistPage::TherapistPage(EngineRunner& runner, QWidget* parent)
+    : QWidget(parent), runner_(runner), contacts_(runner) {
+  list_ = new QListView(this);
+  list_->setModel(&contacts_);
+  list_->setAccessibleName(tr("Clients"));
+  list_->setSelectionMode(QAbstractItemView::SingleSelection);
+  invite_ = new QPushButton(tr("&Invite a client…"), this);
+  invite_->setAccessibleName(tr("Invite a client"));
+  settings_ = new QPushButton(tr("&Practice settings…"), this);
+  settings_->setAccessibleName(tr("Practice settings"));
+  auto* left = new QWidget(this);
+  auto* left_layout = new QVBoxLayout(left);
+  left_layout->setContentsMargins(0, 0, 0, 0);
+  left_layout->addWidget(new QLabel(tr("Clients"), left));
+  left_layout->addWidget(list_, 1);
+  left_layout->addWidget(invite_);
+  left_layout->addWidget(settings_);
+
+  header_ = new QLabel(this);
+  header_->setAccessibleName(tr("Selected client"));
+  header_->setTextFormat(Qt::PlainText);
+  verify_ = new QPushButton(tr("&Verify…"), this);
+  verify_->setAccessibleName(tr("Verify safety number"));
+  checkins_ = new QPushButton(tr("Check-&ins…"), this);
+  checkins_->setAccessibleName(tr("Check-ins of this client"));
+  pane_ = new ConversationPane(runner, this);
+  auto* middle = new QWidget(this);
+  auto* top = new QHBoxLayout;
+  top->addWidget(header_, 1);
+  top->addWidget(checkins_);
+  top->addWidget(verify_);
+  auto* middle_layout = new QVBoxLayout(middle);
+  middle_layout->setContentsMargins(0, 0, 0, 0);
+  middle_layout->addLayout(top);
+  middle_layout->addWidget(pane_, 1);
+
+  auto* split = new QSplitter(this);
+  split->addWidget(left);
+  split->addWidget(middle);
+  split->setStretchFactor(1, 3);
+  auto* layout = new QHBoxLayout(this);
+  layout->addWidget(split);
+
+  setTabOrder(list_, invite_);
+  setTabOrder(invite_, settings_);
+  setTabOrder(settings_, checkins_);
+  setTabOrder(checkins_, verify_);
+  setTabOrder(verify_, pane_->list());
+
+  connect(list_->selectionModel(), &QItemSelectionModel::currentChanged, this,
+          &TherapistPage::OnSelection);
+  connect(&contacts_, &ContactListModel::reloaded, this, &TherapistPage::Restore);
+  connect(&contacts_, &ContactListModel::failed, this, &TherapistPage::problem);
+  connect(pane_, &ConversationPane::problem, this, &TherapistPage::problem);
+  connect(invite_, &QPushButton::clicked, this, &TherapistPage::OpenInvite);
+  connect(verify_, &QPushButton::clicked, this, &TherapistPage::OpenVerify);
+  connect(checkins_, &QPushButton::clicked, this, &TherapistPage::OpenCheckIns);
+  connect(settings_, &QPushButton::clicked, this, &TherapistPage::OpenPracticeSettings);
+  OnSelection();
+  contacts_.Reload();
+}
+
+void TherapistPage::Select(const QString& name) {
+  const int row = contacts_.RowOf(name);
+  if (row >= 0) list_->setCurrentIndex(contacts_.index(row));
+}
+
+void TherapistPage::Restore() {
+  // A reload may reorder rows (urgent first): keep the same person selected.
+  if (!current_.isEmpty()) {
+    const int row = contacts_.RowOf(current_);
+    if (row >= 0 && list_->currentIndex().row() != row) {
+      QSignalBlocker block(list_->selectionModel());
+      list_->setCurrentIndex(contacts_.index(row));
+    }
+  }
+  OnSelection();
+}
+
+void TherapistPage::OnSelection() {
+  const client::ContactView* c = contacts_.At(list_->currentIndex().row());
+  current_ = c != nullptr ? QString::fromStdString(c->name) : QString();
+  pane_->SetContact(c);
+  verify_->setEnabled(c != nullptr);
+  checkins_->setEnabled(c != nullptr);
+  if (c == nullptr) {
+    header_->setText(contacts_.rowCount() == 0 ? tr("No clients yet — invite one.")
+                                               : tr("Choose a client."));
+    return;
+  }
+  QString text = QString::fromStdString(c->name);
+  if (c->display_name != c->name && !c->display_name.empty()) {
+    text += QStringLiteral(" (") + QString::fromStdString(c->display_name) + ')';
+  }
+  text += c->verified ? tr(" — verified") : tr(" — not verified yet");
+  header_->setText(text);
+}
+
+// TODO(d11b): open attune::desktop::tools::InviteDialog(runner_, this) here
+// once client/desktop/tools lands; until then the button is disabled.
+void TherapistPage::OpenInvite() {}
+// TODO(d11b): VerifyDialog(runner_, current_, this); on verified() reload.
+void TherapistPage::OpenVerify() {}
+// TODO(d11b): CheckInsView(runner_, current_, this); on acknowledged() reload.
+void TherapistPage::OpenCheckIns() {}
+// TODO(d11b): PracticeSettingsDialog(runner_, this).
+void TherapistPage::OpenPracticeSettings() {}
+
+}  // namespace attune::desktop
