@@ -85,50 +85,6 @@ int Latency(int count) {
   return 0;
 }
 
-// Fills a therapist profile directly through the store (pairing 200 real
-// clients through the relay would measure pairing, not the inbox): 200
-// contacts, 100 messages each (half received), every 50th received one an
-// urgent check-in.
-Status Populate(const std::string& dir, ByteView passphrase, int clients, int per_client) {
-  ATTUNE_ASSIGN_OR_RETURN(client::store::Profile profile,
-                          client::store::Profile::Open(dir, passphrase));
-  client::store::Database& db = profile.db();
-  crypto::RandomSource& random = crypto::SystemRandom();
-  ATTUNE_ASSIGN_OR_RETURN(client::store::Transaction tx, client::store::Transaction::Begin(db));
-  int n = 0;
-  for (int c = 0; c < clients; ++c) {
-    client::store::Contact contact;
-    contact.name = "client" + std::to_string(c);
-    contact.display_name = "Client " + std::to_string(c);
-    contact.identity_key = Bytes(e2e::kIdentityRecordSize, static_cast<uint8_t>(c));
-    contact.peer_relay = {"127.0.0.1", 1, {}};
-    contact.created_at = 1;
-    ATTUNE_ASSIGN_OR_RETURN(contact.id, client::store::InsertContact(db, contact));
-    for (int i = 0; i < per_client; ++i, ++n) {
-      const bool incoming = i % 2 == 0;
-      therapy::ContentBody body = therapy::TextMessage{"message number " + std::to_string(n)};
-      if (incoming && n % 50 == 0) {
-        therapy::CheckInInput in;
-        in.instruments.push_back({therapy::InstrumentId::kPhq9, {0, 0, 0, 0, 0, 0, 0, 0, 1}, {}});
-        in.filled_at = 1000 + n;
-        ATTUNE_ASSIGN_OR_RETURN(therapy::CheckIn check_in, therapy::CheckIn::Create(in));
-        body = std::move(check_in);
-      }
-      client::store::MessageRecord m;
-      m.contact_id = contact.id;
-      m.direction =
-          incoming ? client::store::Direction::kIncoming : client::store::Direction::kOutgoing;
-      m.content = therapy::SerializeContent(therapy::NewContent(random, 1000 + n, std::move(body)));
-      m.created_at = 1000 + n;
-      m.read = !incoming || n < clients * per_client - 400;
-      m.sent = !incoming;
-      ATTUNE_ASSIGN_OR_RETURN(int64_t id, client::store::InsertMessage(db, m));
-      (void)id;
-    }
-  }
-  return tx.Commit();
-}
-
 int InboxBench(int clients, int per_client) {
   TempDir root("attune-engine-bench");
   auto relay = RelayUnderTest::Start();
@@ -139,7 +95,7 @@ int InboxBench(int clients, int per_client) {
     if (!therapist.ok()) return 1;
   }
   const std::string passphrase = "passphrase of therapist";
-  Status filled = Populate(dir, AsBytes(passphrase), clients, per_client);
+  Status filled = PopulateTherapist(dir, AsBytes(passphrase), clients, per_client);
   if (!filled.ok())
     return std::fprintf(stderr, "populate: %s\n", filled.error().message.c_str()), 1;
 

@@ -3,6 +3,7 @@
 // shoulder or on a locked screen — unless the person opted in to details.
 #pragma once
 
+#include <QMetaType>
 #include <QString>
 #include <optional>
 
@@ -22,3 +23,5 @@ struct NotificationText {
 std::optional<NotificationText> NotificationFor(const client::Event& event, bool with_details);
 
 }  // namespace attune::desktop
+
+Q_DECLARE_METATYPE(attune::desktop::NotificationText)
