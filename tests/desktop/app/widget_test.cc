@@ -135,6 +135,7 @@ TEST_F(DesktopApp, FirstRunRefusesBadInputThenUnlockRefusesAWrongPassphrase) {
   code[code.size() / 2] = code[code.size() / 2] == 'A' ? 'B' : 'A';
   page->enrollment()->setPlainText(QString::fromStdString(code));
   QTest::mouseClick(page->create(), Qt::LeftButton);
+  SaveScreens(*w, "first-run-therapist-mistyped-code");
   EXPECT_TRUE(page->error()->isVisible());
   EXPECT_TRUE(page->error()->text().contains("mistyped"));
   EXPECT_FALSE(w->unlocked());

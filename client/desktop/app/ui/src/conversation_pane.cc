@@ -90,7 +90,11 @@ void ConversationPane::SetContact(const client::ContactView* contact) {
                                               : tr("Enter sends, Shift+Enter starts a new line"));
   if (contact->unread > 0) {
     const std::string who = contact->name;
-    runner_.Post([who](client::Engine& engine) { (void)engine.MarkConversationRead(who); });
+    runner_.Run(
+        this, [who](client::Engine& engine) { return engine.MarkConversationRead(who); },
+        [this](Result<size_t> changed) {
+          if (changed.ok() && *changed > 0) emit markedRead();
+        });
   }
 }
 

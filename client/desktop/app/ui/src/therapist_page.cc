@@ -46,6 +46,7 @@ TherapistPage::TherapistPage(EngineRunner& runner, QWidget* parent)
   split->addWidget(left);
   split->addWidget(middle);
   split->setStretchFactor(1, 3);
+  split->setSizes({320, 680});
   auto* layout = new QHBoxLayout(this);
   layout->addWidget(split);
 
@@ -60,6 +61,7 @@ TherapistPage::TherapistPage(EngineRunner& runner, QWidget* parent)
   connect(&contacts_, &ContactListModel::reloaded, this, &TherapistPage::Restore);
   connect(&contacts_, &ContactListModel::failed, this, &TherapistPage::problem);
   connect(pane_, &ConversationPane::problem, this, &TherapistPage::problem);
+  connect(pane_, &ConversationPane::markedRead, &contacts_, &ContactListModel::Reload);
   connect(invite_, &QPushButton::clicked, this, &TherapistPage::OpenInvite);
   connect(verify_, &QPushButton::clicked, this, &TherapistPage::OpenVerify);
   connect(checkins_, &QPushButton::clicked, this, &TherapistPage::OpenCheckIns);

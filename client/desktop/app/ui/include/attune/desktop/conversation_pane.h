@@ -34,6 +34,8 @@ class ConversationPane : public QWidget {
  signals:
   // A message was handed to the engine (the model has it).
   void sent();
+  // The shown contact's messages were marked read (their unread count changed).
+  void markedRead();
   // A one-line problem for the window's status line.
   void problem(const QString& message);
 
