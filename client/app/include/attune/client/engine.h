@@ -24,11 +24,10 @@
 // to decide anything.
 #pragma once
 
-#include <functional>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +38,7 @@
 
 #include "attune/base/result.h"
 #include "attune/client/account.h"
+#include "attune/client/check_ins.h"
 #include "attune/client/context.h"
 #include "attune/client/events.h"
 #include "attune/client/pairing.h"
@@ -179,8 +179,7 @@ class Engine {
   const std::string& profile_dir() const { return dir_; }
   // Re-encrypts under a new passphrase (crash-safe; see store/profile.h).
   // `after_step` (tests only) is called after each step of the change.
-  Status ChangePassphrase(ByteView new_passphrase,
-                          const std::function<void(int)>& after_step = {});
+  Status ChangePassphrase(ByteView new_passphrase, const std::function<void(int)>& after_step = {});
 
   // ---- contacts and pairing ----
   Result<std::vector<ContactView>> Contacts();
@@ -242,6 +241,11 @@ class Engine {
   Result<PushReport> SetCrisisResources(const therapy::CrisisResourceSet& set, std::string_view to);
   Result<PushReport> SendSchedule(std::string_view client,
                                   const therapy::CheckInSchedule& schedule);
+  // Check-ins with `contact`, oldest first, with scores and (received ones)
+  // the urgent reason and acknowledgement (check_ins.h; engine_checkins.cc).
+  Result<std::vector<CheckInRecord>> CheckIns(std::string_view contact);
+  // Therapists: the latest schedule sent to `client` (nullopt: none).
+  Result<std::optional<therapy::CheckInSchedule>> SentSchedule(std::string_view client);
   // The therapist's own stored settings (nullopt: never set).
   Result<std::optional<therapy::OfficeHours>> OwnOfficeHours();
   Result<std::optional<therapy::CrisisResourceSet>> OwnCrisisResources();
