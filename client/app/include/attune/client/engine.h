@@ -39,6 +39,7 @@
 
 #include "attune/base/result.h"
 #include "attune/client/account.h"
+#include "attune/client/check_ins.h"
 #include "attune/client/context.h"
 #include "attune/client/events.h"
 #include "attune/client/pairing.h"
@@ -242,6 +243,11 @@ class Engine {
   Result<PushReport> SetCrisisResources(const therapy::CrisisResourceSet& set, std::string_view to);
   Result<PushReport> SendSchedule(std::string_view client,
                                   const therapy::CheckInSchedule& schedule);
+  // Check-ins with `contact`, oldest first, with scores and (received ones)
+  // the urgent reason and acknowledgement (check_ins.h; engine_checkins.cc).
+  Result<std::vector<CheckInRecord>> CheckIns(std::string_view contact);
+  // Therapists: the latest schedule sent to `client` (nullopt: none).
+  Result<std::optional<therapy::CheckInSchedule>> SentSchedule(std::string_view client);
   // The therapist's own stored settings (nullopt: never set).
   Result<std::optional<therapy::OfficeHours>> OwnOfficeHours();
   Result<std::optional<therapy::CrisisResourceSet>> OwnCrisisResources();
