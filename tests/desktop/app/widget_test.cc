@@ -6,7 +6,9 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QLineEdit>
 #include <QListView>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -15,6 +17,8 @@
 
 #include "attune/crypto/util.h"
 #include "attune/desktop/main_window.h"
+#include "attune/desktop/tools/invite_dialog.h"
+#include "attune/desktop/tools/verify_dialog.h"
 #include "attune/therapy/check_in.h"
 #include "desktop_test_support.h"
 #include "engine_support.h"
@@ -182,20 +186,26 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   ASSERT_NE(cpage, nullptr);
   SaveScreens(*client, "client-pairing");
 
-  // TODO(d11b): take the code from InviteDialog once it is merged.
-  std::string invitation;
-  therapist->runner()->Run(
-      therapist.get(),
-      [](client::Engine& e) {
-        client::InviteRequest request;
-        request.local_name = "ana";
-        return e.Invite(request);
-      },
-      [&](Result<client::InvitationOutput> out) {
-        ASSERT_TRUE(out.ok()) << out.error().ToString();
-        invitation = out->text;
-      });
-  ASSERT_TRUE(SpinUntil([&] { return !invitation.empty(); }));
+  // Ctrl+I opens the invitation dialog; the client pastes the code it shows.
+  TherapistPage* tpage = therapist->therapist_page();
+  QApplication::setActiveWindow(therapist.get());
+  tpage->contact_list()->setFocus();
+  QTest::keyClick(tpage->contact_list(), Qt::Key_I, Qt::ControlModifier);
+  auto* invite = tpage->findChild<tools::InviteDialog*>();
+  if (invite == nullptr) {
+    ADD_FAILURE() << "Ctrl+I did not open the invitation dialog";
+    QTest::mouseClick(tpage->invite_button(), Qt::LeftButton);
+    invite = tpage->findChild<tools::InviteDialog*>();
+  }
+  ASSERT_NE(invite, nullptr);
+  auto* invite_name = invite->findChild<QLineEdit*>(QStringLiteral("inviteName"));
+  ASSERT_NE(invite_name, nullptr);
+  TypeInto(invite_name, "ana");
+  QTest::keyClick(invite_name, Qt::Key_Return);
+  ASSERT_TRUE(SpinUntil([&] { return !invite->code().isEmpty(); })) << invite->errorText().toStdString();
+  SaveScreens(*invite, "therapist-invite-dialog");
+  const std::string invitation = invite->code().toStdString();
+  invite->close();
 
   // A mistyped code: one sentence, still unpaired.
   std::string typo = invitation;
@@ -208,11 +218,35 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   QTest::mouseClick(cpage->pair_button(), Qt::LeftButton);
   ASSERT_TRUE(SpinUntil([&] { return cpage->paired(); })) << cpage->pair_error()->text().toStdString();
 
-  TherapistPage* tpage = therapist->therapist_page();
   ASSERT_TRUE(SpinUntil([&] { return tpage->contacts().RowOf("ana") >= 0; }));
   tpage->contact_list()->setFocus();
   tpage->Select("ana");
   ASSERT_EQ(tpage->current(), "ana");
+
+  // Both compare safety numbers in VerifyDialog and mark each other verified.
+  QTest::mouseClick(tpage->verify_button(), Qt::LeftButton);
+  auto* tverify = tpage->findChild<tools::VerifyDialog*>();
+  ASSERT_NE(tverify, nullptr);
+  QTest::mouseClick(cpage->verify_button(), Qt::LeftButton);
+  auto* cverify = cpage->findChild<tools::VerifyDialog*>();
+  ASSERT_NE(cverify, nullptr);
+  ASSERT_TRUE(SpinUntil([&] {
+    return !tverify->groupedDigits().isEmpty() && !cverify->groupedDigits().isEmpty();
+  }));
+  EXPECT_EQ(tverify->groupedDigits(), cverify->groupedDigits());
+  SaveScreens(*tverify, "therapist-verify-dialog");
+  for (tools::VerifyDialog* d : {tverify, cverify}) {
+    QSignalSpy verified(d, &tools::VerifyDialog::verified);
+    auto* mark = d->findChild<QPushButton*>(QStringLiteral("verifyMark"));
+    ASSERT_NE(mark, nullptr);
+    QTest::mouseClick(mark, Qt::LeftButton);
+    ASSERT_TRUE(verified.count() > 0 || verified.wait(testing::kWaitMs));
+    d->close();
+  }
+  ASSERT_TRUE(SpinUntil([&] {
+    const int row = tpage->contacts().RowOf("ana");
+    return row >= 0 && tpage->contacts().At(row)->verified;
+  }));
 
   // A message each way, typed and sent with Enter (Shift+Enter is a new line).
   Composer* tc = tpage->conversation()->composer();

@@ -3,6 +3,8 @@
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
+#include "attune/desktop/tools/verify_dialog.h"
+
 namespace attune::desktop {
 
 ClientPage::ClientPage(EngineRunner& runner, QWidget* parent)
@@ -180,7 +182,12 @@ void ClientPage::OpenCheckIn() {}
 void ClientPage::OpenHelpNow() {}
 // TODO(d11b): OwnCheckInsView(runner_, therapist_, this).
 void ClientPage::OpenOwnHistory() {}
-// TODO(d11b): VerifyDialog(runner_, therapist_, this).
-void ClientPage::OpenVerify() {}
+void ClientPage::OpenVerify() {
+  if (therapist_.isEmpty()) return;
+  auto* dialog = new tools::VerifyDialog(runner_, therapist_, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &tools::VerifyDialog::verified, &contacts_, &ContactListModel::Reload);
+  dialog->show();
+}
 
 }  // namespace attune::desktop

@@ -4,6 +4,9 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include "attune/desktop/tools/invite_dialog.h"
+#include "attune/desktop/tools/verify_dialog.h"
+
 namespace attune::desktop {
 
 TherapistPage::TherapistPage(EngineRunner& runner, QWidget* parent)
@@ -106,11 +109,23 @@ void TherapistPage::OnSelection() {
   header_->setText(text);
 }
 
-// TODO(d11b): open attune::desktop::tools::InviteDialog(runner_, this) here
-// once client/desktop/tools lands; until then the button is disabled.
-void TherapistPage::OpenInvite() {}
-// TODO(d11b): VerifyDialog(runner_, current_, this); on verified() reload.
-void TherapistPage::OpenVerify() {}
+// The tools are non-modal children of this page: locking deletes the page,
+// and with it any open dialog, before the runner they use.
+void TherapistPage::OpenInvite() {
+  auto* dialog = new tools::InviteDialog(runner_, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &tools::InviteDialog::invited, &contacts_, &ContactListModel::Reload);
+  dialog->show();
+}
+
+void TherapistPage::OpenVerify() {
+  if (current_.isEmpty()) return;
+  auto* dialog = new tools::VerifyDialog(runner_, current_, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &tools::VerifyDialog::verified, &contacts_, &ContactListModel::Reload);
+  dialog->show();
+}
+
 // TODO(d11b): CheckInsView(runner_, current_, this); on acknowledged() reload.
 void TherapistPage::OpenCheckIns() {}
 // TODO(d11b): PracticeSettingsDialog(runner_, this).
