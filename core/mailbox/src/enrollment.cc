@@ -1,6 +1,7 @@
 // Enrollment code codec (enrollment.h; docs/PROTOCOL.md (part mailbox) §9).
 #include "attune/mailbox/enrollment.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -85,8 +86,7 @@ Result<crypto::SecretBytes> EncodeEnrollment(const Enrollment& enrollment) {
   uint8_t* p = record.data();
   *p++ = kEnrollmentVersion;
   *p++ = static_cast<uint8_t>(enrollment.host.size());
-  std::memcpy(p, enrollment.host.data(), enrollment.host.size());
-  p += enrollment.host.size();
+  p = std::copy(enrollment.host.begin(), enrollment.host.end(), p);
   *p++ = static_cast<uint8_t>(enrollment.port >> 8);
   *p++ = static_cast<uint8_t>(enrollment.port & 0xff);
   std::memcpy(p, enrollment.relay_public_key.data(), crypto::kX25519KeySize);

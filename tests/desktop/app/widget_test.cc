@@ -4,6 +4,7 @@
 // and dark) into $ATTUNE_DESKTOP_SCREENS for a reviewer.
 #include <gtest/gtest.h>
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QDir>
 #include <QLineEdit>
@@ -17,9 +18,14 @@
 
 #include "attune/crypto/util.h"
 #include "attune/desktop/main_window.h"
+#include "attune/desktop/tools/check_in_dialog.h"
+#include "attune/desktop/tools/check_ins_view.h"
+#include "attune/desktop/tools/crisis_resources_dialog.h"
 #include "attune/desktop/tools/invite_dialog.h"
 #include "attune/desktop/tools/verify_dialog.h"
 #include "attune/therapy/check_in.h"
+#include "attune/therapy/content.h"
+#include "attune/therapy/schedule.h"
 #include "desktop_test_support.h"
 #include "engine_support.h"
 
@@ -275,22 +281,42 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   SaveScreens(*therapist, "therapist-conversation");
   SaveScreens(*client, "client-conversation");
 
-  // TODO(d11b): fill CheckInDialog (it shows the crisis resources before
-  // sending); until it is merged the check-in goes through the engine.
-  bool sent = false;
-  client->runner()->Run(
-      client.get(),
+  // The therapist schedules a daily PHQ-9 (TODO: through PracticeSettingsDialog
+  // once d11b has it; the engine call is what that dialog makes).
+  bool scheduled = false;
+  therapist->runner()->Run(
+      therapist.get(),
       [](client::Engine& e) {
-        therapy::CheckInInput in;
-        in.mood = 2;
-        in.instruments.push_back(
-            {therapy::InstrumentId::kPhq9, {1, 1, 1, 1, 1, 1, 1, 1, 2}, std::nullopt});
-        in.filled_at = static_cast<int64_t>(client::SystemNow());
-        auto c = therapy::CheckIn::Create(in);
-        return c.ok() && e.SendCheckIn("therapist", std::move(c).value()).ok();
+        auto cadence = therapy::Cadence::Parse("daily 20:00");
+        if (!cadence.ok()) return false;
+        therapy::CheckInSchedule schedule{
+            {therapy::CheckInItem::kMood}, {therapy::InstrumentId::kPhq9}, *cadence, "", true};
+        return e.SendSchedule("ana", schedule).ok();
       },
-      [&](bool ok) { sent = ok; });
-  ASSERT_TRUE(SpinUntil([&] { return sent; }));
+      [&](bool ok) { scheduled = ok; });
+  ASSERT_TRUE(SpinUntil([&] { return scheduled; }));
+
+  // Ana checks in with PHQ-9 item 9 answered 2: the crisis resources are on
+  // screen right after that click, before anything is sent.
+  QTest::mouseClick(cpage->checkin_button(), Qt::LeftButton);
+  auto* form = cpage->findChild<tools::CheckInDialog*>();
+  ASSERT_NE(form, nullptr);
+  const auto answer = [&](int item, int value) {
+    return form->findChild<QAbstractButton*>(
+        QStringLiteral("PHQ-9-item%1-answer%2").arg(item).arg(value));
+  };
+  ASSERT_TRUE(SpinUntil([&] { return form->scheduleLoaded() && answer(9, 2) != nullptr; }));
+  for (int item = 1; item <= 8; ++item) QTest::mouseClick(answer(item, 1), Qt::LeftButton);
+  EXPECT_FALSE(form->resourcesShown());
+  QTest::mouseClick(answer(9, 2), Qt::LeftButton);
+  EXPECT_TRUE(form->resourcesShown());
+  EXPECT_TRUE(form->resourcesText().contains("988"));
+  SaveScreens(*form, "client-check-in-risk");
+  QSignalSpy form_sent(form, &tools::CheckInDialog::sent);
+  QTest::mouseClick(form->findChild<QPushButton*>(QStringLiteral("checkInSend")), Qt::LeftButton);
+  ASSERT_TRUE(form_sent.count() > 0 || form_sent.wait(testing::kWaitMs));
+  form->close();
+
   QSignalSpy notified(therapist.get(), &MainWindow::notified);
   ASSERT_TRUE(SpinUntil([&] {
     const client::ContactView* first = tpage->contacts().At(0);
@@ -309,13 +335,34 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   EXPECT_TRUE(urgent_note);
   SaveScreens(*therapist, "therapist-urgent");
 
-  // TODO(d11b): press Acknowledge in CheckInsView.
-  therapist->runner()->Post([](client::Engine& e) { (void)e.AcknowledgeUrgent("ana"); });
-  tpage->contacts().Reload();
+  // The therapist opens the client's check-ins and acknowledges: the pin goes.
+  tpage->Select("ana");
+  QTest::mouseClick(tpage->checkins_button(), Qt::LeftButton);
+  auto* view = tpage->findChild<tools::CheckInsView*>();
+  ASSERT_NE(view, nullptr);
+  auto* ack = view->findChild<QPushButton*>(QStringLiteral("checkInsAcknowledge"));
+  ASSERT_NE(ack, nullptr);
+  ASSERT_TRUE(SpinUntil([&] { return ack->isEnabled(); }));
+  SaveScreens(*view, "therapist-check-ins");
+  QSignalSpy acknowledged(view, &tools::CheckInsView::acknowledged);
+  QTest::mouseClick(ack, Qt::LeftButton);
+  ASSERT_TRUE(acknowledged.count() > 0 || acknowledged.wait(testing::kWaitMs));
   ASSERT_TRUE(SpinUntil([&] {
     const client::ContactView* first = tpage->contacts().At(0);
     return first != nullptr && first->urgent_unacknowledged == 0;
   }));
+  EXPECT_FALSE(tpage->contacts().data(tpage->contacts().index(0), Qt::DisplayRole)
+                   .toString()
+                   .contains("URGENT"));
+  view->close();
+
+  // "I need help now" shows the resources at once (the profile's own copy).
+  QTest::mouseClick(cpage->help_button(), Qt::LeftButton);
+  auto* help = cpage->findChild<tools::CrisisResourcesDialog*>();
+  ASSERT_NE(help, nullptr);
+  ASSERT_TRUE(SpinUntil([&] { return help->resourcesText().contains("988"); }));
+  SaveScreens(*help, "client-help-now");
+  help->close();
 
   // Idle for longer than the timeout: both windows lock, keys gone.
   clock_.now += MainWindow::IdleTimeoutSetting() + std::chrono::seconds(1);

@@ -3,6 +3,9 @@
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
+#include "attune/desktop/tools/check_in_dialog.h"
+#include "attune/desktop/tools/crisis_resources_dialog.h"
+#include "attune/desktop/tools/own_check_ins_view.h"
 #include "attune/desktop/tools/verify_dialog.h"
 
 namespace attune::desktop {
@@ -174,14 +177,38 @@ void ClientPage::RefreshDue() {
       });
 }
 
-// TODO(d11b): CheckInDialog(runner_, therapist_, this); on sent() reload the
-// conversation and RefreshDue().
-void ClientPage::OpenCheckIn() {}
-// TODO(d11b): CrisisResourcesDialog(runner_, therapist_, this) — shown at
-// once from Engine::CrisisResourcesFor (works offline), before anything is sent.
-void ClientPage::OpenHelpNow() {}
-// TODO(d11b): OwnCheckInsView(runner_, therapist_, this).
-void ClientPage::OpenOwnHistory() {}
+void ClientPage::OpenCheckIn() {
+  if (therapist_.isEmpty()) return;
+  auto* dialog = new tools::CheckInDialog(runner_, therapist_, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &tools::CheckInDialog::sent, this, [this] {
+    // The check-in is now part of the conversation; the reminder may go.
+    if (const client::ContactView* t = contacts_.At(0)) {
+      pane_->model().SetContact(QString::fromStdString(t->name), t->id);
+    }
+    RefreshDue();
+  });
+  dialog->show();
+}
+
+// Shown at once from the profile's own copy (works offline); nothing is sent.
+void ClientPage::OpenHelpNow() {
+  if (therapist_.isEmpty()) return;
+  auto* dialog = new tools::CrisisResourcesDialog(runner_, therapist_, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+}
+
+void ClientPage::OpenOwnHistory() {
+  if (therapist_.isEmpty()) return;
+  auto* view = new tools::OwnCheckInsView(runner_, therapist_, this);
+  view->setWindowFlag(Qt::Window);
+  view->setAttribute(Qt::WA_DeleteOnClose);
+  view->setWindowTitle(tr("My check-ins"));
+  view->resize(800, 560);
+  view->show();
+}
+
 void ClientPage::OpenVerify() {
   if (therapist_.isEmpty()) return;
   auto* dialog = new tools::VerifyDialog(runner_, therapist_, this);

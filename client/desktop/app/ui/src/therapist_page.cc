@@ -4,6 +4,7 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include "attune/desktop/tools/check_ins_view.h"
 #include "attune/desktop/tools/invite_dialog.h"
 #include "attune/desktop/tools/verify_dialog.h"
 
@@ -126,8 +127,17 @@ void TherapistPage::OpenVerify() {
   dialog->show();
 }
 
-// TODO(d11b): CheckInsView(runner_, current_, this); on acknowledged() reload.
-void TherapistPage::OpenCheckIns() {}
+void TherapistPage::OpenCheckIns() {
+  if (current_.isEmpty()) return;
+  auto* view = new tools::CheckInsView(runner_, current_, this);
+  view->setWindowFlag(Qt::Window);
+  view->setAttribute(Qt::WA_DeleteOnClose);
+  view->setWindowTitle(tr("Check-ins of %1").arg(current_));
+  connect(view, &tools::CheckInsView::acknowledged, &contacts_, &ContactListModel::Reload);
+  view->resize(900, 640);
+  view->show();
+}
+
 // TODO(d11b): PracticeSettingsDialog(runner_, this).
 void TherapistPage::OpenPracticeSettings() {}
 
