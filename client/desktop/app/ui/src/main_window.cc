@@ -155,7 +155,11 @@ void MainWindow::OnUnlock(const std::shared_ptr<crypto::SecretBytes>& passphrase
                [this](Result<std::unique_ptr<client::Engine>> engine) {
                  unlock_->SetBusy(false);
                  if (!engine.ok()) {
-                   unlock_->ShowError(QString::fromStdString(engine.error().message));
+                   // The one kAuthFailed of Engine::Open is a wrong passphrase.
+                   unlock_->ShowError(
+                       engine.error().code == ErrorCode::kAuthFailed
+                           ? tr("That passphrase does not open this profile; nothing was changed.")
+                           : QString::fromStdString(engine.error().message));
                    unlock_->Reset();
                    return;
                  }

@@ -36,7 +36,7 @@ class ProfileOpener : public QObject {
   void Open(const std::string& dir, crypto::SecretBytes passphrase, Done done);
   // Engine::Create.
   void Create(const std::string& dir, crypto::SecretBytes passphrase,
-              client::store::KdfStrength strength, client::AccountInfo account,
+              client::store::KdfStrength strength, const client::AccountInfo& account,
               std::optional<client::ClinicRelay> relay, Done done);
 
  private:
