@@ -51,7 +51,8 @@ void RunInit(CliContext& ctx, const InitOptions& o) {
   } else if (role == client::Role::kTherapist) {
     if (o.relay.empty() || o.relay_key.empty()) {
       throw CommandError(
-          "a therapist needs --enrollment FILE (from the clinic's admin), or --relay HOST:PORT, --relay-key HEX and the clinic credential "
+          "a therapist needs --enrollment FILE (from the clinic's admin), or --relay HOST:PORT, "
+          "--relay-key HEX and the clinic credential "
           "(--credential-file FILE, --credential-fd N or the prompt; never on the command line)");
     }
     auto [host, port] = Take(client::ParseHostPort(o.relay));

@@ -4,12 +4,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <optional>
-
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "attune/base/bytes.h"
 #include "attune/crypto/random.h"
@@ -230,8 +229,7 @@ int EnrollmentIssue(const StoreLocation& where, const std::string& address, uint
   if (fd != STDOUT_FILENO) written = (::close(fd) == 0) && written;
   if (!written) {
     if (fd != STDOUT_FILENO) ::unlink(out_file.c_str());
-    PrintError("cannot write the enrollment code; revoke credential " +
-               std::to_string(issued->id));
+    PrintError("cannot write the enrollment code; revoke credential " + std::to_string(issued->id));
     return kExitError;
   }
   PrintIssued(*issued, uses);

@@ -504,13 +504,13 @@ TEST_F(ClientE2eTest, EnrollmentCodeFromTheRelayCliSetsUpATherapist) {
   EXPECT_FALSE(bad.status.Success());
   EXPECT_NE(bad.stderr_text.find("mistyped"), std::string::npos) << bad.stderr_text;
   EXPECT_FALSE(fs::exists(mistyped.dir()));  // nothing was created
-  Completed argv = mistyped.Run(
-      {"init", "--role", "therapist", "--name", "Dr Typo", "--enrollment", code});
+  Completed argv =
+      mistyped.Run({"init", "--role", "therapist", "--name", "Dr Typo", "--enrollment", code});
   EXPECT_FALSE(argv.status.Success());
 
   User alice(root_, "alice", "alice's passphrase for the test");
-  alice.Ok({"init", "--role", "therapist", "--name", "Dr Alice", "--enrollment",
-            code_file.string()});
+  alice.Ok(
+      {"init", "--role", "therapist", "--name", "Dr Alice", "--enrollment", code_file.string()});
   User sam(root_, "sam", "sam's passphrase for the test");
   sam.Ok({"init", "--role", "client", "--name", "Sam"});
   Pair(alice, sam, "sam");

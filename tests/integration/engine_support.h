@@ -93,8 +93,7 @@ Status Pair(EngineUnderTest& therapist, EngineUnderTest& client, const std::stri
 // contacts ("client0".."clientN-1"), `per_client` messages each (half
 // received), every 50th received one an urgent check-in, the last 400
 // received ones unread. The profile must not be open elsewhere.
-Status PopulateTherapist(const std::string& dir, ByteView passphrase, int clients,
-                         int per_client);
+Status PopulateTherapist(const std::string& dir, ByteView passphrase, int clients, int per_client);
 
 // SyncOnce with a short quiet period.
 Result<client::SyncReport> QuickSync(EngineUnderTest& e);

@@ -14,8 +14,8 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 // version, host_len, port, key, credential, checksum: everything but the host.
-constexpr size_t kFixedSize = 1 + 1 + 2 + crypto::kX25519KeySize + kTokenSize +
-                              kEnrollmentChecksumSize;
+constexpr size_t kFixedSize =
+    1 + 1 + 2 + crypto::kX25519KeySize + kTokenSize + kEnrollmentChecksumSize;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

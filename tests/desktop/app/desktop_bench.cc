@@ -150,10 +150,11 @@ int LatencyBench(int n) {
     if (!SpinUntil([&] { return model.rowCount() > before; }, 5000)) return 1;
     samples.push_back(Ms(Clock::now() - t0));
   }
-  std::printf("latency: %d messages, client SendText -> row in the therapist's window: p50 %.2f "
-              "ms, p99 %.2f ms, max %.2f ms\n",
-              n, Percentile(samples, 0.5), Percentile(samples, 0.99),
-              *std::max_element(samples.begin(), samples.end()));
+  std::printf(
+      "latency: %d messages, client SendText -> row in the therapist's window: p50 %.2f "
+      "ms, p99 %.2f ms, max %.2f ms\n",
+      n, Percentile(samples, 0.5), Percentile(samples, 0.99),
+      *std::max_element(samples.begin(), samples.end()));
   return 0;
 }
 
@@ -200,10 +201,11 @@ int RowsBench() {
   }
   auto t3 = Clock::now();
   const double rows = model.rowCount();
-  std::printf("rows: %d messages; per row: data() for the delegate's roles %.2f us, sizeHint "
-              "%.2f us, sizeHint+paint %.2f us (sink %lld)\n",
-              model.rowCount(), Ms(t1 - t0) * 1000 / rows, Ms(t2 - t1) * 1000 / rows,
-              Ms(t3 - t2) * 1000 / rows, static_cast<long long>(sink));
+  std::printf(
+      "rows: %d messages; per row: data() for the delegate's roles %.2f us, sizeHint "
+      "%.2f us, sizeHint+paint %.2f us (sink %lld)\n",
+      model.rowCount(), Ms(t1 - t0) * 1000 / rows, Ms(t2 - t1) * 1000 / rows,
+      Ms(t3 - t2) * 1000 / rows, static_cast<long long>(sink));
   return 0;
 }
 

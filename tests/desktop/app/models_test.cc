@@ -172,8 +172,7 @@ TEST_F(ModelsWithRelay, ConversationFollowsEngineEvents) {
   // The receipt from ana's device turns "sent" into "delivered"; her reply
   // is appended from its event.
   ASSERT_TRUE(SpinUntil([&] {
-    return model.data(model.index(0), ConversationModel::kStatusTextRole).toString() ==
-           "delivered";
+    return model.data(model.index(0), ConversationModel::kStatusTextRole).toString() == "delivered";
   }));
   ASSERT_TRUE(clients_[0]->SendText("therapist", "reply from ana").ok());
   ASSERT_TRUE(SpinUntil([&] { return model.rowCount() == 2; }));

@@ -208,7 +208,8 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   ASSERT_NE(invite_name, nullptr);
   TypeInto(invite_name, "ana");
   QTest::keyClick(invite_name, Qt::Key_Return);
-  ASSERT_TRUE(SpinUntil([&] { return !invite->code().isEmpty(); })) << invite->errorText().toStdString();
+  ASSERT_TRUE(SpinUntil([&] { return !invite->code().isEmpty(); }))
+      << invite->errorText().toStdString();
   SaveScreens(*invite, "therapist-invite-dialog");
   const std::string invitation = invite->code().toStdString();
   invite->close();
@@ -222,7 +223,8 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   EXPECT_FALSE(cpage->paired());
   cpage->invitation()->setPlainText(QString::fromStdString(invitation));
   QTest::mouseClick(cpage->pair_button(), Qt::LeftButton);
-  ASSERT_TRUE(SpinUntil([&] { return cpage->paired(); })) << cpage->pair_error()->text().toStdString();
+  ASSERT_TRUE(SpinUntil([&] { return cpage->paired(); }))
+      << cpage->pair_error()->text().toStdString();
 
   ASSERT_TRUE(SpinUntil([&] { return tpage->contacts().RowOf("ana") >= 0; }));
   tpage->contact_list()->setFocus();
@@ -236,9 +238,8 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   QTest::mouseClick(cpage->verify_button(), Qt::LeftButton);
   auto* cverify = cpage->findChild<tools::VerifyDialog*>();
   ASSERT_NE(cverify, nullptr);
-  ASSERT_TRUE(SpinUntil([&] {
-    return !tverify->groupedDigits().isEmpty() && !cverify->groupedDigits().isEmpty();
-  }));
+  ASSERT_TRUE(SpinUntil(
+      [&] { return !tverify->groupedDigits().isEmpty() && !cverify->groupedDigits().isEmpty(); }));
   EXPECT_EQ(tverify->groupedDigits(), cverify->groupedDigits());
   SaveScreens(*tverify, "therapist-verify-dialog");
   for (tools::VerifyDialog* d : {tverify, cverify}) {
@@ -322,7 +323,8 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
     const client::ContactView* first = tpage->contacts().At(0);
     return first != nullptr && first->name == "ana" && first->urgent_unacknowledged == 1;
   }));
-  EXPECT_TRUE(tpage->contacts().data(tpage->contacts().index(0), Qt::DisplayRole)
+  EXPECT_TRUE(tpage->contacts()
+                  .data(tpage->contacts().index(0), Qt::DisplayRole)
                   .toString()
                   .startsWith("URGENT"));
   ASSERT_TRUE(SpinUntil([&] { return notified.count() > 0; }));
@@ -351,7 +353,8 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
     const client::ContactView* first = tpage->contacts().At(0);
     return first != nullptr && first->urgent_unacknowledged == 0;
   }));
-  EXPECT_FALSE(tpage->contacts().data(tpage->contacts().index(0), Qt::DisplayRole)
+  EXPECT_FALSE(tpage->contacts()
+                   .data(tpage->contacts().index(0), Qt::DisplayRole)
                    .toString()
                    .contains("URGENT"));
   view->close();

@@ -38,7 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(round.ok());
   Check(round->host == parsed->host && round->port == parsed->port);
   Check(round->relay_public_key == parsed->relay_public_key);
-  Check(std::memcmp(round->credential.data(), parsed->credential.data(),
-                    mailbox::kTokenSize) == 0);
+  Check(std::memcmp(round->credential.data(), parsed->credential.data(), mailbox::kTokenSize) == 0);
   return 0;
 }

@@ -57,8 +57,9 @@ QVariant ContactListModel::data(const QModelIndex& index, int role) const {
 }
 
 QHash<int, QByteArray> ContactListModel::roleNames() const {
-  return {{Qt::DisplayRole, "display"}, {kNameRole, "name"},       {kDisplayNameRole, "displayName"},
-          {kUnreadRole, "unread"},      {kUrgentRole, "urgent"},   {kVerifiedRole, "verified"},
+  return {{Qt::DisplayRole, "display"},      {kNameRole, "name"},
+          {kDisplayNameRole, "displayName"}, {kUnreadRole, "unread"},
+          {kUrgentRole, "urgent"},           {kVerifiedRole, "verified"},
           {kSendBlockedRole, "sendBlocked"}};
 }
 
@@ -99,10 +100,9 @@ void ContactListModel::Reload() {
 
 void ContactListModel::OnEvent(const client::Event& event) {
   // Connection changes and errors do not change the list or its counts.
-  const bool relevant =
-      std::holds_alternative<client::MessageReceived>(event) ||
-      std::holds_alternative<client::CheckInReceived>(event) ||
-      std::holds_alternative<client::ContactChanged>(event);
+  const bool relevant = std::holds_alternative<client::MessageReceived>(event) ||
+                        std::holds_alternative<client::CheckInReceived>(event) ||
+                        std::holds_alternative<client::ContactChanged>(event);
   if (relevant) Reload();
 }
 

@@ -96,8 +96,8 @@ void ConversationModel::AppendOwn(const client::SendResult& sent, const QString&
   item.created_at = created_at;
   item.kind = client::MessageKind::kText;
   item.summary = summary.toStdString();
-  item.status = sent.uploaded ? client::HistoryItem::Status::kSent
-                              : client::HistoryItem::Status::kQueued;
+  item.status =
+      sent.uploaded ? client::HistoryItem::Status::kSent : client::HistoryItem::Status::kQueued;
   const int row = rowCount();
   beginInsertRows({}, row, row);
   items_.push_back(std::move(item));
@@ -122,9 +122,9 @@ void ConversationModel::OnEvent(const client::Event& event) {
     if (d->contact_id != contact_id_) return;
     for (int64_t id : d->message_ids) {
       // Receipts are for recent messages: search from the newest row.
-      auto rit = std::find_if(items_.rbegin(), items_.rend(), [id](const client::HistoryItem& item) {
-        return item.outgoing && item.message_id == id;
-      });
+      auto rit = std::find_if(
+          items_.rbegin(), items_.rend(),
+          [id](const client::HistoryItem& item) { return item.outgoing && item.message_id == id; });
       if (rit == items_.rend()) continue;
       auto it = std::prev(rit.base());
       it->status = client::HistoryItem::Status::kDelivered;

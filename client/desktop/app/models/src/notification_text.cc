@@ -12,7 +12,7 @@ std::optional<NotificationText> NotificationFor(const client::Event& event, bool
                         : QObject::tr("New check-in in Attune");
     if (with_details && c->urgent) {
       n.body = QObject::tr("%1: %2").arg(QString::fromStdString(c->contact_name),
-                                          QString::fromStdString(c->risk));
+                                         QString::fromStdString(c->risk));
     } else if (with_details) {
       n.body = QString::fromStdString(c->contact_name);
     }
@@ -25,7 +25,7 @@ std::optional<NotificationText> NotificationFor(const client::Event& event, bool
     n.title = QObject::tr("New message in Attune");
     if (with_details) {
       n.body = QObject::tr("%1: %2").arg(QString::fromStdString(m->contact_name),
-                                          QString::fromStdString(m->summary));
+                                         QString::fromStdString(m->summary));
     }
     return n;
   }

@@ -32,8 +32,9 @@ StrengthHint EstimateStrength(const QString& passphrase) {
   hint.estimated_bits =
       static_cast<int>(std::floor(length * std::log2(static_cast<double>(std::max(alphabet, 2)))));
   const QString basis = QObject::tr(
-      "This estimate (about %1 bits) only counts length and kinds of characters; it cannot tell "
-      "whether the phrase is well known or used elsewhere.")
+                            "This estimate (about %1 bits) only counts length and kinds of "
+                            "characters; it cannot tell "
+                            "whether the phrase is well known or used elsewhere.")
                             .arg(hint.estimated_bits);
   if (length < kMinPassphraseLength) {
     hint.level = StrengthHint::Level::kTooShort;

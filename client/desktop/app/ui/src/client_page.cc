@@ -150,8 +150,7 @@ void ClientPage::RefreshPractice() {
           parts << tr("Office hours: %1").arg(QString::fromStdString(info->hours_text));
         }
         if (!info->expected_reply.empty()) parts << QString::fromStdString(info->expected_reply);
-        if (!info->hours_text.empty() && !info->within_hours_now &&
-            !info->next_opening.empty()) {
+        if (!info->hours_text.empty() && !info->within_hours_now && !info->next_opening.empty()) {
           parts << tr("Outside office hours now; next opening %1.")
                        .arg(QString::fromStdString(info->next_opening));
         }

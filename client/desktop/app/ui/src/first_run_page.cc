@@ -100,8 +100,7 @@ FirstRunPage::FirstRunPage(const QString& profile_dir, QWidget* parent) : QWidge
 }
 
 void FirstRunPage::UpdateRole() {
-  const bool therapist =
-      role_->currentData().toInt() == static_cast<int>(client::Role::kTherapist);
+  const bool therapist = role_->currentData().toInt() == static_cast<int>(client::Role::kTherapist);
   enrollment_box_->setVisible(therapist);
   if (auto* form = findChild<QFormLayout*>()) {
     if (QWidget* label = form->labelForField(enrollment_box_)) label->setVisible(therapist);

@@ -83,8 +83,8 @@ MainWindow::~MainWindow() {
 
 void MainWindow::BuildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&Attune"));
-  lock_action_ = file->addAction(tr("&Lock"), QKeySequence(Qt::CTRL | Qt::Key_L), this,
-                                 &MainWindow::Lock);
+  lock_action_ =
+      file->addAction(tr("&Lock"), QKeySequence(Qt::CTRL | Qt::Key_L), this, &MainWindow::Lock);
   file->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::OpenSettings);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
@@ -94,8 +94,8 @@ void MainWindow::BuildMenus() {
                              [this] {
                                if (therapist_ != nullptr) therapist_->OpenInvite();
                              });
-  therapist_menu_->addAction(tr("&Verify safety number…"), QKeySequence(Qt::CTRL | Qt::Key_Y),
-                             this, [this] {
+  therapist_menu_->addAction(tr("&Verify safety number…"), QKeySequence(Qt::CTRL | Qt::Key_Y), this,
+                             [this] {
                                if (therapist_ != nullptr) therapist_->OpenVerify();
                              });
   therapist_menu_->addAction(tr("Check-&ins…"), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
@@ -110,10 +110,9 @@ void MainWindow::BuildMenus() {
   client_menu_->addAction(tr("&Check in…"), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
     if (client_ != nullptr) client_->OpenCheckIn();
   });
-  client_menu_->addAction(tr("I &need help now"), QKeySequence(Qt::CTRL | Qt::Key_H), this,
-                          [this] {
-                            if (client_ != nullptr) client_->OpenHelpNow();
-                          });
+  client_menu_->addAction(tr("I &need help now"), QKeySequence(Qt::CTRL | Qt::Key_H), this, [this] {
+    if (client_ != nullptr) client_->OpenHelpNow();
+  });
   client_menu_->addAction(tr("&My check-ins…"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] {
     if (client_ != nullptr) client_->OpenOwnHistory();
   });
@@ -248,8 +247,8 @@ void MainWindow::OpenSettings() {
   idle->setSuffix(tr(" min"));
   idle->setValue(static_cast<int>(IdleTimeoutSetting().count()));
   idle->setAccessibleName(tr("Lock after idle minutes"));
-  auto* details = new QCheckBox(tr("Show the sender's name and the text in notifications"),
-                                &dialog);
+  auto* details =
+      new QCheckBox(tr("Show the sender's name and the text in notifications"), &dialog);
   details->setChecked(NotificationDetailsSetting());
   details->setAccessibleName(tr("Show details in notifications"));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
