@@ -5,6 +5,8 @@
 #include <QFormLayout>
 #include <QVBoxLayout>
 
+#include "attune/desktop/form_widgets.h"
+
 #include "attune/client/enrollment.h"
 #include "attune/desktop/passphrase_strength.h"
 #include "attune/desktop/profile_opener.h"
@@ -55,16 +57,8 @@ FirstRunPage::FirstRunPage(const QString& profile_dir, QWidget* parent) : QWidge
   create_ = new QPushButton(tr("&Create profile"), this);
   create_->setAccessibleName(tr("Create profile"));
   create_->setDefault(true);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 0);  // busy: key derivation reports no steps
-  progress_->setFormat(tr("Deriving the key from your passphrase…"));
-  progress_->setTextVisible(true);
-  progress_->setAccessibleName(tr("Creating the profile"));
-  progress_->hide();
-  error_ = new QLabel(this);
-  error_->setWordWrap(true);
-  error_->setAccessibleName(tr("Error"));
-  error_->hide();
+  progress_ = MakeKeyDerivationProgress(this, tr("Creating the profile"));
+  error_ = MakeErrorLine(this);
 
   auto* form = new QFormLayout;
   form->addRow(tr("&Role:"), role_);

@@ -3,6 +3,8 @@
 #include <QFormLayout>
 #include <QVBoxLayout>
 
+#include "attune/desktop/form_widgets.h"
+
 #include "attune/desktop/profile_opener.h"
 
 namespace attune::desktop {
@@ -20,16 +22,8 @@ UnlockPage::UnlockPage(const QString& profile_dir, QWidget* parent) : QWidget(pa
   unlock_ = new QPushButton(tr("&Unlock"), this);
   unlock_->setAccessibleName(tr("Unlock"));
   unlock_->setDefault(true);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 0);
-  progress_->setFormat(tr("Deriving the key from your passphrase…"));
-  progress_->setTextVisible(true);
-  progress_->setAccessibleName(tr("Unlocking"));
-  progress_->hide();
-  error_ = new QLabel(this);
-  error_->setWordWrap(true);
-  error_->setAccessibleName(tr("Error"));
-  error_->hide();
+  progress_ = MakeKeyDerivationProgress(this, tr("Unlocking"));
+  error_ = MakeErrorLine(this);
 
   auto* form = new QFormLayout;
   form->addRow(tr("&Passphrase:"), pass_);
