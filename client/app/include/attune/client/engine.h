@@ -24,10 +24,11 @@
 // to decide anything.
 #pragma once
 
+#include <functional>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -179,7 +180,8 @@ class Engine {
   const std::string& profile_dir() const { return dir_; }
   // Re-encrypts under a new passphrase (crash-safe; see store/profile.h).
   // `after_step` (tests only) is called after each step of the change.
-  Status ChangePassphrase(ByteView new_passphrase, const std::function<void(int)>& after_step = {});
+  Status ChangePassphrase(ByteView new_passphrase,
+                          const std::function<void(int)>& after_step = {});
 
   // ---- contacts and pairing ----
   Result<std::vector<ContactView>> Contacts();
