@@ -126,7 +126,7 @@ void ClientPage::Pair() {
       [text](client::Engine& engine) {
         return engine.Accept(text, std::optional<std::string>("therapist"));
       },
-      [this](Result<client::AcceptOutput> result) {
+      [this](const Result<client::AcceptOutput>& result) {
         pair_->setEnabled(true);
         if (!result.ok()) {
           pair_error_->setText(QString::fromStdString(result.error().message));

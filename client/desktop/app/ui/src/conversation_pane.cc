@@ -111,10 +111,10 @@ void ConversationPane::Send() {
       [who, body](client::Engine& engine) {
         return std::make_pair(engine.SendText(who, body), QDateTime::currentSecsSinceEpoch());
       },
-      [this, text, shown_for](std::pair<Result<client::SendResult>, qint64> answer) {
+      [this, text, shown_for](const std::pair<Result<client::SendResult>, qint64>& answer) {
         composer_->setEnabled(true);
         send_->setEnabled(true);
-        auto& [result, at] = answer;
+        const auto& [result, at] = answer;
         if (!result.ok()) {
           emit problem(QString::fromStdString(result.error().message));
           return;
