@@ -1,10 +1,13 @@
-# CPack: a Debian package of the relay only.
+# CPack: Debian packages of the relay and of the desktop app.
 #
-#   cmake --build <build> --target attune-relay
+#   cmake --build <build> --target attune-relay attune-desktop
 #   cd <build> && cpack -G DEB        -> attune-relay_<version>_<arch>.deb
+#                                        attune-desktop_<version>_<arch>.deb
 #
-# Only the `relay` component is packaged, so other install() rules in the
-# tree (the client, tools) never end up in the relay's package.
+# Only the `relay` and `desktop` components are packaged, one package each,
+# so other install() rules in the tree (the CLI, tools) never end up in them.
+# The desktop component (binary, .desktop file, icon) is installed by
+# client/desktop/app/CMakeLists.txt.
 if(NOT TARGET attune-relay)
   return()
 endif()
@@ -31,10 +34,17 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # Debug symbols stay in the build tree; the package ships a stripped binary.
 set(CPACK_STRIP_FILES ON)
 set(CPACK_COMPONENTS_ALL relay)
+if(TARGET attune-desktop)
+  list(APPEND CPACK_COMPONENTS_ALL desktop)
+endif()
 set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
+set(CPACK_COMPONENTS_GROUPING IGNORE)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_NAME attune-relay)
+set(CPACK_DEBIAN_RELAY_PACKAGE_NAME attune-relay)
+set(CPACK_DEBIAN_DESKTOP_PACKAGE_NAME attune-desktop)
+set(CPACK_COMPONENT_DESKTOP_DESCRIPTION
+  "Attune desktop app for therapists and clients (end-to-end encrypted messages and check-ins)")
+set(CPACK_DEBIAN_DESKTOP_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Shared-library dependencies are computed by dpkg-shlibdeps from the binary
@@ -42,8 +52,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # libc6, ...);
 # adduser is for the postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+set(CPACK_DEBIAN_RELAY_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_RELAY_PACKAGE_CONTROL_EXTRA
   ${ATTUNE_DEPLOY_DIR}/debian/postinst
   ${ATTUNE_DEPLOY_DIR}/debian/prerm
   ${ATTUNE_DEPLOY_DIR}/debian/postrm

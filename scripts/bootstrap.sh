@@ -11,6 +11,7 @@ packages=(
   libpq-dev postgresql-15
   tzdata clang-tidy
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev
+  fonts-dejavu-core  # offscreen Qt tests render text (and their screenshots) with it
 )
 
 missing=()

@@ -195,3 +195,11 @@ say "None of the messages or passphrases appears in any file: the relay holds on
 say "ciphertext and each device's history is inside its encrypted database."
 
 bold "== Done; stopping the relay"
+# The same two profiles open in the desktop app (built with
+# `cmake --build --preset default --target attune-desktop`); keep them with
+# KEEP_DEMO_DIR=1. The relay has stopped, so the app shows them offline.
+if [ "${KEEP_DEMO_DIR:-0}" = 1 ]; then
+  say "Open both demo profiles in the desktop app (passphrases above):"
+  say "  $BUILD/client/desktop/app/attune-desktop --profile $WORK/therapist"
+  say "  $BUILD/client/desktop/app/attune-desktop --profile $WORK/client"
+fi

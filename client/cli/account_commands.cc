@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "attune/client/engine.h"
+#include "attune/client/enrollment.h"
 #include "attune/client/routing.h"
 #include "attune/client/store/profile.h"
 #include "commands.h"
@@ -20,17 +21,38 @@ struct InitOptions {
   std::string relay_key{};
   std::string credential_file{};
   int credential_fd = -1;
+  std::string enrollment{};
 };
+
+// `--enrollment FILE`, or `-` to paste it at a prompt without echo. The code
+// holds the clinic credential, so it never travels on the command line.
+client::ClinicRelay RelayFromEnrollment(const std::string& where) {
+  if (where.rfind("attune-enroll1:", 0) == 0) {
+    throw CommandError(
+        "the enrollment code holds a secret: save it to a file and pass --enrollment FILE, or "
+        "pass --enrollment - and paste it at the prompt");
+  }
+  crypto::SecretBytes text = where == "-"
+                                 ? Take(PromptSecret("Enrollment code: ", "the enrollment code"))
+                                 : Take(ReadSecretFile(where, "the enrollment file"));
+  return Take(client::ParseEnrollmentCode(AsStringView(text.view())));
+}
 
 void RunInit(CliContext& ctx, const InitOptions& o) {
   client::Role role = Take(client::ParseRole(o.role));
   client::AccountInfo info{role, o.name};
   Check(client::ValidateDisplayName(o.name));
   std::optional<client::ClinicRelay> relay;
-  if (role == client::Role::kTherapist) {
+  const bool manual = !o.relay.empty() || !o.relay_key.empty() || !o.credential_file.empty() ||
+                      o.credential_fd >= 0;
+  if (role == client::Role::kTherapist && !o.enrollment.empty()) {
+    if (manual) throw CommandError("--enrollment already holds the relay; drop --relay");
+    relay = RelayFromEnrollment(o.enrollment);
+  } else if (role == client::Role::kTherapist) {
     if (o.relay.empty() || o.relay_key.empty()) {
       throw CommandError(
-          "a therapist needs --relay HOST:PORT, --relay-key HEX and the clinic credential "
+          "a therapist needs --enrollment FILE (from the clinic's admin), or --relay HOST:PORT, "
+          "--relay-key HEX and the clinic credential "
           "(--credential-file FILE, --credential-fd N or the prompt; never on the command line)");
     }
     auto [host, port] = Take(client::ParseHostPort(o.relay));
@@ -47,8 +69,7 @@ void RunInit(CliContext& ctx, const InitOptions& o) {
     r.credential = crypto::SecretArray<32>(credential);
     crypto::SecureZero(credential.data(), credential.size());
     relay = std::move(r);
-  } else if (!o.relay.empty() || !o.relay_key.empty() || !o.credential_file.empty() ||
-             o.credential_fd >= 0) {
+  } else if (manual || !o.enrollment.empty()) {
     throw CommandError("a client gets its relay from the therapist's invitation; drop --relay");
   }
   ctx.Create(info, relay);
@@ -74,6 +95,9 @@ void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
                    "credential issue`)");
   init->add_option("--credential-fd", init_opts->credential_fd,
                    "Therapists: read the clinic credential from this file descriptor");
+  init->add_option("--enrollment", init_opts->enrollment,
+                   "Therapists: file holding the clinic's enrollment code (from `attune-relay "
+                   "enrollment issue`), or - to paste it");
   init->callback([&ctx, init_opts] { RunInit(ctx, *init_opts); });
 
   CLI::App* passwd = app.add_subcommand("passwd", "Change the profile's passphrase (re-encrypts)");

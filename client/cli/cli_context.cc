@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "attune/client/profile_location.h"
 #include "attune/crypto/random.h"
 #include "attune/crypto/util.h"
 #include "passphrase.h"
@@ -60,13 +61,9 @@ std::string ShellWord(std::string_view name) {
 
 std::string CliContext::ProfileDir() const {
   if (!options.profile_dir.empty()) return options.profile_dir;
-  const char* xdg = std::getenv("XDG_DATA_HOME");
-  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/attune";
-  const char* home = std::getenv("HOME");
-  if (home == nullptr || *home != '/') {
-    throw CommandError("cannot find a home directory; pass --profile DIR");
-  }
-  return std::string(home) + "/.local/share/attune";
+  auto dir = client::DefaultProfileDir();
+  if (!dir.ok()) throw CommandError(dir.error().message);
+  return *dir;
 }
 
 crypto::RandomSource& CliContext::random() { return crypto::SystemRandom(); }

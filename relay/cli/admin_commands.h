@@ -19,6 +19,12 @@ inline constexpr uint64_t kDefaultCredentialDays = 365;
 int Keygen(const std::string& data_dir);
 int PrintPublicKey(const std::string& data_dir);
 int CredentialIssue(const StoreLocation& where, uint64_t uses, uint64_t expires_in_days);
+// `enrollment issue`: mints a credential and prints (or writes to
+// `out_file`, 0600, never over an existing file) one enrollment code holding
+// `address` (HOST:PORT as therapists reach the relay), the relay's public key
+// and the credential (mailbox/enrollment.h).
+int EnrollmentIssue(const StoreLocation& where, const std::string& address, uint64_t uses,
+                    uint64_t expires_in_days, const std::string& out_file);
 int CredentialList(const StoreLocation& where);
 int CredentialRevoke(const StoreLocation& where, int64_t id);
 int Serve(const std::string& config_path);

@@ -46,6 +46,23 @@ int main(int argc, char** argv) {
     store_options(revoke);
     revoke->add_option("ID", revoke_id, "Credential id (see `credential list`)")->required();
 
+    auto* enrollment = app.add_subcommand(
+        "enrollment", "Enrollment codes for therapists' first run (address, key, credential)");
+    enrollment->require_subcommand(1);
+    std::string address;
+    std::string out_file;
+    auto* enroll = enrollment->add_subcommand(
+        "issue", "Mint a credential; print one enrollment code holding it (or write it to --out)");
+    // As store_options, without its option count (this command has more).
+    enroll->add_option("--data-dir", data_dir, "Data directory (SQLite store)")
+        ->excludes(enroll->add_option("--config", store_config, "Relay config naming the store"));
+    enroll->add_option("--address", address, "HOST:PORT as therapists reach this relay")
+        ->required();
+    enroll->add_option("--uses", uses, "Mailbox creations + ticket issues allowed")
+        ->capture_default_str();
+    enroll->add_option("--expires-in", days, "Days until it expires")->capture_default_str();
+    enroll->add_option("--out", out_file, "Write the code to this new file (mode 0600)");
+
     std::string config_path;
     auto* serve = app.add_subcommand("serve", "Run the relay");
     serve->add_option("--config", config_path, "TOML configuration file")->required();
@@ -71,6 +88,11 @@ int main(int argc, char** argv) {
     if (*pubkey) return PrintPublicKey(data_dir);
     const StoreLocation where{data_dir, store_config};
     if (*issue) return CredentialIssue(where, uses, days);
+    if (*enroll && data_dir.empty() && store_config.empty()) {
+      PrintError("enrollment issue needs --data-dir DIR or --config FILE");
+      return kExitUsage;
+    }
+    if (*enroll) return EnrollmentIssue(where, address, uses, days, out_file);
     if (*list) return CredentialList(where);
     if (*revoke) return CredentialRevoke(where, revoke_id);
     if (*serve) return Serve(config_path);

@@ -475,3 +475,52 @@ TEST_F(ClientE2eTest, ChangedIdentityKeyBlocksSendingUntilVerified) {
 
 }  // namespace
 }  // namespace attune::testing
+
+namespace attune::testing {
+namespace {
+
+// The clinic's admin writes an enrollment code to a file with attune-relay;
+// the therapist's `attune init --enrollment FILE` takes it and can invite.
+// A mistyped code or one on the command line is refused with one line.
+TEST_F(ClientE2eTest, EnrollmentCodeFromTheRelayCliSetsUpATherapist) {
+  const fs::path code_file = root_ / "alice.enroll";
+  auto issued = RunRelayCommand({"enrollment", "issue", "--data-dir", relay_->data_dir().string(),
+                                 "--address", "127.0.0.1:" + std::to_string(relay_->port()),
+                                 "--uses", "5", "--out", code_file.string()});
+  ASSERT_TRUE(issued.ok());
+  ASSERT_TRUE(issued->status.Success()) << issued->stderr_text;
+  EXPECT_TRUE(issued->stdout_text.empty());  // the secret went to the file only
+  EXPECT_EQ(fs::status(code_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  // Never over an existing file.
+  auto again = RunRelayCommand({"enrollment", "issue", "--data-dir", relay_->data_dir().string(),
+                                "--address", "127.0.0.1:1", "--out", code_file.string()});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->status.Success());
+
+  std::string code = ReadFileText(code_file).value_or("");
+  ASSERT_EQ(code.rfind("attune-enroll1:", 0), 0U) << code;
+  User mistyped(root_, "mistyped", "a passphrase for nobody");
+  std::string typo = code;
+  typo[20] = typo[20] == 'A' ? 'B' : 'A';
+  const fs::path typo_file = root_ / "typo.enroll";
+  ASSERT_TRUE(WriteFileText(typo_file, typo));
+  Completed bad = mistyped.Run(
+      {"init", "--role", "therapist", "--name", "Dr Typo", "--enrollment", typo_file.string()});
+  EXPECT_FALSE(bad.status.Success());
+  EXPECT_NE(bad.stderr_text.find("mistyped"), std::string::npos) << bad.stderr_text;
+  EXPECT_FALSE(fs::exists(mistyped.dir()));  // nothing was created
+  Completed argv =
+      mistyped.Run({"init", "--role", "therapist", "--name", "Dr Typo", "--enrollment", code});
+  EXPECT_FALSE(argv.status.Success());
+
+  User alice(root_, "alice", "alice's passphrase for the test");
+  alice.Ok(
+      {"init", "--role", "therapist", "--name", "Dr Alice", "--enrollment", code_file.string()});
+  User sam(root_, "sam", "sam's passphrase for the test");
+  sam.Ok({"init", "--role", "client", "--name", "Sam"});
+  Pair(alice, sam, "sam");
+}
+
+}  // namespace
+}  // namespace attune::testing

@@ -88,6 +88,13 @@ Result<EngineUnderTest> CreateClient(const std::filesystem::path& dir, const std
 // "therapist"), therapist syncs the hello. Errors: any step's.
 Status Pair(EngineUnderTest& therapist, EngineUnderTest& client, const std::string& client_name);
 
+// Fills a therapist profile directly through the store (pairing 200 real
+// clients through the relay would measure pairing, not the inbox): `clients`
+// contacts ("client0".."clientN-1"), `per_client` messages each (half
+// received), every 50th received one an urgent check-in, the last 400
+// received ones unread. The profile must not be open elsewhere.
+Status PopulateTherapist(const std::string& dir, ByteView passphrase, int clients, int per_client);
+
 // SyncOnce with a short quiet period.
 Result<client::SyncReport> QuickSync(EngineUnderTest& e);
 

@@ -5,6 +5,7 @@
 
 #include "attune/client/routing.h"
 #include "attune/client/store/records.h"
+#include "attune/mailbox/enrollment.h"
 
 namespace attune::client {
 namespace {
@@ -105,22 +106,8 @@ Result<ClinicRelay> LoadClinicRelay(store::Database& db) {
 }
 
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
-    return MakeError(ErrorCode::kInvalidArgument, "relay address must be HOST:PORT");
-  }
-  std::string_view host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  std::string_view port_text = text.substr(colon + 1);
-  unsigned port = 0;
-  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port == 0 ||
-      port > 65535 || host.empty() || host.size() > kMaxHostSize) {
-    return MakeError(ErrorCode::kInvalidArgument, "relay address must be HOST:PORT");
-  }
-  return std::make_pair(std::string(host), static_cast<uint16_t>(port));
+  static_assert(kMaxHostSize == mailbox::kMaxEnrollmentHostSize);
+  return mailbox::ParseRelayAddress(text);
 }
 
 Result<ByteArray<32>> ParseHexKey32(std::string_view text, std::string_view what) {

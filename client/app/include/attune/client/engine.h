@@ -39,6 +39,7 @@
 
 #include "attune/base/result.h"
 #include "attune/client/account.h"
+#include "attune/client/check_ins.h"
 #include "attune/client/context.h"
 #include "attune/client/events.h"
 #include "attune/client/pairing.h"
@@ -272,9 +273,23 @@ class Engine {
   Result<PushReport> SetCrisisResources(const therapy::CrisisResourceSet& set, std::string_view to);
   Result<PushReport> SendSchedule(std::string_view client,
                                   const therapy::CheckInSchedule& schedule);
+  // Check-ins with `contact`, oldest first, with scores and (received ones)
+  // the urgent reason and acknowledgement (check_ins.h; engine_checkins.cc).
+  Result<std::vector<CheckInRecord>> CheckIns(std::string_view contact);
+  // Therapists: the latest schedule sent to `client` (nullopt: none).
+  Result<std::optional<therapy::CheckInSchedule>> SentSchedule(std::string_view client);
   // The therapist's own stored settings (nullopt: never set).
   Result<std::optional<therapy::OfficeHours>> OwnOfficeHours();
   Result<std::optional<therapy::CrisisResourceSet>> OwnCrisisResources();
+
+  // ---- desktop queries (engine_desktop.cc) ----
+  // Every contact in the order a person should look at them: those with
+  // urgent unacknowledged check-ins first (most urgent first), then those
+  // with unread messages (most unread first), then by local name.
+  Result<std::vector<ContactView>> ContactsByAttention();
+  // Marks every incoming message from `contact` read (the conversation is
+  // on screen); one transaction. Returns how many changed. kNotFound.
+  Result<size_t> MarkConversationRead(std::string_view contact);
 
   // ---- sync ----
   // Uploads the outbox, then fetches until quiet. Events go to observers on

@@ -1,0 +1,136 @@
+#include "attune/desktop/conversation_pane.h"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+
+#include "attune/desktop/message_delegate.h"
+
+namespace attune::desktop {
+
+ConversationPane::ConversationPane(EngineRunner& runner, QWidget* parent)
+    : QWidget(parent), runner_(runner), model_(runner) {
+  list_ = new QListView(this);
+  list_->setModel(&model_);
+  list_->setItemDelegate(new MessageDelegate(list_));
+  list_->setAccessibleName(tr("Conversation"));
+  list_->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+  list_->setUniformItemSizes(false);
+  list_->setWordWrap(true);
+  list_->setSelectionMode(QAbstractItemView::NoSelection);
+  list_->setAlternatingRowColors(false);
+
+  banner_ = new QLabel(this);
+  banner_->setWordWrap(true);
+  banner_->setAccessibleName(tr("Why sending is blocked"));
+  banner_->setFrameShape(QFrame::StyledPanel);
+  banner_->hide();
+
+  context_ = new QLabel(this);
+  context_->setWordWrap(true);
+  context_->setAccessibleName(tr("Office hours and expected reply time"));
+  context_->hide();
+  notice_ = new QLabel(this);
+  notice_->setWordWrap(true);
+  notice_->setAccessibleName(tr("Notice"));
+  notice_->hide();
+
+  composer_ = new Composer(this);
+  send_ = new QPushButton(tr("&Send"), this);
+  send_->setAccessibleName(tr("Send message"));
+
+  auto* row = new QHBoxLayout;
+  row->addWidget(composer_, 1);
+  row->addWidget(send_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(list_, 1);
+  layout->addWidget(banner_);
+  layout->addWidget(notice_);
+  layout->addWidget(context_);
+  layout->addLayout(row);
+  setTabOrder(list_, composer_);
+  setTabOrder(composer_, send_);
+
+  connect(composer_, &Composer::submitted, this, &ConversationPane::Send);
+  connect(send_, &QPushButton::clicked, this, &ConversationPane::Send);
+  connect(&model_, &QAbstractItemModel::rowsInserted, list_, [this] { list_->scrollToBottom(); });
+  connect(&model_, &ConversationModel::loaded, list_, [this] { list_->scrollToBottom(); });
+  connect(&model_, &ConversationModel::failed, this, &ConversationPane::problem);
+  SetContact(nullptr);
+}
+
+void ConversationPane::SetContext(const QString& text) {
+  context_->setText(text);
+  context_->setVisible(!text.isEmpty());
+}
+
+void ConversationPane::SetContact(const client::ContactView* contact) {
+  notice_->hide();
+  if (contact == nullptr) {
+    contact_.clear();
+    model_.SetContact({}, 0);
+    banner_->hide();
+    composer_->setEnabled(false);
+    send_->setEnabled(false);
+    return;
+  }
+  const QString name = QString::fromStdString(contact->name);
+  if (name != contact_) model_.SetContact(name, contact->id);
+  contact_ = name;
+  const bool blocked = contact->send_block != client::SendBlock::kNone;
+  if (blocked) {
+    banner_->setText(QString::fromStdString(
+        client::SendBlockAdvice(contact->send_block, runner_.account().role, contact->name)));
+  }
+  banner_->setVisible(blocked);
+  composer_->setEnabled(!blocked);
+  send_->setEnabled(!blocked);
+  composer_->setAccessibleDescription(blocked ? banner_->text()
+                                              : tr("Enter sends, Shift+Enter starts a new line"));
+  if (contact->unread > 0) {
+    const std::string who = contact->name;
+    runner_.Run(
+        this, [who](client::Engine& engine) { return engine.MarkConversationRead(who); },
+        [this](Result<size_t> changed) {
+          if (changed.ok() && *changed > 0) emit markedRead();
+        });
+  }
+}
+
+void ConversationPane::Send() {
+  const QString text = composer_->toPlainText().trimmed();
+  if (text.isEmpty() || contact_.isEmpty() || !composer_->isEnabled()) return;
+  composer_->setEnabled(false);
+  send_->setEnabled(false);
+  const std::string who = contact_.toStdString();
+  const std::string body = text.toStdString();
+  const QString shown_for = contact_;
+  runner_.Run(
+      this,
+      [who, body](client::Engine& engine) {
+        return std::make_pair(engine.SendText(who, body), QDateTime::currentSecsSinceEpoch());
+      },
+      [this, text, shown_for](const std::pair<Result<client::SendResult>, qint64>& answer) {
+        composer_->setEnabled(true);
+        send_->setEnabled(true);
+        const auto& [result, at] = answer;
+        if (!result.ok()) {
+          emit problem(QString::fromStdString(result.error().message));
+          return;
+        }
+        composer_->clear();
+        composer_->setFocus();
+        if (shown_for == contact_) model_.AppendOwn(*result, text, at);
+        QString notice = QString::fromStdString(result->notice);
+        if (!result->uploaded) {
+          notice = tr("Not sent yet: %1 It is sent when the relay is reachable.")
+                       .arg(QString::fromStdString(result->pending_reason));
+        }
+        notice_->setText(notice);
+        notice_->setVisible(!notice.isEmpty());
+        emit sent();
+      });
+}
+
+}  // namespace attune::desktop

@@ -1,0 +1,179 @@
+#include "attune/desktop/tools/check_ins_view.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <utility>
+
+#include "attune/client/check_ins.h"
+#include "attune/desktop/tools/check_in_chart.h"
+#include "attune/desktop/tools/check_in_export.h"
+#include "attune/desktop/tools/check_in_table_model.h"
+#include "attune/desktop/tools/ui_text.h"
+
+namespace attune::desktop::tools {
+
+CheckInsView::CheckInsView(EngineRunner& runner, QString client, QWidget* parent)
+    : QWidget(parent), runner_(runner), client_(std::move(client)) {
+  setAccessibleName(tr("Check-ins of %1").arg(client_));
+  auto* layout = new QVBoxLayout(this);
+
+  auto* urgent_row = new QHBoxLayout();
+  urgent_ = new QLabel(this);
+  urgent_->setObjectName(QStringLiteral("checkInsUrgent"));
+  urgent_->setWordWrap(true);
+  urgent_->setVisible(false);
+  QFont bold = urgent_->font();
+  bold.setBold(true);
+  urgent_->setFont(bold);
+  Accessible(urgent_, tr("Urgent check-in"));
+  acknowledge_ = new QPushButton(tr("&Acknowledge"), this);
+  acknowledge_->setObjectName(QStringLiteral("checkInsAcknowledge"));
+  acknowledge_->setVisible(false);
+  Accessible(acknowledge_, tr("Acknowledge the urgent check-in"),
+             tr("You have seen it and are following up; it stops being pinned first."));
+  urgent_row->addWidget(urgent_, 1);
+  urgent_row->addWidget(acknowledge_);
+  layout->addLayout(urgent_row);
+
+  auto* tabs = new QTabWidget(this);
+  Accessible(tabs, tr("Check-ins as table or charts"));
+  model_ = new CheckInTableModel(this);
+  table_ = new QTableView(this);
+  table_->setObjectName(QStringLiteral("checkInsTable"));
+  table_->setModel(model_);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->verticalHeader()->setVisible(false);
+  Accessible(table_, tr("Check-ins, newest first"));
+  chart_ = new CheckInChart(this);
+  tabs->addTab(table_, tr("&Table"));
+  tabs->addTab(chart_, tr("C&harts"));
+  layout->addWidget(tabs, 1);
+
+  auto* exports = new QHBoxLayout();
+  auto add_button = [&](const QString& text, const QString& object, const QString& name) {
+    auto* b = new QPushButton(text, this);
+    b->setObjectName(object);
+    Accessible(b, name);
+    exports->addWidget(b);
+    return b;
+  };
+  QPushButton* csv =
+      add_button(tr("Export &CSV…"), QStringLiteral("checkInsCsv"), tr("Export check-ins as CSV"));
+  QPushButton* json = add_button(tr("Export &JSON…"), QStringLiteral("checkInsJson"),
+                                 tr("Export check-ins as JSON"));
+  QPushButton* pdf = add_button(tr("&Printable record (PDF)…"), QStringLiteral("checkInsPdf"),
+                                tr("Save a printable PDF record"));
+  exports->addStretch(1);
+  layout->addLayout(exports);
+
+  status_ = new QLabel(this);
+  status_->setObjectName(QStringLiteral("checkInsStatus"));
+  status_->setWordWrap(true);
+  Accessible(status_, tr("Status"));
+  layout->addWidget(status_);
+
+  connect(acknowledge_, &QPushButton::clicked, this, &CheckInsView::Acknowledge);
+  connect(csv, &QPushButton::clicked, this, [this] {
+    Export(tr("Export check-ins as CSV"), tr("CSV files (*.csv)"), QStringLiteral("csv"),
+           &WriteCsvExport);
+  });
+  connect(json, &QPushButton::clicked, this, [this] {
+    Export(tr("Export check-ins as JSON"), tr("JSON files (*.json)"), QStringLiteral("json"),
+           &WriteJsonExport);
+  });
+  connect(pdf, &QPushButton::clicked, this, [this] {
+    Export(tr("Save a printable record"), tr("PDF files (*.pdf)"), QStringLiteral("pdf"),
+           &WritePdfRecord);
+  });
+  connect(&runner_, &EngineRunner::event, this, [this](const client::Event& event) {
+    if (const auto* c = std::get_if<client::CheckInReceived>(&event)) {
+      if (ToQ(c->contact_name) == client_) reload();
+    }
+  });
+  reload();
+}
+
+QString CheckInsView::urgentText() const {
+  return urgent_->isVisible() ? urgent_->text() : QString();
+}
+QString CheckInsView::statusText() const { return status_->text(); }
+
+void CheckInsView::reload() {
+  const std::string name = client_.toStdString();
+  runner_.Run(
+      this, [name](client::Engine& engine) { return engine.ExportConversation(name); },
+      [this](Result<therapy::ConversationExport> result) {
+        if (!result.ok()) {
+          status_->setText(ErrorSentence(result.error()));
+          return;
+        }
+        Show(std::move(result).value());
+        emit reloaded();
+      });
+}
+
+void CheckInsView::Show(therapy::ConversationExport conversation) {
+  std::vector<client::CheckInRecord> records = client::CheckInRecords(conversation);
+  QStringList reasons;
+  for (const client::CheckInRecord& r : records) {
+    if (r.awaiting_acknowledgement()) {
+      reasons << tr("%1: %2").arg(LocalTime(r.filled_at), ToQ(r.risk));
+    }
+  }
+  urgent_->setText(
+      reasons.isEmpty()
+          ? QString()
+          : tr("Urgent, not yet acknowledged — %1").arg(reasons.join(QStringLiteral("; "))));
+  urgent_->setVisible(!reasons.isEmpty());
+  acknowledge_->setVisible(!reasons.isEmpty());
+  acknowledge_->setEnabled(!reasons.isEmpty());
+  if (!reasons.isEmpty()) acknowledge_->setDefault(true);
+  model_->SetRecords(records);
+  chart_->SetRecords(std::move(records));
+  conversation_ = std::move(conversation);
+}
+
+void CheckInsView::Acknowledge() {
+  acknowledge_->setEnabled(false);
+  const std::string name = client_.toStdString();
+  runner_.Run(
+      this, [name](client::Engine& engine) { return engine.AcknowledgeUrgent(name); },
+      [this](Result<size_t> result) {
+        if (!result.ok()) {
+          acknowledge_->setEnabled(true);
+          status_->setText(ErrorSentence(result.error()));
+          return;
+        }
+        status_->setText(
+            tr("Acknowledged %n urgent check-in(s).", nullptr, static_cast<int>(*result)));
+        emit acknowledged();
+        reload();
+      });
+}
+
+void CheckInsView::Export(const QString& title, const QString& filter, const QString& suffix,
+                          Status (*write)(const QString&, const therapy::ConversationExport&)) {
+  if (!conversation_) return;
+  QString path = QFileDialog::getSaveFileName(
+      this, title, QStringLiteral("%1-check-ins.%2").arg(client_, suffix), filter);
+  if (path.isEmpty()) return;
+  status_->setText(tr("Saving…"));
+  runner_.Run(
+      this,
+      [write, path, conversation = *conversation_](client::Engine&) {
+        return write(path, conversation);
+      },
+      [this, path](const Status& status) {
+        status_->setText(status.ok() ? tr("Saved %1.").arg(path) : ErrorSentence(status.error()));
+      });
+}
+
+}  // namespace attune::desktop::tools

@@ -1,0 +1,393 @@
+// attune-desktop driven as a person uses it: QTest clicks and keys on the
+// real window, a real attune-relay on 127.0.0.1, two windows (therapist and
+// client) on their own profiles. Every main screen is saved as a PNG (light
+// and dark) into $ATTUNE_DESKTOP_SCREENS for a reviewer.
+#include <gtest/gtest.h>
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QDir>
+#include <QLineEdit>
+#include <QListView>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStyleFactory>
+#include <QTest>
+
+#include "attune/crypto/util.h"
+#include "attune/desktop/main_window.h"
+#include "attune/desktop/tools/check_in_dialog.h"
+#include "attune/desktop/tools/check_ins_view.h"
+#include "attune/desktop/tools/crisis_resources_dialog.h"
+#include "attune/desktop/tools/invite_dialog.h"
+#include "attune/desktop/tools/verify_dialog.h"
+#include "attune/therapy/check_in.h"
+#include "attune/therapy/content.h"
+#include "attune/therapy/schedule.h"
+#include "desktop_test_support.h"
+#include "engine_support.h"
+
+namespace attune::desktop {
+namespace {
+
+using attune::testing::RelayUnderTest;
+using attune::testing::TempDir;
+using testing::SpinUntil;
+
+const QString kTherapistPass = QStringLiteral("violet harbour lamp 1987 orbit");
+const QString kClientPass = QStringLiteral("seven quiet meadows 42 under rain");
+
+QPalette DarkPalette() {
+  QPalette p;
+  p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+  p.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+  p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+  p.setColor(QPalette::AlternateBase, QColor(0x3a, 0x3a, 0x3a));
+  p.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+  p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+  p.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
+  p.setColor(QPalette::Highlight, QColor(0x2e, 0x7d, 0x6b));
+  p.setColor(QPalette::HighlightedText, Qt::white);
+  p.setColor(QPalette::PlaceholderText, QColor(0x99, 0x99, 0x99));
+  return p;
+}
+
+// Saves `window` as <name>-light.png and <name>-dark.png.
+void SaveScreens(QWidget& window, const QString& name) {
+  const QString dir = qEnvironmentVariable("ATTUNE_DESKTOP_SCREENS");
+  if (dir.isEmpty()) return;
+  QDir().mkpath(dir);
+  const QPalette light = QApplication::style()->standardPalette();
+  QApplication::setPalette(light);
+  QCoreApplication::processEvents();
+  EXPECT_TRUE(window.grab().save(dir + '/' + name + "-light.png"));
+  QApplication::setPalette(DarkPalette());
+  QCoreApplication::processEvents();
+  EXPECT_TRUE(window.grab().save(dir + '/' + name + "-dark.png"));
+  QApplication::setPalette(light);
+  QCoreApplication::processEvents();
+}
+
+void TypeInto(QWidget* field, const QString& text) {
+  field->setFocus();
+  QTest::keyClicks(field, text);
+}
+
+// The code `attune-relay enrollment issue` prints for this relay.
+std::string EnrollmentCode(const RelayUnderTest& relay) {
+  auto run = attune::testing::RunRelayCommand(
+      {"enrollment", "issue", "--data-dir", relay.data_dir().string(), "--address",
+       "127.0.0.1:" + std::to_string(relay.port()), "--uses", "10"});
+  EXPECT_TRUE(run.ok());
+  if (!run.ok()) return {};
+  EXPECT_TRUE(run->status.Success()) << run->stderr_text;
+  std::string code = run->stdout_text;
+  while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+  return code;
+}
+
+class DesktopApp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::Init().ok());
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    auto relay = RelayUnderTest::Start();
+    ASSERT_TRUE(relay.ok()) << relay.error().ToString();
+    relay_ = std::move(relay).value();
+  }
+
+  std::unique_ptr<MainWindow> Window(const std::string& name) {
+    AppOptions options;
+    options.profile_dir = QString::fromStdString((root_.path() / name).string());
+    options.strength = client::store::KdfStrength::kTestInteractive;
+    options.clock = clock_.fn();
+    auto window = std::make_unique<MainWindow>(std::move(options));
+    window->resize(1000, 680);
+    window->show();
+    return window;
+  }
+
+  // First run through the form, as a person would fill it in.
+  void CreateProfile(MainWindow& w, bool therapist, const QString& name, const QString& pass) {
+    FirstRunPage* page = w.first_run_page();
+    ASSERT_EQ(w.current_page(), page);
+    page->role()->setFocus();
+    page->role()->setCurrentIndex(therapist ? 1 : 0);
+    TypeInto(page->name(), name);
+    TypeInto(page->passphrase(), pass);
+    TypeInto(page->confirmation(), pass);
+    EXPECT_FALSE(page->strength()->text().isEmpty());
+    if (therapist) {
+      page->enrollment()->setPlainText(QString::fromStdString(EnrollmentCode(*relay_)));
+    }
+    QTest::mouseClick(page->create(), Qt::LeftButton);
+    ASSERT_TRUE(SpinUntil([&] { return w.unlocked(); })) << page->error()->text().toStdString();
+  }
+
+  TempDir root_{"attune-desktop-ui"};
+  std::unique_ptr<RelayUnderTest> relay_;
+  testing::FakeClock clock_;
+};
+
+TEST_F(DesktopApp, FirstRunRefusesBadInputThenUnlockRefusesAWrongPassphrase) {
+  auto w = Window("therapist");
+  FirstRunPage* page = w->first_run_page();
+  SaveScreens(*w, "first-run");
+  // A mistyped enrollment code: one sentence, nothing created.
+  page->role()->setCurrentIndex(1);
+  TypeInto(page->name(), "Dr Rivera");
+  TypeInto(page->passphrase(), kTherapistPass);
+  TypeInto(page->confirmation(), kTherapistPass);
+  std::string code = EnrollmentCode(*relay_);
+  code[code.size() / 2] = code[code.size() / 2] == 'A' ? 'B' : 'A';
+  page->enrollment()->setPlainText(QString::fromStdString(code));
+  QTest::mouseClick(page->create(), Qt::LeftButton);
+  SaveScreens(*w, "first-run-therapist-mistyped-code");
+  EXPECT_TRUE(page->error()->isVisible());
+  EXPECT_TRUE(page->error()->text().contains("mistyped"));
+  EXPECT_FALSE(w->unlocked());
+  // Different confirmations: refused too.
+  page->enrollment()->setPlainText(QString::fromStdString(EnrollmentCode(*relay_)));
+  page->confirmation()->clear();
+  TypeInto(page->confirmation(), "something else entirely");
+  QTest::mouseClick(page->create(), Qt::LeftButton);
+  EXPECT_TRUE(page->error()->text().contains("differ"));
+  EXPECT_FALSE(w->unlocked());
+  // Fixed: the profile is created off the GUI thread and the main screen shows.
+  TypeInto(page->confirmation(), kTherapistPass);
+  QTest::keyClick(page->confirmation(), Qt::Key_Return);
+  ASSERT_TRUE(SpinUntil([&] { return w->unlocked(); })) << page->error()->text().toStdString();
+  ASSERT_NE(w->therapist_page(), nullptr);
+  SaveScreens(*w, "therapist-empty");
+
+  // Ctrl+L locks: the engine is gone, the unlock screen shows.
+  QTest::keyClick(w.get(), Qt::Key_L, Qt::ControlModifier);
+  ASSERT_FALSE(w->unlocked());
+  UnlockPage* unlock = w->unlock_page();
+  EXPECT_EQ(w->current_page(), unlock);
+  SaveScreens(*w, "unlock");
+  TypeInto(unlock->passphrase(), "not my passphrase");
+  QTest::keyClick(unlock->passphrase(), Qt::Key_Return);
+  ASSERT_TRUE(SpinUntil([&] { return unlock->error()->isVisible(); }));
+  EXPECT_FALSE(w->unlocked());
+  EXPECT_EQ(w->current_page(), unlock);
+  EXPECT_FALSE(unlock->error()->text().isEmpty());
+  SaveScreens(*w, "unlock-wrong-passphrase");
+  TypeInto(unlock->passphrase(), kTherapistPass);
+  QTest::mouseClick(unlock->unlock(), Qt::LeftButton);
+  ASSERT_TRUE(SpinUntil([&] { return w->unlocked(); }));
+  EXPECT_NE(w->therapist_page(), nullptr);
+}
+
+TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
+  auto therapist = Window("therapist");
+  CreateProfile(*therapist, true, "Dr Rivera", kTherapistPass);
+  auto client = Window("client");
+  SaveScreens(*client, "client-first-run");
+  CreateProfile(*client, false, "Ana", kClientPass);
+  ClientPage* cpage = client->client_page();
+  ASSERT_NE(cpage, nullptr);
+  SaveScreens(*client, "client-pairing");
+
+  // Ctrl+I opens the invitation dialog; the client pastes the code it shows.
+  TherapistPage* tpage = therapist->therapist_page();
+  QApplication::setActiveWindow(therapist.get());
+  tpage->contact_list()->setFocus();
+  QTest::keyClick(tpage->contact_list(), Qt::Key_I, Qt::ControlModifier);
+  auto* invite = tpage->findChild<tools::InviteDialog*>();
+  if (invite == nullptr) {
+    ADD_FAILURE() << "Ctrl+I did not open the invitation dialog";
+    QTest::mouseClick(tpage->invite_button(), Qt::LeftButton);
+    invite = tpage->findChild<tools::InviteDialog*>();
+  }
+  ASSERT_NE(invite, nullptr);
+  auto* invite_name = invite->findChild<QLineEdit*>(QStringLiteral("inviteName"));
+  ASSERT_NE(invite_name, nullptr);
+  TypeInto(invite_name, "ana");
+  QTest::keyClick(invite_name, Qt::Key_Return);
+  ASSERT_TRUE(SpinUntil([&] { return !invite->code().isEmpty(); }))
+      << invite->errorText().toStdString();
+  SaveScreens(*invite, "therapist-invite-dialog");
+  const std::string invitation = invite->code().toStdString();
+  invite->close();
+
+  // A mistyped code: one sentence, still unpaired.
+  std::string typo = invitation;
+  typo[typo.size() - 3] = typo[typo.size() - 3] == 'A' ? 'B' : 'A';
+  cpage->invitation()->setPlainText(QString::fromStdString(typo));
+  QTest::mouseClick(cpage->pair_button(), Qt::LeftButton);
+  ASSERT_TRUE(SpinUntil([&] { return cpage->pair_error()->isVisible(); }));
+  EXPECT_FALSE(cpage->paired());
+  cpage->invitation()->setPlainText(QString::fromStdString(invitation));
+  QTest::mouseClick(cpage->pair_button(), Qt::LeftButton);
+  ASSERT_TRUE(SpinUntil([&] { return cpage->paired(); }))
+      << cpage->pair_error()->text().toStdString();
+
+  ASSERT_TRUE(SpinUntil([&] { return tpage->contacts().RowOf("ana") >= 0; }));
+  tpage->contact_list()->setFocus();
+  tpage->Select("ana");
+  ASSERT_EQ(tpage->current(), "ana");
+
+  // Both compare safety numbers in VerifyDialog and mark each other verified.
+  QTest::mouseClick(tpage->verify_button(), Qt::LeftButton);
+  auto* tverify = tpage->findChild<tools::VerifyDialog*>();
+  ASSERT_NE(tverify, nullptr);
+  QTest::mouseClick(cpage->verify_button(), Qt::LeftButton);
+  auto* cverify = cpage->findChild<tools::VerifyDialog*>();
+  ASSERT_NE(cverify, nullptr);
+  ASSERT_TRUE(SpinUntil(
+      [&] { return !tverify->groupedDigits().isEmpty() && !cverify->groupedDigits().isEmpty(); }));
+  EXPECT_EQ(tverify->groupedDigits(), cverify->groupedDigits());
+  SaveScreens(*tverify, "therapist-verify-dialog");
+  for (tools::VerifyDialog* d : {tverify, cverify}) {
+    QSignalSpy verified(d, &tools::VerifyDialog::verified);
+    auto* mark = d->findChild<QPushButton*>(QStringLiteral("verifyMark"));
+    ASSERT_NE(mark, nullptr);
+    QTest::mouseClick(mark, Qt::LeftButton);
+    ASSERT_TRUE(verified.count() > 0 || verified.wait(testing::kWaitMs));
+    d->close();
+  }
+  ASSERT_TRUE(SpinUntil([&] {
+    const int row = tpage->contacts().RowOf("ana");
+    return row >= 0 && tpage->contacts().At(row)->verified;
+  }));
+
+  // A message each way, typed and sent with Enter (Shift+Enter is a new line).
+  Composer* tc = tpage->conversation()->composer();
+  ASSERT_TRUE(tc->isEnabled());
+  TypeInto(tc, "Hello Ana,");
+  QTest::keyClick(tc, Qt::Key_Return, Qt::ShiftModifier);
+  QTest::keyClicks(tc, "welcome.");
+  QTest::keyClick(tc, Qt::Key_Return);
+  ConversationModel& tmodel = tpage->conversation()->model();
+  ASSERT_TRUE(SpinUntil([&] { return tmodel.rowCount() == 1; }));
+  EXPECT_EQ(tmodel.data(tmodel.index(0), Qt::DisplayRole).toString(), "Hello Ana,\nwelcome.");
+  ConversationModel& cmodel = cpage->conversation()->model();
+  ASSERT_TRUE(SpinUntil([&] { return cmodel.rowCount() >= 1; }));
+  Composer* cc = cpage->conversation()->composer();
+  TypeInto(cc, "Thank you, see you Tuesday");
+  QTest::keyClick(cc, Qt::Key_Enter);
+  ASSERT_TRUE(SpinUntil([&] {
+    return tmodel.rowCount() == 2 &&
+           tmodel.data(tmodel.index(1), Qt::DisplayRole).toString().contains("Tuesday");
+  }));
+  // Our first message is confirmed delivered by Ana's device.
+  ASSERT_TRUE(SpinUntil([&] {
+    return tmodel.data(tmodel.index(0), ConversationModel::kStatusTextRole).toString() ==
+           "delivered";
+  }));
+  SaveScreens(*therapist, "therapist-conversation");
+  SaveScreens(*client, "client-conversation");
+
+  // The therapist schedules a daily PHQ-9 (TODO: through PracticeSettingsDialog
+  // once d11b has it; the engine call is what that dialog makes).
+  bool scheduled = false;
+  therapist->runner()->Run(
+      therapist.get(),
+      [](client::Engine& e) {
+        auto cadence = therapy::Cadence::Parse("daily 20:00");
+        if (!cadence.ok()) return false;
+        therapy::CheckInSchedule schedule{
+            {therapy::CheckInItem::kMood}, {therapy::InstrumentId::kPhq9}, *cadence, "", true};
+        return e.SendSchedule("ana", schedule).ok();
+      },
+      [&](bool ok) { scheduled = ok; });
+  ASSERT_TRUE(SpinUntil([&] { return scheduled; }));
+
+  // Ana checks in with PHQ-9 item 9 answered 2: the crisis resources are on
+  // screen right after that click, before anything is sent.
+  QTest::mouseClick(cpage->checkin_button(), Qt::LeftButton);
+  auto* form = cpage->findChild<tools::CheckInDialog*>();
+  ASSERT_NE(form, nullptr);
+  const auto answer = [&](int item, int value) {
+    return form->findChild<QAbstractButton*>(
+        QStringLiteral("PHQ-9-item%1-answer%2").arg(item).arg(value));
+  };
+  ASSERT_TRUE(SpinUntil([&] { return form->scheduleLoaded() && answer(9, 2) != nullptr; }));
+  for (int item = 1; item <= 8; ++item) QTest::mouseClick(answer(item, 1), Qt::LeftButton);
+  EXPECT_FALSE(form->resourcesShown());
+  QTest::mouseClick(answer(9, 2), Qt::LeftButton);
+  EXPECT_TRUE(form->resourcesShown());
+  EXPECT_TRUE(form->resourcesText().contains("988"));
+  SaveScreens(*form, "client-check-in-risk");
+  QSignalSpy form_sent(form, &tools::CheckInDialog::sent);
+  QTest::mouseClick(form->findChild<QPushButton*>(QStringLiteral("checkInSend")), Qt::LeftButton);
+  ASSERT_TRUE(form_sent.count() > 0 || form_sent.wait(testing::kWaitMs));
+  form->close();
+
+  QSignalSpy notified(therapist.get(), &MainWindow::notified);
+  ASSERT_TRUE(SpinUntil([&] {
+    const client::ContactView* first = tpage->contacts().At(0);
+    return first != nullptr && first->name == "ana" && first->urgent_unacknowledged == 1;
+  }));
+  EXPECT_TRUE(tpage->contacts()
+                  .data(tpage->contacts().index(0), Qt::DisplayRole)
+                  .toString()
+                  .startsWith("URGENT"));
+  ASSERT_TRUE(SpinUntil([&] { return notified.count() > 0; }));
+  bool urgent_note = false;
+  for (const auto& args : notified) {
+    const auto n = args.at(0).value<NotificationText>();
+    EXPECT_FALSE(n.title.contains("ana") || n.body.contains("ana"));
+    urgent_note = urgent_note || n.urgent;
+  }
+  EXPECT_TRUE(urgent_note);
+  SaveScreens(*therapist, "therapist-urgent");
+
+  // The therapist opens the client's check-ins and acknowledges: the pin goes.
+  tpage->Select("ana");
+  QTest::mouseClick(tpage->checkins_button(), Qt::LeftButton);
+  auto* view = tpage->findChild<tools::CheckInsView*>();
+  ASSERT_NE(view, nullptr);
+  auto* ack = view->findChild<QPushButton*>(QStringLiteral("checkInsAcknowledge"));
+  ASSERT_NE(ack, nullptr);
+  ASSERT_TRUE(SpinUntil([&] { return ack->isEnabled(); }));
+  SaveScreens(*view, "therapist-check-ins");
+  QSignalSpy acknowledged(view, &tools::CheckInsView::acknowledged);
+  QTest::mouseClick(ack, Qt::LeftButton);
+  ASSERT_TRUE(acknowledged.count() > 0 || acknowledged.wait(testing::kWaitMs));
+  ASSERT_TRUE(SpinUntil([&] {
+    const client::ContactView* first = tpage->contacts().At(0);
+    return first != nullptr && first->urgent_unacknowledged == 0;
+  }));
+  EXPECT_FALSE(tpage->contacts()
+                   .data(tpage->contacts().index(0), Qt::DisplayRole)
+                   .toString()
+                   .contains("URGENT"));
+  view->close();
+
+  // "I need help now" shows the resources at once (the profile's own copy).
+  QTest::mouseClick(cpage->help_button(), Qt::LeftButton);
+  auto* help = cpage->findChild<tools::CrisisResourcesDialog*>();
+  ASSERT_NE(help, nullptr);
+  ASSERT_TRUE(SpinUntil([&] { return help->resourcesText().contains("988"); }));
+  SaveScreens(*help, "client-help-now");
+  help->close();
+
+  // Idle for longer than the timeout: both windows lock, keys gone.
+  clock_.now += MainWindow::IdleTimeoutSetting() + std::chrono::seconds(1);
+  therapist->idle_lock().Check();
+  client->idle_lock().Check();
+  EXPECT_FALSE(therapist->unlocked());
+  EXPECT_FALSE(client->unlocked());
+  EXPECT_EQ(therapist->current_page(), therapist->unlock_page());
+  SaveScreens(*client, "client-locked");
+}
+
+}  // namespace
+}  // namespace attune::desktop
+
+int main(int argc, char** argv) {
+  // Also when CTest lists the tests (gtest discovery runs without the
+  // test's environment): never a real display.
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+  QApplication::setOrganizationName(QStringLiteral("AttuneTest"));
+  QApplication::setApplicationName(QStringLiteral("attune-desktop-tests"));
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
