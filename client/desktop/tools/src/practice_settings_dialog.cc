@@ -283,7 +283,8 @@ void PracticeSettingsDialog::ShowPush(const Result<client::PushReport>& report) 
     status_->setText(ErrorSentence(report.error()));
     return;
   }
-  QString text = tr("Saved; sent to %n client(s).", nullptr, static_cast<int>(report->sent));
+  QString text = report->sent == 1 ? tr("Saved; sent to 1 client.")
+                                   : tr("Saved; sent to %1 clients.").arg(report->sent);
   if (report->pending > 0) {
     text += u' ' + tr("%n more will receive it when the relay can be reached.", nullptr,
                       static_cast<int>(report->pending));
@@ -311,14 +312,9 @@ void PracticeSettingsDialog::SaveHours() {
     status_->setText(ErrorSentence(hours.error()));
     return;
   }
-  for (QPushButton* b : actions_) b->setEnabled(false);
-  status_->setText(tr("Saving and sending…"));
-  runner_.Run(
-      this,
-      [h = std::move(hours).value()](client::Engine& engine) {
-        return engine.SetOfficeHours(h, "");
-      },
-      [this](const Result<client::PushReport>& report) { ShowPush(report); });
+  Push([h = std::move(hours).value()](client::Engine& engine) {
+    return engine.SetOfficeHours(h, "");
+  });
 }
 
 void PracticeSettingsDialog::SaveResources() {
@@ -339,14 +335,9 @@ void PracticeSettingsDialog::SaveResources() {
     status_->setText(ErrorSentence(set.error()));
     return;
   }
-  for (QPushButton* b : actions_) b->setEnabled(false);
-  status_->setText(tr("Saving and sending…"));
-  runner_.Run(
-      this,
-      [s = std::move(set).value()](client::Engine& engine) {
-        return engine.SetCrisisResources(s, "");
-      },
-      [this](const Result<client::PushReport>& report) { ShowPush(report); });
+  Push([s = std::move(set).value()](client::Engine& engine) {
+    return engine.SetCrisisResources(s, "");
+  });
 }
 
 void PracticeSettingsDialog::SendSchedule() {
@@ -372,14 +363,9 @@ void PracticeSettingsDialog::SendSchedule() {
   for (const auto& [id, box] : instruments_) {
     if (box->isChecked()) schedule.instruments.push_back(id);
   }
-  for (QPushButton* b : actions_) b->setEnabled(false);
-  status_->setText(tr("Sending…"));
-  runner_.Run(
-      this,
-      [name = client.toStdString(), schedule](client::Engine& engine) {
-        return engine.SendSchedule(name, schedule);
-      },
-      [this](const Result<client::PushReport>& report) { ShowPush(report); });
+  Push([name = client.toStdString(), schedule](client::Engine& engine) {
+    return engine.SendSchedule(name, schedule);
+  });
 }
 
 }  // namespace attune::desktop::tools

@@ -7,15 +7,17 @@
 #pragma once
 
 #include <QDialog>
+#include <QLabel>
+#include <QPushButton>
+#include <utility>
+#include <vector>
 
 #include "attune/desktop/engine_runner.h"
 
 class QCheckBox;
 class QComboBox;
-class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
-class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
@@ -45,6 +47,15 @@ class PracticeSettingsDialog : public QDialog {
   void SaveHours();
   void SaveResources();
   void SendSchedule();
+  // Runs a store-and-push on the worker (controls disabled meanwhile), then
+  // shows what it reached.
+  template <typename Work>
+  void Push(Work work) {
+    for (QPushButton* b : actions_) b->setEnabled(false);
+    status_->setText(tr("Saving and sending…"));
+    runner_.Run(this, std::move(work),
+                [this](const Result<client::PushReport>& report) { ShowPush(report); });
+  }
   void ShowPush(const Result<client::PushReport>& report);
 
   EngineRunner& runner_;
