@@ -81,8 +81,9 @@ QWidget* PracticeSettingsDialog::BuildHoursTab() {
   zone_ = new QComboBox(page);
   zone_->setObjectName(QStringLiteral("practiceZone"));
   zone_->setEditable(true);
-  for (const QByteArray& id : QTimeZone::availableTimeZoneIds())
+  for (const QByteArray& id : QTimeZone::availableTimeZoneIds()) {
     zone_->addItem(QString::fromLatin1(id));
+  }
   zone_->setCurrentText(QString::fromLatin1(QTimeZone::systemTimeZoneId()));
   Accessible(zone_, tr("Time zone of the office hours"));
   form->addRow(tr("&Time zone:"), zone_);
