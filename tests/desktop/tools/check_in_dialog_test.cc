@@ -48,6 +48,9 @@ TEST_F(CheckInDialogTest, RiskShowsResourcesBeforeSendingAndArrivesUrgent) {
   dialog.resize(700, 800);
   dialog.show();
   QTRY_VERIFY_WITH_TIMEOUT(dialog.scheduleLoaded(), 10000);
+  // Widgets added to a shown dialog appear on the next event loop turn.
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInNote"))->isVisible(),
+                           10000);
   auto* phq = dialog.findChild<QGroupBox*>(QStringLiteral("PHQ-9"));
   ASSERT_NE(phq, nullptr);
   const therapy::InstrumentSpec& spec = therapy::GetInstrument(therapy::InstrumentId::kPhq9);
@@ -110,8 +113,12 @@ TEST_F(CheckInDialogTest, OfflineHelpNowShowsResourcesAtOnceAndQueues) {
   EXPECT_FALSE(resources.isVisible());
 
   CheckInDialog dialog(*client_, QStringLiteral("therapist"), nullptr);
+  dialog.resize(700, 800);  // the clicked answers lie inside the scroll area's view
   dialog.show();
   QTRY_VERIFY_WITH_TIMEOUT(dialog.scheduleLoaded(), 10000);
+  // Widgets added to a shown dialog appear on the next event loop turn.
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInNote"))->isVisible(),
+                           10000);
   QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("checkInHelpNow")),
                     Qt::LeftButton);
   EXPECT_TRUE(dialog.resourcesShown());
@@ -128,8 +135,12 @@ TEST_F(CheckInDialogTest, OfflineHelpNowShowsResourcesAtOnceAndQueues) {
 
 TEST_F(CheckInDialogTest, HalfAnsweredQuestionnaireIsOneSentenceAndNothingSent) {
   CheckInDialog dialog(*client_, QStringLiteral("therapist"), nullptr);
+  dialog.resize(700, 800);  // the clicked answers lie inside the scroll area's view
   dialog.show();
   QTRY_VERIFY_WITH_TIMEOUT(dialog.scheduleLoaded(), 10000);
+  // Widgets added to a shown dialog appear on the next event loop turn.
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInNote"))->isVisible(),
+                           10000);
   QTest::mouseClick(Answer(dialog, 1, 0), Qt::LeftButton);
   QSignalSpy sent(&dialog, &CheckInDialog::sent);
   QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("checkInSend")), Qt::LeftButton);

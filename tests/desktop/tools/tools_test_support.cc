@@ -89,6 +89,9 @@ void SaveScreens(QWidget& widget, const QString& name) {
 }  // namespace attune::desktop::tools
 
 int main(int argc, char** argv) {
+  // CTest sets offscreen; test discovery at build time (gtest_discover_tests
+  // runs --gtest_list_tests) does not, and no test needs a real display.
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();

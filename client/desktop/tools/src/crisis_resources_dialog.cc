@@ -15,6 +15,7 @@ CrisisResourcesDialog::CrisisResourcesDialog(EngineRunner& runner, QString thera
                                              QWidget* parent)
     : QDialog(parent), runner_(runner), therapist_(std::move(therapist)) {
   setWindowTitle(tr("Crisis resources"));
+  setMinimumWidth(fontMetrics().averageCharWidth() * 64);  // lines stay whole, at any font size
   auto* layout = new QVBoxLayout(this);
   resources_ = new QLabel(this);
   resources_->setObjectName(QStringLiteral("crisisResources"));

@@ -27,7 +27,7 @@ QrCode MakeQrCode(const QByteArray& text, int min_side) {
       if ((code->data[(y * width) + x] & 1U) == 0) continue;
       for (int dy = 0; dy < px; ++dy) {
         auto* line = reinterpret_cast<QRgb*>(image.scanLine(((y + kQuietZoneModules) * px) + dy));
-        std::fill_n(line + ((x + kQuietZoneModules) * px), px, qRgb(0, 0, 0));
+        std::fill_n(line + static_cast<ptrdiff_t>((x + kQuietZoneModules) * px), px, qRgb(0, 0, 0));
       }
     }
   }
