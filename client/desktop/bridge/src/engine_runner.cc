@@ -30,7 +30,7 @@ class EngineRunner::Observer : public client::EngineObserver {
     QMetaObject::invokeMethod(
         runner_,
         [runner, event]() {
-          if (runner) emit runner->event(event);
+          if (runner) emit runner->engineEvent(event);
         },
         Qt::QueuedConnection);
   }

@@ -93,7 +93,7 @@ CheckInsView::CheckInsView(EngineRunner& runner, QString client, QWidget* parent
     Export(tr("Save a printable record"), tr("PDF files (*.pdf)"), QStringLiteral("pdf"),
            &WritePdfRecord);
   });
-  connect(&runner_, &EngineRunner::event, this, [this](const client::Event& event) {
+  connect(&runner_, &EngineRunner::engineEvent, this, [this](const client::Event& event) {
     if (const auto* c = std::get_if<client::CheckInReceived>(&event)) {
       if (ToQ(c->contact_name) == client_) reload();
     }

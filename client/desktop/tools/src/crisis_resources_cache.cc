@@ -12,7 +12,7 @@ CrisisResourcesCache& CrisisResourcesCache::For(EngineRunner& runner) {
 
 CrisisResourcesCache::CrisisResourcesCache(EngineRunner& runner)
     : QObject(&runner), runner_(runner) {
-  connect(&runner_, &EngineRunner::event, this, [this](const client::Event& event) {
+  connect(&runner_, &EngineRunner::engineEvent, this, [this](const client::Event& event) {
     const auto* c = std::get_if<client::ContactChanged>(&event);
     if (c != nullptr && c->change == client::ContactChanged::Change::kPracticeUpdated) {
       Refresh(ToQ(c->contact_name));

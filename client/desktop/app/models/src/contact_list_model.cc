@@ -18,7 +18,7 @@ QString ContactRowText(const client::ContactView& c) {
 
 ContactListModel::ContactListModel(EngineRunner& runner, QObject* parent)
     : QAbstractListModel(parent), runner_(runner) {
-  connect(&runner_, &EngineRunner::event, this, &ContactListModel::OnEvent);
+  connect(&runner_, &EngineRunner::engineEvent, this, &ContactListModel::OnEvent);
 }
 
 int ContactListModel::rowCount(const QModelIndex& parent) const {

@@ -22,7 +22,7 @@ QString StatusText(client::HistoryItem::Status status) {
 
 ConversationModel::ConversationModel(EngineRunner& runner, QObject* parent)
     : QAbstractListModel(parent), runner_(runner) {
-  connect(&runner_, &EngineRunner::event, this, &ConversationModel::OnEvent);
+  connect(&runner_, &EngineRunner::engineEvent, this, &ConversationModel::OnEvent);
 }
 
 int ConversationModel::rowCount(const QModelIndex& parent) const {

@@ -85,7 +85,7 @@ ClientPage::ClientPage(EngineRunner& runner, QWidget* parent)
   connect(&contacts_, &ContactListModel::failed, this, &ClientPage::problem);
   connect(pane_, &ConversationPane::problem, this, &ClientPage::problem);
   connect(pane_, &ConversationPane::markedRead, &contacts_, &ContactListModel::Reload);
-  connect(&runner_, &EngineRunner::event, this, [this](const client::Event& event) {
+  connect(&runner_, &EngineRunner::engineEvent, this, [this](const client::Event& event) {
     const auto* c = std::get_if<client::ContactChanged>(&event);
     if (c != nullptr && c->change == client::ContactChanged::Change::kPracticeUpdated) {
       RefreshPractice();

@@ -168,7 +168,7 @@ void MainWindow::OnUnlock(const std::shared_ptr<crypto::SecretBytes>& passphrase
 
 void MainWindow::Enter(std::unique_ptr<client::Engine> engine) {
   runner_ = std::make_unique<EngineRunner>(std::move(engine));
-  connect(runner_.get(), &EngineRunner::event, this, &MainWindow::OnEvent);
+  connect(runner_.get(), &EngineRunner::engineEvent, this, &MainWindow::OnEvent);
   if (runner_->account().role == client::Role::kTherapist) {
     therapist_ = new TherapistPage(*runner_, stack_);
     connect(therapist_, &TherapistPage::problem, this,

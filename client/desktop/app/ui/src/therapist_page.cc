@@ -6,6 +6,7 @@
 
 #include "attune/desktop/tools/check_ins_view.h"
 #include "attune/desktop/tools/invite_dialog.h"
+#include "attune/desktop/tools/practice_settings_dialog.h"
 #include "attune/desktop/tools/verify_dialog.h"
 
 namespace attune::desktop {
@@ -138,7 +139,10 @@ void TherapistPage::OpenCheckIns() {
   view->show();
 }
 
-// TODO(d11b): PracticeSettingsDialog(runner_, this).
-void TherapistPage::OpenPracticeSettings() {}
+void TherapistPage::OpenPracticeSettings() {
+  auto* dialog = new tools::PracticeSettingsDialog(runner_, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+}
 
 }  // namespace attune::desktop

@@ -3,7 +3,7 @@
 // sync the disk block for a while (engine.h); the runner runs them on one
 // worker thread, in the order they were asked for, and hands each result back
 // on the GUI thread through a queued call. Engine events (events.h) arrive
-// the same way, as the `event` signal.
+// the same way, as the `engineEvent` signal.
 //
 // The runner holds the only long-lived reference to the engine. Destroying
 // the runner (locking the profile) stops background sync, lets the call in
@@ -61,7 +61,7 @@ class EngineRunner : public QObject {
 
  signals:
   // One engine event, on the GUI thread, in the order the engine reported them.
-  void event(const attune::client::Event& event);
+  void engineEvent(const attune::client::Event  void event(const attune::client::Event& event); event);
 
  private:
   class Worker;
