@@ -61,7 +61,7 @@ class EngineRunner : public QObject {
 
  signals:
   // One engine event, on the GUI thread, in the order the engine reported them.
-  void engineEvent(const attune::client::Event  void event(const attune::client::Event& event); event);
+  void engineEvent(const attune::client::Event& event);
 
  private:
   class Worker;
