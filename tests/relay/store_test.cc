@@ -241,16 +241,20 @@ TEST_P(StoreTest, SendsAndAcksInOneTransactionAreSeenAndCommitted) {
   EXPECT_TRUE(store->FetchMessages(o.id, 0, 0, 10, 1 << 20).value().empty());
 
   ASSERT_TRUE(store->Begin().ok());
-  ASSERT_TRUE(store->GetMailbox(o.id).ok());
-  ASSERT_TRUE(store->AppendMessage(o.id, 1, MakeBlob("kept"), 1000).ok());
-  ASSERT_TRUE(store->AppendMessage(o.id, 2, MakeBlob("acked"), 1000).ok());
-  ASSERT_TRUE(store->ForgetMessage(o.id, 2).ok());
+  auto again = store->GetMailbox(o.id);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  // A store that skips the ids of a rolled-back commit starts above them.
+  const uint64_t next = (*again)->next_message_id;
+  EXPECT_EQ(next == 1, !store->SkipsIdsOfFailedCommits());
+  ASSERT_TRUE(store->AppendMessage(o.id, next, MakeBlob("kept"), 1000).ok());
+  ASSERT_TRUE(store->AppendMessage(o.id, next + 1, MakeBlob("acked"), 1000).ok());
+  ASSERT_TRUE(store->ForgetMessage(o.id, next + 1).ok());
   ASSERT_TRUE(store->Commit().ok());
   auto after = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ(*(*after)[0].blob, "kept");
-  EXPECT_EQ(store->GetMailbox(o.id).value()->next_message_id, 3u);
+  EXPECT_EQ(store->GetMailbox(o.id).value()->next_message_id, next + 2);
 }
 
 TEST_P(StoreTest, ExpiredMessagesAreHiddenThenPurged) {

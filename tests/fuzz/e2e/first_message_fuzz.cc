@@ -1,15 +1,19 @@
 // ProcessFirstMessage on hostile bytes (first messages arrive from the relay,
 // from anyone holding the invitation). The input is raw or a mutation of one
 // valid first message. Properties: only the genuine message is accepted, and
-// then to its own plaintext; with the consumed secrets, only that very
-// message is a duplicate and everything else is refused.
+// then to its own plaintext and introduction; with the consumed secrets, a
+// message is a duplicate exactly when it parses and carries the genuine X3DH
+// prefix (version 2: every message before the reply repeats it), and
+// everything else is refused.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
 #include "attune/crypto/random.h"
 #include "attune/crypto/util.h"
+#include "attune/e2e/first_message.h"
 #include "attune/e2e/x3dh.h"
 
 namespace {
@@ -20,6 +24,7 @@ namespace crypto = attune::crypto;
 namespace e2e = attune::e2e;
 
 constexpr uint64_t kNow = 1'800'000'000;
+constexpr std::string_view kIntroduction = "an introduction of at least sixteen bytes";
 
 void Check(bool condition) {
   if (!condition) std::abort();
@@ -30,6 +35,7 @@ struct Fixture {
   e2e::InvitationSecrets open;
   e2e::InvitationSecrets consumed;
   Bytes message{};
+  Bytes prefix{};  // its X3DH prefix
 };
 
 const Fixture& GetFixture() {
@@ -41,13 +47,18 @@ const Fixture& GetFixture() {
     auto minted = e2e::MintInvitation(therapist, {}, kNow, 24 * 60 * 60, rng);
     Check(minted.ok());
     auto accepted =
-        e2e::AcceptInvitation(client, minted->invitation, {}, attune::AsBytes("hello"), kNow, rng);
+        e2e::AcceptInvitation(client, minted->invitation, attune::AsBytes(kIntroduction),
+                             attune::AsBytes("hello"), kNow, rng);
     Check(accepted.ok());
     auto processed =
         e2e::ProcessFirstMessage(therapist, minted->secrets, accepted->first_message, kNow);
     Check(processed.ok());
+    auto view = e2e::FirstMessageView::Parse(accepted->first_message);
+    Check(view.ok());
+    const attune::ByteView prefix = view->x3dh_prefix();
     return new Fixture{std::move(therapist), std::move(minted->secrets),
-                       std::move(processed->secrets), accepted->first_message};
+                       std::move(processed->secrets), accepted->first_message,
+                       Bytes(prefix.begin(), prefix.end())};
   }();
   return *fixture;
 }
@@ -76,10 +87,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto fresh = e2e::ProcessFirstMessage(f.therapist, f.open, message, kNow);
   Check(fresh.ok() == genuine);
-  if (fresh.ok()) Check(attune::AsStringView(fresh->plaintext) == "hello");
+  if (fresh.ok()) {
+    Check(attune::AsStringView(fresh->plaintext) == "hello");
+    Check(attune::AsStringView(fresh->introduction) == kIntroduction);
+  }
+  auto view = e2e::FirstMessageView::Parse(message);
+  const bool same_prefix = view.ok() && std::ranges::equal(view->x3dh_prefix(), f.prefix);
 
   auto again = e2e::ProcessFirstMessage(f.therapist, f.consumed, message, kNow);
   Check(!again.ok());
-  Check((again.error().code == ErrorCode::kDuplicate) == genuine);
+  Check((again.error().code == ErrorCode::kDuplicate) == same_prefix);
   return 0;
 }
