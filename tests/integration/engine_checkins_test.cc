@@ -5,31 +5,14 @@
 
 #include "attune/client/check_ins.h"
 #include "attune/therapy/check_in.h"
-#include "engine_support.h"
+#include "engine_fixture.h"
 
 namespace attune::testing {
 namespace {
 
-class EngineCheckInsTest : public ::testing::Test {
+class EngineCheckInsTest : public TwoEnginesTest {
  protected:
-  void SetUp() override {
-    auto relay = RelayUnderTest::Start();
-    ASSERT_TRUE(relay.ok()) << relay.error().message;
-    relay_ = std::move(relay).value();
-    auto therapist = CreateTherapist(root_ / "therapist", *relay_);
-    ASSERT_TRUE(therapist.ok()) << therapist.error().message;
-    therapist_ = std::move(therapist).value();
-    auto client = CreateClient(root_ / "client", "Sam");
-    ASSERT_TRUE(client.ok()) << client.error().message;
-    client_ = std::move(client).value();
-    Status paired = Pair(therapist_, client_, "sam");
-    ASSERT_TRUE(paired.ok()) << paired.error().message;
-  }
-
-  TempDir root_{"attune-engine-checkins"};
-  std::unique_ptr<RelayUnderTest> relay_;
-  EngineUnderTest therapist_;
-  EngineUnderTest client_;
+  EngineCheckInsTest() : TwoEnginesTest("attune-engine-checkins") {}
 };
 
 TEST_F(EngineCheckInsTest, RowsCarryScoresUrgentReasonAndAcknowledgement) {

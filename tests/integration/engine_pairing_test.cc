@@ -13,7 +13,7 @@
 #include "attune/client/practice.h"
 #include "attune/client/store/profile.h"
 #include "attune/client/store/sqlite.h"
-#include "engine_support.h"
+#include "engine_fixture.h"
 
 namespace attune::testing {
 namespace {
@@ -21,25 +21,9 @@ namespace {
 using client::ContactChanged;
 using std::chrono::seconds;
 
-class EnginePairingTest : public ::testing::Test {
+class EnginePairingTest : public TwoEnginesTest {
  protected:
-  void SetUp() override {
-    auto relay = RelayUnderTest::Start();
-    ASSERT_TRUE(relay.ok()) << relay.error().message;
-    relay_ = std::move(relay).value();
-    auto therapist = CreateTherapist(root_ / "therapist", *relay_);
-    ASSERT_TRUE(therapist.ok()) << therapist.error().message;
-    therapist_ = std::move(therapist).value();
-    auto client = CreateClient(root_ / "client", "Sam");
-    ASSERT_TRUE(client.ok()) << client.error().message;
-    client_ = std::move(client).value();
-  }
-
-  client::SyncReport Sync(EngineUnderTest& e) {
-    auto r = QuickSync(e);
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? *r : client::SyncReport{};
-  }
+  EnginePairingTest() : TwoEnginesTest("attune-engine-pairing-test", Start::kUnpaired) {}
 
   // Every stored message on the relay disappears (as if the relay lost
   // them): stop it, delete the rows, start it again on the same port.
@@ -55,11 +39,6 @@ class EnginePairingTest : public ::testing::Test {
     }
     ASSERT_TRUE(relay_->Restart(/*same_port=*/true).ok());
   }
-
-  TempDir root_{"attune-engine-pairing-test"};
-  std::unique_ptr<RelayUnderTest> relay_;
-  EngineUnderTest therapist_;
-  EngineUnderTest client_;
 };
 
 TEST_F(EnginePairingTest, LostFirstMessageIsRecoveredFromTheNextOne) {
@@ -151,7 +130,6 @@ TEST_F(EnginePairingTest, ReceiptIsCommittedWithTheMessageOrNotAtAll) {
   ASSERT_FALSE(theirs->empty());
   EXPECT_EQ(theirs->back().status, client::HistoryItem::Status::kDelivered);
 }
-
 
 // An invitation from someone else who also calls themselves "Dr Rivera",
 // accepted under the known name: nothing is replaced until confirmed.

@@ -7,7 +7,7 @@
 
 #include "attune/client/practice.h"
 #include "attune/therapy/check_in.h"
-#include "engine_support.h"
+#include "engine_fixture.h"
 
 namespace attune::testing {
 namespace {
@@ -18,27 +18,9 @@ using std::chrono::seconds;
 
 constexpr auto kEventTimeout = seconds(15);
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public TwoEnginesTest {
  protected:
-  void SetUp() override {
-    auto relay = RelayUnderTest::Start();
-    ASSERT_TRUE(relay.ok()) << relay.error().message;
-    relay_ = std::move(relay).value();
-    auto therapist = CreateTherapist(root_ / "therapist", *relay_);
-    ASSERT_TRUE(therapist.ok()) << therapist.error().message;
-    therapist_ = std::move(therapist).value();
-    auto client = CreateClient(root_ / "client", "Sam");
-    ASSERT_TRUE(client.ok()) << client.error().message;
-    client_ = std::move(client).value();
-    Status paired = Pair(therapist_, client_, "sam");
-    ASSERT_TRUE(paired.ok()) << paired.error().message;
-  }
-
-  client::SyncReport Sync(EngineUnderTest& e) {
-    auto r = QuickSync(e);
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? *r : client::SyncReport{};
-  }
+  EngineTest() : TwoEnginesTest("attune-engine-test") {}
 
   therapy::CheckIn MakeCheckIn(std::vector<uint32_t> phq9) {
     therapy::CheckInInput in;
@@ -49,11 +31,6 @@ class EngineTest : public ::testing::Test {
     EXPECT_TRUE(c.ok());
     return std::move(c).value();
   }
-
-  TempDir root_{"attune-engine-test"};
-  std::unique_ptr<RelayUnderTest> relay_;
-  EngineUnderTest therapist_;
-  EngineUnderTest client_;
 };
 
 TEST_F(EngineTest, PairsAndMessagesEachWayWithDeliveredEvent) {
