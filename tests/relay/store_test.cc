@@ -16,6 +16,7 @@
 
 #include "attune/relay/core/mailbox_logic.h"
 #include "attune/relay/store/group_commit.h"
+#include "attune/relay/store/pg_listener.h"
 #include "attune/relay/store/pg_store.h"
 #include "attune/testing/pg_server.h"
 #include "relay_test_util.h"
@@ -555,6 +556,74 @@ TEST(PostgresStoreTest, MigrateRefusesANewerSchema) {
   auto again = MigratePostgres(current.conninfo());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, PostgresSchemaVersion());
+}
+
+// Every payload on the notification channel is read back as what it is: a
+// tag that begins with any hex digit is "new messages" (an 'e' once doubled
+// as the eviction prefix, so one mailbox in 16 lost its cross-node pushes).
+TEST(PostgresStoreTest, ListenerReadsTagsBeginningWithAnyHexDigitAsNewMessages) {
+  PostgresBackend backend;
+  if (std::string why = backend.Unavailable(); !why.empty()) GTEST_SKIP() << why;
+  const MailboxTagger tagger{crypto::SecretArray<32>()};  // the backend's (zero) key
+  std::mutex mu;
+  std::condition_variable cv;
+  bool listening = false;
+  std::vector<MailboxTag> changed;
+  std::vector<MailboxTag> evicted;
+  PgNotificationListener listener(backend.conninfo(), tagger, [] { return 0; });
+  MailboxNotifier::Events events;
+  events.changed = [&](const MailboxTag& tag) {
+    std::lock_guard lock(mu);
+    changed.push_back(tag);
+    cv.notify_all();
+  };
+  events.evicted = [&](const MailboxTag& tag) {
+    std::lock_guard lock(mu);
+    evicted.push_back(tag);
+    cv.notify_all();
+  };
+  events.missed = [&] {  // called once the first LISTEN took effect
+    std::lock_guard lock(mu);
+    listening = true;
+    cv.notify_all();
+  };
+  listener.Start(std::move(events));
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return listening; }));
+  }
+  // One mailbox whose tag's hex begins with 'e', one whose does not.
+  std::vector<Owner> owners;
+  bool have_e = false;
+  bool have_other = false;
+  while (!have_e || !have_other) {
+    Owner o = Owner::Random();
+    const bool e = ToHex(tagger.Tag(o.id))[0] == 'e';
+    if (e ? have_e : have_other) continue;
+    (e ? have_e : have_other) = true;
+    owners.push_back(std::move(o));
+  }
+  auto store = backend.TryOpen();
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  for (const Owner& o : owners) ASSERT_TRUE((*store)->InsertMailbox(NewMailbox(o)).ok());
+  ASSERT_TRUE((*store)->Begin().ok());
+  for (const Owner& o : owners) {
+    auto record = (*store)->GetMailbox(o.id);
+    ASSERT_TRUE(record.ok() && record->has_value());
+    ASSERT_TRUE(
+        (*store)->AppendMessage(o.id, (*record)->next_message_id, MakeBlob("m"), 1000).ok());
+  }
+  ASSERT_TRUE((*store)->Commit().ok());
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return changed.size() >= 2; }))
+      << changed.size() << " of 2 notifications read as new messages, " << evicted.size()
+      << " as evictions";
+  for (const Owner& o : owners) {
+    EXPECT_NE(std::find(changed.begin(), changed.end(), tagger.Tag(o.id)), changed.end());
+  }
+  EXPECT_TRUE(evicted.empty());
+  lock.unlock();
+  listener.Stop();
 }
 
 }  // namespace

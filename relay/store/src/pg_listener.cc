@@ -92,7 +92,7 @@ void PgNotificationListener::Run() {
     const int own = own_backend_pid_ ? own_backend_pid_() : 0;
     while (PGnotify* n = PQnotifies(raw)) {
       if (n->be_pid != own) {
-        // "<hex tag>": new messages; "e<hex tag>": keys rotated or deleted.
+        // "<hex tag>": new messages; "x<hex tag>": keys rotated or deleted.
         const bool eviction = n->extra[0] == pg::kEvictionPrefix;
         auto tag = ParseTag(n->extra + (eviction ? 1 : 0));
         const auto& event = eviction ? events_.evicted : events_.changed;

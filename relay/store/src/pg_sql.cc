@@ -85,7 +85,7 @@ constexpr StatementSql kStatements[] = {
      "INSERT INTO mailboxes(id, owner_key, cap_hash, next_message_id) VALUES($1, $2, $3, $4) "
      "ON CONFLICT (id) DO NOTHING"},
     // Rotation and deletion tell the other nodes to close the mailbox's
-    // subscriptions ($4 / $2: "e" and the hex tag), delivered at commit.
+    // subscriptions ($4 / $2: "x" and the hex tag), delivered at commit.
     {"update_keys",
      "WITH u AS (UPDATE mailboxes SET owner_key = $2, cap_hash = $3 WHERE id = $1 RETURNING 1) "
      "SELECT pg_notify('attune_mailbox', $4) FROM u"},

@@ -60,8 +60,10 @@ std::span<const StatementSql> Statements();
 bool Writes(size_t stmt);
 
 // The LISTEN/NOTIFY channel; payload: the hex MailboxTag (new messages), or
-// kEvictionPrefix and the hex tag (owner key rotated, mailbox deleted).
+// kEvictionPrefix and the hex tag (owner key rotated, mailbox deleted). The
+// prefix must not be a hex digit: with 'e', every tag that began with an
+// 'e' (one mailbox in 16) was read as an eviction and its pushes were lost.
 inline constexpr const char* kNotifyChannel = "attune_mailbox";
-inline constexpr char kEvictionPrefix = 'e';
+inline constexpr char kEvictionPrefix = 'x';
 
 }  // namespace attune::relay::pg

@@ -40,7 +40,16 @@ void ProfileOpener::Start(std::function<Result<std::unique_ptr<client::Engine>>(
 
 void ProfileOpener::Open(const std::string& dir, crypto::SecretBytes passphrase, Done done) {
   auto pass = std::make_shared<crypto::SecretBytes>(std::move(passphrase));
-  Start([dir, pass]() { return client::Engine::Open(dir, pass->view()); }, std::move(done));
+  // The whole-file page check is deferred (the main window runs it right
+  // after the first screen is filled), so unlocking costs the key derivation
+  // and the first queries, not a read of every page.
+  Start(
+      [dir, pass]() {
+        client::EngineOptions options;
+        options.integrity_check = client::store::IntegrityCheck::kDeferred;
+        return client::Engine::Open(dir, pass->view(), std::move(options));
+      },
+      std::move(done));
 }
 
 void ProfileOpener::Create(const std::string& dir, crypto::SecretBytes passphrase,

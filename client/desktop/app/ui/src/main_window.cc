@@ -185,9 +185,23 @@ void MainWindow::Enter(std::unique_ptr<client::Engine> engine) {
     client_->setFocus();
   }
   setWindowTitle(tr("Attune — %1").arg(QString::fromStdString(runner_->account().display_name)));
-  if (options_.start_background_sync) {
-    runner_->Post([](client::Engine& e) { (void)e.StartBackgroundSync(); });
-  }
+  // Queued after the pages' first queries: the deferred page check (see
+  // ProfileOpener::Open), then background sync, which never starts on a
+  // damaged profile.
+  const bool sync = options_.start_background_sync;
+  runner_->Run(
+      this,
+      [sync](client::Engine& e) {
+        Status checked = e.CheckIntegrity();
+        if (checked.ok() && sync) (void)e.StartBackgroundSync();
+        return checked;
+      },
+      [this](const Status& checked) {
+        if (!checked.ok()) {
+          statusBar()->showMessage(tr("This profile is damaged and is not synced: %1")
+                                       .arg(QString::fromStdString(checked.error().message)));
+        }
+      });
   idle_.set_timeout(IdleTimeoutSetting());
   idle_.Arm();
   UpdateActions();
