@@ -75,8 +75,10 @@ std::optional<AnchorState> ParsePair(std::string_view body) {
   return AnchorState{*a, *b};
 }
 
+// BLAKE2b-128: libsodium's shortest output (an 8-byte digest tripped the
+// hasher's assertion in debug builds and failed inside libsodium otherwise).
 std::string Check(std::string_view text) {
-  ByteArray<8> digest{};
+  ByteArray<16> digest{};
   crypto::Blake2bHasher hasher(digest.size());
   hasher.Update(AsBytes(text));
   hasher.Final(digest);

@@ -53,8 +53,10 @@ EngineRunner::EngineRunner(std::unique_ptr<client::Engine> engine, QObject* pare
 EngineRunner::~EngineRunner() {
   Worker* worker = worker_;
   const uint64_t id = observer_id_;
-  // Queued after everything posted so far: stop background sync, stop
-  // events, then destroy the engine (and its keys) on the worker thread.
+  // Runs after everything posted so far, and waits for it: stop background
+  // sync, stop events, then destroy the engine (and its keys) on the worker
+  // thread. Blocking, because quit() would end the worker's event loop
+  // before a merely queued call ran, leaving the engine and its keys alive.
   QMetaObject::invokeMethod(
       worker,
       [worker, id]() {
@@ -63,7 +65,7 @@ EngineRunner::~EngineRunner() {
         worker->DropEngine();
         delete worker;  // NOLINT(cppcoreguidelines-owning-memory)
       },
-      Qt::QueuedConnection);
+      Qt::BlockingQueuedConnection);
   thread_.quit();
   thread_.wait();
 }

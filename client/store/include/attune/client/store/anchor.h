@@ -5,7 +5,7 @@
 //
 // Format 3 (written by this version) is a fixed-size file of three 4096-byte
 // slots, each "attune-anchor 3\n<confirmed>\n<pending>\n<check>\n" padded
-// with zeros, where <check> is 16 hex digits of BLAKE2b-64 over the text
+// with zeros, where <check> is 32 hex digits of BLAKE2b-128 over the text
 // before it. The value of the file is the component-wise maximum over the
 // slots whose check matches (values never go down, so any valid slot is a
 // lower bound of the truth and a torn slot can simply be ignored):
