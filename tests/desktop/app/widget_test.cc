@@ -56,8 +56,9 @@ QPalette DarkPalette() {
 
 // Saves `window` as <name>-light.png and <name>-dark.png.
 void SaveScreens(QWidget& window, const QString& name) {
-  const QString dir = qEnvironmentVariable("ATTUNE_DESKTOP_SCREENS");
-  if (dir.isEmpty()) return;
+  // The build folder's screens/ (CMake); ATTUNE_DESKTOP_SCREENS overrides it.
+  QString dir = qEnvironmentVariable("ATTUNE_DESKTOP_SCREENS");
+  if (dir.isEmpty()) dir = QStringLiteral(ATTUNE_DESKTOP_SCREENS_DIR);
   QDir().mkpath(dir);
   const QPalette light = QApplication::style()->standardPalette();
   QApplication::setPalette(light);
