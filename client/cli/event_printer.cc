@@ -63,6 +63,9 @@ void EventPrinter::OnEvent(const client::Event& event) {
                 std::cout << who << ": " << client::SanitizeForTerminal(e.description)
                           << " (see `attune practice " << ShellWord(who) << "`)" << std::endl;
                 break;
+              case client::ContactChanged::Change::kPendingExpired:
+                std::cout << client::SanitizeForTerminal(e.description) << std::endl;
+                break;
             }
           },
           [this](const client::ConnectionChanged& e) {

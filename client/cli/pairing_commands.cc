@@ -103,6 +103,8 @@ std::string ContactState(const client::ContactView& contact) {
     case client::SendBlock::kPendingReplacement:
       return "PENDING re-pairing of " + client::SanitizeForTerminal(contact.replaces) +
              " - verify, then --confirm or --decline";
+    case client::SendBlock::kDeclined:
+      return "declined (a re-pairing nobody confirmed in time) - kept to read, cannot send";
     case client::SendBlock::kNone:
       break;
   }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -27,7 +28,7 @@ class TwoEnginesTest : public ::testing::Test {
     auto therapist = CreateTherapist(root_ / "therapist", *relay_);
     ASSERT_TRUE(therapist.ok()) << therapist.error().message;
     therapist_ = std::move(therapist).value();
-    auto client = CreateClient(root_ / "client", "Sam");
+    auto client = CreateClient(root_ / "client", "Sam", [this] { return ClientNow(); });
     ASSERT_TRUE(client.ok()) << client.error().message;
     client_ = std::move(client).value();
     if (start_ == Start::kPaired) {
@@ -43,6 +44,10 @@ class TwoEnginesTest : public ::testing::Test {
     return r.ok() ? *r : client::SyncReport{};
   }
 
+  // The client engine's clock: the system's plus client_skew_ seconds
+  // (declared first: it outlives the engines that read it).
+  uint64_t ClientNow() const { return client::SystemNow() + client_skew_.load(); }
+  std::atomic<uint64_t> client_skew_{0};
   TempDir root_;
   std::unique_ptr<RelayUnderTest> relay_{};
   EngineUnderTest therapist_{};

@@ -10,9 +10,11 @@
 //     user confirms (then one swap) or declines.
 #include <gtest/gtest.h>
 
+#include "attune/client/pairing.h"
 #include "attune/client/practice.h"
 #include "attune/client/store/profile.h"
 #include "attune/client/store/sqlite.h"
+#include "attune/therapy/schedule.h"
 #include "engine_fixture.h"
 
 namespace attune::testing {
@@ -240,6 +242,156 @@ TEST_F(EngineRepairingTest, ConfirmingSwapsTheKnownContactOntoTheNewPairing) {
   auto info = client_->PracticeInfoFor("therapist");
   ASSERT_TRUE(info.ok()) << info.error().message;
   EXPECT_EQ(info->resource_source, client::ResourceSource::kClinic);
+}
+
+// Nobody confirms the re-pairing for a week (the client's clock moves on):
+// the engine declines it and says so; the known contact is unchanged, what
+// the newcomer sent stays readable, and its mailbox is gone from the relay.
+TEST_F(EngineRepairingTest, UnconfirmedRePairingIsDeclinedAfterAWeek) {
+  ASSERT_TRUE(other_->SendText("sam", "I am your therapist now").ok());
+  EXPECT_EQ(Sync(client_).new_messages, 1u);
+  // Six days: still pending.
+  client_skew_ = 6 * 24 * 3600;
+  Sync(client_);
+  auto pending = client_->Contact("therapist-pending");
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->state, client::ContactState::kPendingReplacement);
+
+  client_skew_ = client::kPendingRePairingLifetimeSeconds + 60;
+  Sync(client_);
+  auto told = client_.events->WaitFor<ContactChanged>(
+      [](const auto& c) {
+        return c.change == ContactChanged::Change::kPendingExpired &&
+               c.contact_name == "therapist-pending";
+      },
+      seconds(1));
+  ASSERT_TRUE(told);
+  EXPECT_NE(told->description.find("declined"), std::string::npos) << told->description;
+  auto known = client_->Contact("therapist");
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(known->state, client::ContactState::kActive);
+  EXPECT_TRUE(known->pending_replacement.empty());
+  auto declined = client_->Contact("therapist-pending");
+  ASSERT_TRUE(declined.ok());
+  EXPECT_EQ(declined->state, client::ContactState::kActive);
+  EXPECT_EQ(declined->send_block, client::SendBlock::kDeclined);
+  auto kept = client_->History("therapist-pending");
+  ASSERT_TRUE(kept.ok());
+  bool has_text = false;
+  for (const auto& h : *kept) has_text |= h.summary == "I am your therapist now";
+  EXPECT_TRUE(has_text);
+  // Confirming it now changes nothing.
+  auto late = client_->MarkVerified("therapist-pending");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kExpired);
+  EXPECT_FALSE(client_->SendText("therapist-pending", "hello?").ok());
+  // The newcomer's mailbox was deleted on the relay: its next message is
+  // refused there instead of waiting unread.
+  auto refused = other_->SendText("sam", "are you there?");
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_FALSE(refused->uploaded);
+  EXPECT_NE(refused->pending_reason.find("no such mailbox"), std::string::npos)
+      << refused->pending_reason;
+  // The genuine therapist is unaffected.
+  ASSERT_TRUE(therapist_->SendText("sam", "still me").ok());
+  EXPECT_EQ(Sync(client_).new_messages, 1u);
+  ASSERT_TRUE(client_->SendText("therapist", "thanks").ok());
+  EXPECT_EQ(Sync(therapist_).new_messages, 1u);
+}
+
+// A confirm that comes too late (no sync in between) verifies nothing.
+TEST_F(EngineRepairingTest, LateConfirmIsRefusedAndReplacesNothing) {
+  client_skew_ = client::kPendingRePairingLifetimeSeconds + 60;
+  auto late = client_->MarkVerified("therapist");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kExpired);
+  auto known = client_->Contact("therapist");
+  ASSERT_TRUE(known.ok());
+  EXPECT_FALSE(known->verified);
+  EXPECT_TRUE(known->pending_replacement.empty());
+  EXPECT_TRUE(client_.events->WaitFor<ContactChanged>(
+      [](const auto& c) { return c.change == ContactChanged::Change::kPendingExpired; },
+      seconds(1)));
+  // Messages still go to the genuine therapist.
+  ASSERT_TRUE(client_->SendText("therapist", "are we still on for Thursday?").ok());
+  EXPECT_EQ(Sync(therapist_).new_messages, 1u);
+}
+
+// After a confirm the known contact's old mailbox is deleted on the relay,
+// even when the relay is down at that moment: the to-do survives a restart
+// of the app and is done by the next sync.
+TEST_F(EngineRepairingTest, ConfirmDeletesTheOldMailboxOnTheRelayLaterIfItIsDown) {
+  ASSERT_TRUE(relay_->Terminate(std::chrono::milliseconds(10000)).has_value());
+  ASSERT_TRUE(client_->MarkVerified("therapist").ok());  // confirm never waits for the relay
+  auto contact = client_->Contact("therapist");
+  ASSERT_TRUE(contact.ok());
+  EXPECT_TRUE(contact->verified);
+  EXPECT_TRUE(contact->pending_replacement.empty());
+  // The app closes and opens again; then the relay is back.
+  client_.engine.reset();
+  auto reopened =
+      client::Engine::Open((root_ / "client").string(), AsBytes("passphrase of client"));
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  client_.engine = std::move(reopened).value();
+  ASSERT_TRUE(relay_->Restart(/*same_port=*/true).ok());
+  Sync(client_);
+  // The old therapist's device can no longer leave messages nobody reads.
+  auto old = therapist_->SendText("sam", "still me");
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  if (!old->uploaded && old->pending_reason.find("no such mailbox") == std::string::npos) {
+    old = therapist_->SendText("sam", "still me, again");  // its pooled connection was stale
+    ASSERT_TRUE(old.ok()) << old.error().message;
+  }
+  EXPECT_FALSE(old->uploaded);
+  EXPECT_NE(old->pending_reason.find("no such mailbox"), std::string::npos) << old->pending_reason;
+  // The new pairing works.
+  ASSERT_TRUE(client_->SendText("therapist", "hello new practice").ok());
+  EXPECT_EQ(Sync(other_).new_messages, 1u);
+}
+
+// A client's new device re-pairs (`invite --replaces sam`): once the
+// therapist confirms it, it gets the office hours, crisis resources and the
+// client's check-in schedule, as a freshly paired client would.
+TEST_F(EnginePairingTest, ConfirmedRePairingGetsThePracticeSettings) {
+  ASSERT_TRUE(Pair(therapist_, client_, "sam").ok());
+  auto windows = therapy::OfficeHours::ParseWindows("Mon-Fri 09:00-17:00");
+  ASSERT_TRUE(windows.ok());
+  auto hours = therapy::OfficeHours::Create(*windows, "UTC", 24, "", "");
+  ASSERT_TRUE(hours.ok());
+  ASSERT_TRUE(therapist_->SetOfficeHours(*hours, "").ok());
+  auto set = therapy::CrisisResourceSet::Create(
+      "en-GB", {{"Samaritans", "116 123", therapy::CrisisContactKind::kCall, ""}});
+  ASSERT_TRUE(set.ok());
+  ASSERT_TRUE(therapist_->SetCrisisResources(*set, "").ok());
+  auto cadence = therapy::Cadence::Parse("daily 20:00");
+  ASSERT_TRUE(cadence.ok());
+  therapy::CheckInSchedule schedule{
+      {therapy::CheckInItem::kMood}, {therapy::InstrumentId::kPhq9}, *cadence, "", true};
+  ASSERT_TRUE(therapist_->SendSchedule("sam", schedule).ok());
+
+  auto phone = CreateClient(root_ / "phone", "Sam");
+  ASSERT_TRUE(phone.ok()) << phone.error().message;
+  EngineUnderTest new_phone = std::move(phone).value();
+  client::InviteRequest request;
+  request.replaces = "sam";
+  auto invitation = therapist_->Invite(request);
+  ASSERT_TRUE(invitation.ok()) << invitation.error().message;
+  ASSERT_TRUE(new_phone->Accept(invitation->text, std::string("therapist")).ok());
+  EXPECT_EQ(Sync(therapist_).paired, 1u);
+  ASSERT_TRUE(therapist_->Contact("sam-pending").ok());
+  // Nothing is pushed to an unconfirmed re-pairing.
+  EXPECT_EQ(Sync(new_phone).practice_updates, 0u);
+
+  ASSERT_TRUE(therapist_->MarkVerified("sam-pending").ok());
+  client::SyncReport r = Sync(new_phone);
+  EXPECT_EQ(r.practice_updates, 3u);
+  auto info = new_phone->PracticeInfoFor("therapist");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->resource_source, client::ResourceSource::kClinic);
+  EXPECT_TRUE(info->hours.has_value());
+  auto active = new_phone->ActiveSchedule("therapist");
+  ASSERT_TRUE(active.ok()) << active.error().message;
+  EXPECT_TRUE(active->has_value());
 }
 
 }  // namespace

@@ -15,13 +15,16 @@ constexpr auto kQuiet = std::chrono::milliseconds(300);
 
 // Each test profile gets a distinct passphrase; the KDF is the fast test one.
 Result<EngineUnderTest> Make(const std::filesystem::path& dir, client::AccountInfo account,
-                             const std::optional<client::ClinicRelay>& relay) {
+                             const std::optional<client::ClinicRelay>& relay,
+                             client::Clock now = client::SystemNow) {
   const std::string passphrase = "passphrase of " + dir.filename().string();
   EngineUnderTest e;
+  client::EngineOptions options;
+  options.now = std::move(now);
   ATTUNE_ASSIGN_OR_RETURN(
-      e.engine,
-      client::Engine::Create(dir.string(), AsBytes(passphrase),
-                             client::store::KdfStrength::kTestInteractive, account, relay));
+      e.engine, client::Engine::Create(dir.string(), AsBytes(passphrase),
+                                       client::store::KdfStrength::kTestInteractive, account, relay,
+                                       std::move(options)));
   e.engine->Subscribe(e.events);
   return e;
 }
@@ -37,8 +40,9 @@ Result<EngineUnderTest> CreateTherapist(const std::filesystem::path& dir,
   return Make(dir, client::AccountInfo{client::Role::kTherapist, name}, relay_opt);
 }
 
-Result<EngineUnderTest> CreateClient(const std::filesystem::path& dir, const std::string& name) {
-  return Make(dir, client::AccountInfo{client::Role::kClient, name}, std::nullopt);
+Result<EngineUnderTest> CreateClient(const std::filesystem::path& dir, const std::string& name,
+                                     client::Clock now) {
+  return Make(dir, client::AccountInfo{client::Role::kClient, name}, std::nullopt, std::move(now));
 }
 
 Status Pair(EngineUnderTest& therapist, EngineUnderTest& client, const std::string& client_name) {

@@ -82,7 +82,9 @@ struct EngineUnderTest {
 Result<EngineUnderTest> CreateTherapist(const std::filesystem::path& dir,
                                         const RelayUnderTest& relay,
                                         const std::string& name = "Dr Rivera");
-Result<EngineUnderTest> CreateClient(const std::filesystem::path& dir, const std::string& name);
+// `now` is the client engine's clock (tests move it forward; default the system's).
+Result<EngineUnderTest> CreateClient(const std::filesystem::path& dir, const std::string& name,
+                                     client::Clock now = client::SystemNow);
 
 // Therapist invites (local name `client_name`), client accepts (local name
 // "therapist"), therapist syncs the hello. Errors: any step's.

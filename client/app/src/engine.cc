@@ -22,8 +22,9 @@ namespace {
 
 SendBlock SendBlockOf(const store::Contact& contact) {
   if (contact.identity_changed) return SendBlock::kIdentityChanged;
-  // The store keeps the reason as text; the only one ever written is
-  // "rollback" (Profile::Open), and any other would block as well.
+  // The store keeps the reason as text: "declined" (an expired re-pairing,
+  // store/pending.h) or "rollback" (Profile::Open); any other blocks too.
+  if (contact.send_block == store::kDeclinedSendBlock) return SendBlock::kDeclined;
   if (!contact.send_block.empty()) return SendBlock::kRollback;
   return SendBlock::kNone;
 }
@@ -54,6 +55,12 @@ std::string SendBlockAdvice(SendBlock block, Role self, std::string_view contact
              "you confirm it: compare safety numbers (`attune verify " +
              name + "`), then run `attune verify " + name +
              " --confirm` (or drop it with `attune verify " + name + " --decline`)";
+    case SendBlock::kDeclined:
+      return name +
+             " was a re-pairing that nobody confirmed in time, so it was declined; it is kept "
+             "only so you can read what it sent. " +
+             (self == Role::kTherapist ? "To pair with this person, invite them again"
+                                       : "To pair again, ask your therapist for a new invitation");
     case SendBlock::kRollback:
       return "this profile's database was restored from an older copy, so its encryption keys "
              "for " +
@@ -248,35 +255,7 @@ Result<Engine::SafetyNumberView> Engine::SafetyNumber(std::string_view name) {
                           contact.identity_changed};
 }
 
-Status Engine::MarkVerified(std::string_view name) {
-  int64_t id = 0;
-  std::string local;
-  {
-    std::lock_guard lock(mu_);
-    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(name));
-    ATTUNE_ASSIGN_OR_RETURN(std::optional<int64_t> confirmed, ConfirmPendingLocked(contact));
-    if (confirmed) {
-      ATTUNE_ASSIGN_OR_RETURN(store::Contact known, store::GetContact(profile_.db(), *confirmed));
-      id = known.id;
-      local = known.name;
-    }
-  }
-  if (id != 0) {
-    Emit(ContactChanged{id, local, ContactChanged::Change::kVerified, ""});
-    return Status::Ok();
-  }
-  {
-    std::lock_guard lock(mu_);
-    ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(name));
-    contact.verified = true;
-    contact.identity_changed = false;
-    ATTUNE_RETURN_IF_ERROR(store::UpdateContact(profile_.db(), contact));
-    id = contact.id;
-    local = contact.name;
-  }
-  Emit(ContactChanged{id, local, ContactChanged::Change::kVerified, ""});
-  return Status::Ok();
-}
+// MarkVerified and DeclinePending: engine_pending.cc.
 
 // ---- sending ----
 

@@ -51,20 +51,7 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
       // Not to a pending re-pairing: it is not confirmed as that client yet.
       if (account_.role == Role::kTherapist && !received.identity_changed &&
           received.pending_replaces.empty()) {
-        for (std::string_view key : {kOfficeHoursSetting, kResourcesSetting}) {
-          ATTUNE_ASSIGN_OR_RETURN(auto stored, store::GetSetting(db, key));
-          if (!stored) continue;
-          auto content = therapy::ParseContent(*stored);
-          if (!content.ok()) continue;
-          auto bytes = NewTherapyContent(ctx_, content->body);
-          Result<int64_t> queued =
-              bytes.ok() ? QueueMessage(ctx_, received.contact_name, *bytes) : bytes.error();
-          if (!queued.ok()) {
-            events.emplace_back(EngineError{
-                EngineError::Kind::kStillQueued, queued.error().code,
-                "could not send your settings to the new client: " + queued.error().message});
-          }
-        }
+        QueueSettingsForLocked(received.contact_name, /*with_schedule=*/false, events);
       }
       // The message that paired may carry content too (an earlier one was
       // lost): shown like any other message.

@@ -44,8 +44,15 @@ void AddFlush(SyncReport& into, const SyncReport& flush) {
 Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
   SyncReport report;
   std::vector<MailboxRef> mailboxes{};
+  std::vector<Event> pending_events{};
   {
+    std::vector<Event> expired{};
     std::lock_guard lock(mu_);
+    // Re-pairings past their time are declined before anything is fetched
+    // for them; retired mailboxes are deleted on their relays.
+    ATTUNE_ASSIGN_OR_RETURN(auto names, ExpirePendingLocked(expired));
+    (void)names;
+    (void)DeleteRetiredMailboxesLocked();
     AddFlush(report, FlushLocked());
     ATTUNE_ASSIGN_OR_RETURN(auto stored, store::ListMailboxes(profile_.db()));
     for (const auto& m : stored) {
@@ -53,7 +60,9 @@ Result<SyncReport> Engine::SyncOnce(const SyncOptions& options) {
       mailboxes.push_back(MailboxRef{m.row, m.relay, m.mailbox_id,
                                      crypto::Ed25519KeyPairFromSeed(m.owner_seed.span())});
     }
+    pending_events = std::move(expired);
   }
+  EmitAll(pending_events);
   std::map<RelayKey, std::vector<const MailboxRef*>> by_relay{};
   for (const auto& m : mailboxes) by_relay[KeyOf(m.relay)].push_back(&m);
   const auto deadline = Steady::now() + options.max_duration;
@@ -150,6 +159,14 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
       Status listed = Status::Ok();
       {
         std::lock_guard lock(mu_);
+        if (rescan) {
+          auto expired = ExpirePendingLocked(events);
+          if (!expired.ok()) {
+            events.emplace_back(EngineError{EngineError::Kind::kLocal, expired.error().code,
+                                            expired.error().message});
+          }
+          (void)DeleteRetiredMailboxesLocked();
+        }
         flush = FlushLocked();
         if (rescan) {
           auto stored = store::ListMailboxes(profile_.db());

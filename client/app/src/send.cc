@@ -163,7 +163,11 @@ FlushReport FlushOutbox(Context& ctx, RelayPool& pool) {
     report.last_error = rows.error().message;
     return report;
   }
+  // A relay that cannot be reached holds back every row for it; a refusal
+  // about one mailbox (e.g. kNotFound: the peer deleted it after re-pairing
+  // elsewhere) holds back only that contact's rows, in order.
   std::set<std::tuple<std::string, uint16_t, ByteArray<32>>> failed;
+  std::set<int64_t> refused;
   while (!rows->empty()) {
     for (const store::OutboxEntry& row : *rows) {
       auto contact = store::GetContact(ctx.db(), row.contact_id);
@@ -174,7 +178,7 @@ FlushReport FlushOutbox(Context& ctx, RelayPool& pool) {
       }
       const store::RelayRoute& route = contact->peer_relay;
       auto key = std::make_tuple(route.host, route.port, route.relay_public_key);
-      if (failed.count(key) != 0) {
+      if (failed.count(key) != 0 || refused.count(row.contact_id) != 0) {
         ++report.pending;
         continue;
       }
@@ -186,8 +190,12 @@ FlushReport FlushOutbox(Context& ctx, RelayPool& pool) {
       if (!sent.ok()) {
         report.last_error = sent.error().message;
         ++report.pending;
-        if (net::IsRetryable(sent.error())) pool.Drop(ToEndpoint(route));
-        failed.insert(key);
+        if (net::IsRetryable(sent.error())) {
+          pool.Drop(ToEndpoint(route));
+          failed.insert(key);
+        } else {
+          refused.insert(row.contact_id);
+        }
         continue;
       }
       Status marked = store::MarkSent(ctx.db(), row.id, *sent, static_cast<int64_t>(ctx.now()));
@@ -197,7 +205,7 @@ FlushReport FlushOutbox(Context& ctx, RelayPool& pool) {
       }
       ++report.sent;
     }
-    if (!failed.empty() || rows->size() < kFlushBatch) break;
+    if (!failed.empty() || !refused.empty() || rows->size() < kFlushBatch) break;
     rows = store::ListUnsent(ctx.db(), kFlushBatch);
     if (!rows.ok()) {
       report.last_error = rows.error().message;

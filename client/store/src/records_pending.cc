@@ -1,4 +1,5 @@
 // Pending re-pairings (pending.h).
+#include "attune/client/store/mailbox_deletions.h"
 #include "attune/client/store/pending.h"
 
 namespace attune::client::store {
@@ -26,6 +27,23 @@ Result<int64_t> RequirePending(Database& db, int64_t pending_id) {
   return *replaces;
 }
 
+Result<std::optional<int64_t>> OwnMailboxOf(Database& db, int64_t contact_id) {
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("SELECT own_mailbox FROM contacts WHERE id = ?"));
+  st.Bind(1, contact_id);
+  ATTUNE_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.ColumnIsNull(0)) return std::optional<int64_t>{};
+  return std::optional<int64_t>(st.ColumnInt(0));
+}
+
+// An invitation that named the pending contact as the one it replaces
+// (`invite --replaces NAME-pending`) now names the known contact, which is
+// what pairing would have resolved it to anyway.
+Status RetargetInvitations(Database& db, int64_t pending_id, int64_t old_id) {
+  return RunWith(db, "UPDATE invitations SET replaces_contact = ?2 WHERE replaces_contact = ?1",
+                 pending_id, old_id);
+}
+
 }  // namespace
 
 Status EnsurePendingContacts(Database& db) {
@@ -39,7 +57,7 @@ Status EnsurePendingContacts(Database& db) {
 Status MarkPending(Database& db, int64_t pending_id, int64_t replaces_id, int64_t now) {
   ATTUNE_ASSIGN_OR_RETURN(auto earlier, PendingReplacementOf(db, replaces_id));
   if (earlier && *earlier != pending_id) {
-    ATTUNE_RETURN_IF_ERROR(DiscardPending(db, *earlier));
+    ATTUNE_RETURN_IF_ERROR(DiscardPending(db, *earlier, now));
   }
   ATTUNE_ASSIGN_OR_RETURN(
       Statement st,
@@ -56,8 +74,9 @@ Result<std::optional<int64_t>> PendingReplacementOf(Database& db, int64_t contac
   return QueryId(db, "SELECT contact_id FROM pending_contacts WHERE replaces = ?", contact_id);
 }
 
-Result<int64_t> ConfirmPending(Database& db, int64_t pending_id) {
+Result<int64_t> ConfirmPending(Database& db, int64_t pending_id, int64_t now) {
   ATTUNE_ASSIGN_OR_RETURN(const int64_t old_id, RequirePending(db, pending_id));
+  ATTUNE_ASSIGN_OR_RETURN(const std::optional<int64_t> old_mailbox, OwnMailboxOf(db, old_id));
   // The old row keeps its id and local name, so its history, inbox entries
   // and everything that names it stay; it takes the newcomer's keys and route.
   ATTUNE_RETURN_IF_ERROR(RunWith(
@@ -76,19 +95,59 @@ Result<int64_t> ConfirmPending(Database& db, int64_t pending_id) {
   }
   ATTUNE_RETURN_IF_ERROR(
       RunWith(db, "DELETE FROM pending_contacts WHERE contact_id = ?", pending_id));
+  ATTUNE_RETURN_IF_ERROR(RetargetInvitations(db, pending_id, old_id));
   ATTUNE_RETURN_IF_ERROR(RunWith(db, "DELETE FROM contacts WHERE id = ?", pending_id));
+  // The old session is gone; what still arrives on its mailbox could not be
+  // read, so the relay is asked to forget the mailbox (mailbox_deletions.h).
+  if (old_mailbox) ATTUNE_RETURN_IF_ERROR(RetireMailbox(db, *old_mailbox, now));
   return old_id;
 }
 
-Status DiscardPending(Database& db, int64_t pending_id) {
+Status DiscardPending(Database& db, int64_t pending_id, int64_t now) {
   ATTUNE_ASSIGN_OR_RETURN(const int64_t old_id, RequirePending(db, pending_id));
-  (void)old_id;
+  ATTUNE_ASSIGN_OR_RETURN(const std::optional<int64_t> mailbox, OwnMailboxOf(db, pending_id));
+  ATTUNE_RETURN_IF_ERROR(RetargetInvitations(db, pending_id, old_id));
   for (std::string_view sql :
        {"DELETE FROM outbox WHERE contact_id = ?", "DELETE FROM messages WHERE contact_id = ?",
         "DELETE FROM sessions WHERE contact_id = ?",
         "DELETE FROM pending_contacts WHERE contact_id = ?", "DELETE FROM contacts WHERE id = ?"}) {
     ATTUNE_RETURN_IF_ERROR(RunWith(db, sql, pending_id));
   }
+  if (mailbox) ATTUNE_RETURN_IF_ERROR(RetireMailbox(db, *mailbox, now));
+  return Status::Ok();
+}
+
+Result<std::vector<int64_t>> PendingCreatedBefore(Database& db, int64_t cutoff) {
+  ATTUNE_RETURN_IF_ERROR(EnsurePendingContacts(db));
+  ATTUNE_ASSIGN_OR_RETURN(
+      Statement st,
+      db.Prepare(
+          "SELECT contact_id FROM pending_contacts WHERE created_at < ? ORDER BY contact_id"));
+  st.Bind(1, cutoff);
+  std::vector<int64_t> out;
+  while (true) {
+    ATTUNE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(st.ColumnInt(0));
+  }
+  return out;
+}
+
+Status ExpirePending(Database& db, int64_t pending_id, int64_t now) {
+  ATTUNE_ASSIGN_OR_RETURN(const int64_t old_id, RequirePending(db, pending_id));
+  ATTUNE_ASSIGN_OR_RETURN(const std::optional<int64_t> mailbox, OwnMailboxOf(db, pending_id));
+  ATTUNE_RETURN_IF_ERROR(RetargetInvitations(db, pending_id, old_id));
+  // Its messages stay readable; it can neither send nor receive again.
+  ATTUNE_ASSIGN_OR_RETURN(
+      Statement st,
+      db.Prepare("UPDATE contacts SET own_mailbox = NULL, send_block = ? WHERE id = ?"));
+  ATTUNE_RETURN_IF_ERROR(st.Bind(1, kDeclinedSendBlock).Bind(2, pending_id).Run());
+  for (std::string_view sql :
+       {"DELETE FROM outbox WHERE contact_id = ?", "DELETE FROM sessions WHERE contact_id = ?",
+        "DELETE FROM pending_contacts WHERE contact_id = ?"}) {
+    ATTUNE_RETURN_IF_ERROR(RunWith(db, sql, pending_id));
+  }
+  if (mailbox) ATTUNE_RETURN_IF_ERROR(RetireMailbox(db, *mailbox, now));
   return Status::Ok();
 }
 

@@ -59,6 +59,7 @@ enum class SendBlock {
   kIdentityChanged,     // their key changed; compare safety numbers, then MarkVerified
   kRollback,            // this profile was restored from an older copy; pair again
   kPendingReplacement,  // a re-pairing of a known contact, not confirmed yet
+  kDeclined,            // a re-pairing nobody confirmed in time (kPendingRePairingLifetimeSeconds)
 };
 
 // A contact is active, or a re-pairing of a known contact that replaces
@@ -228,8 +229,21 @@ class Engine {
   // history, and the pending contact's messages join it.
   Status MarkVerified(std::string_view contact);
   // Drops a pending re-pairing (its name or the known contact's): its
-  // session, messages and queued rows are deleted; the known contact is
-  // unchanged. kNotFound when nothing is pending.
+  // session, messages and queued rows are deleted, its mailbox on the relay
+  // too; the known contact is unchanged. kNotFound when nothing is pending.
+  //
+  // A re-pairing nobody confirms within kPendingRePairingLifetimeSeconds is
+  // declined by the engine (on the next sync or confirm, with the injected
+  // clock; ContactChanged::kPendingExpired): it replaces nothing, keeps what
+  // it sent (readable, SendBlock::kDeclined) and its mailbox is deleted on
+  // the relay. MarkVerified on it then fails with kExpired, nothing changed.
+  //
+  // After a confirm, the known contact's old mailbox is deleted on the relay
+  // (the relay forgets it and what is queued there); a relay that cannot be
+  // reached is asked again on every later sync (the to-do is stored).
+  // Therapists: a confirmed re-pairing gets the practice settings a new
+  // client gets — office hours, crisis resources and the client's latest
+  // check-in schedule.
   Status DeclinePending(std::string_view contact);
 
   // ---- messages ----
@@ -320,6 +334,19 @@ class Engine {
   // Confirms the re-pairing `contact` is or has (one transaction); returns
   // the known contact's id, or nullopt when nothing is pending.
   Result<std::optional<int64_t>> ConfirmPendingLocked(const store::Contact& contact);
+  // Declines every re-pairing older than kPendingRePairingLifetimeSeconds
+  // (one transaction); returns the local names involved (pending and known).
+  Result<std::vector<std::string>> ExpirePendingLocked(std::vector<Event>& events);
+  // Asks each relay to delete the mailboxes retired here; what fails stays
+  // queued for the next call. Returns how many are still queued.
+  Result<size_t> DeleteRetiredMailboxesLocked();
+  Status MarkVerifiedLocked(std::string_view name, std::vector<Event>& events);
+  Status DeclinePendingLocked(std::string_view name, std::vector<Event>& events);
+  // Therapists: queues the office hours, crisis resources and (for
+  // `with_schedule`) the latest schedule sent to a contact that just
+  // paired or was confirmed. Failures become events; nothing is uploaded.
+  void QueueSettingsForLocked(const std::string& contact_name, bool with_schedule,
+                              std::vector<Event>& events);
   Result<SendResult> QueueAndUploadLocked(const store::Contact& contact, ByteView content,
                                           bool with_notice, std::vector<Event>& events);
   SyncReport FlushLocked();

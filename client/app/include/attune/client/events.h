@@ -76,12 +76,17 @@ struct ContactChanged {
     kIdentityChanged,  // their identity key changed: sending is blocked until verified
     kVerified,         // safety number confirmed here
     kPracticeUpdated,  // the therapist's schedule, hours or resources changed
+    // A re-pairing nobody confirmed in time was declined by the engine:
+    // contact_name is the pending contact (kept, readable, blocked for
+    // good); the known contact it would have replaced is unchanged.
+    kPendingExpired,
   };
   int64_t contact_id = 0;
   std::string contact_name{};
   Change change = Change::kPaired;
   // kPracticeUpdated: what changed, in words ("Office hours are now Mon-Fri
   // 09:00-17:00 (Europe/Berlin). Usually replies within 24 hours.").
+  // kPendingExpired: what happened, in words.
   std::string description{};
 };
 

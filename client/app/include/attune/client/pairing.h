@@ -22,6 +22,10 @@
 namespace attune::client {
 
 inline constexpr uint64_t kDefaultInvitationLifetimeSeconds = uint64_t{7} * 24 * 3600;
+// How long a re-pairing of a known contact waits for `verify --confirm`
+// before the engine declines it (as long as an invitation lives: whoever
+// re-pairs had a week to bring the new one, and has a week to be verified).
+inline constexpr uint64_t kPendingRePairingLifetimeSeconds = kDefaultInvitationLifetimeSeconds;
 
 // `base` if no contact has that name, else "base-2", "base-3", ...
 Result<std::string> UniqueContactName(store::Database& db, std::string_view base);
