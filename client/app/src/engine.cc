@@ -175,6 +175,18 @@ Result<std::vector<ContactView>> Engine::Contacts() {
   ATTUNE_ASSIGN_OR_RETURN(auto contacts, store::ListContacts(db));
   ATTUNE_ASSIGN_OR_RETURN(auto counts, store::CountsByContact(db));
   std::map<int64_t, store::ContactCounts> by_id(counts.begin(), counts.end());
+  // Re-pairings: one query for the whole list, not two per contact.
+  ATTUNE_ASSIGN_OR_RETURN(std::vector<store::PendingLink> links, store::ListPending(db));
+  std::map<int64_t, int64_t> replaces_of;     // pending -> known
+  std::map<int64_t, int64_t> replacement_of;  // known -> pending
+  for (const store::PendingLink& l : links) {
+    replaces_of[l.pending_id] = l.replaces;
+    replacement_of[l.replaces] = l.pending_id;
+  }
+  std::map<int64_t, std::string> names;
+  if (!links.empty()) {
+    for (const store::Contact& c : contacts) names[c.id] = c.name;
+  }
   std::vector<ContactView> out;
   out.reserve(contacts.size());
   for (const store::Contact& c : contacts) {
@@ -184,19 +196,13 @@ Result<std::vector<ContactView>> Engine::Contacts() {
     v.display_name = c.display_name;
     v.verified = c.verified;
     v.send_block = SendBlockOf(c);
-    ATTUNE_ASSIGN_OR_RETURN(auto replaces, store::PendingReplaces(db, c.id));
-    if (replaces) {
+    if (const auto r = replaces_of.find(c.id); r != replaces_of.end()) {
       v.state = ContactState::kPendingReplacement;
       v.send_block = SendBlock::kPendingReplacement;
-      for (const store::Contact& known : contacts) {
-        if (known.id == *replaces) v.replaces = known.name;
-      }
+      v.replaces = names[r->second];
     }
-    ATTUNE_ASSIGN_OR_RETURN(auto replacement, store::PendingReplacementOf(db, c.id));
-    if (replacement) {
-      for (const store::Contact& p : contacts) {
-        if (p.id == *replacement) v.pending_replacement = p.name;
-      }
+    if (const auto p = replacement_of.find(c.id); p != replacement_of.end()) {
+      v.pending_replacement = names[p->second];
     }
     const auto it = by_id.find(c.id);
     if (it != by_id.end()) {

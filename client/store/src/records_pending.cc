@@ -66,6 +66,19 @@ Status MarkPending(Database& db, int64_t pending_id, int64_t replaces_id, int64_
   return st.Bind(1, pending_id).Bind(2, replaces_id).Bind(3, now).Run();
 }
 
+Result<std::vector<PendingLink>> ListPending(Database& db) {
+  ATTUNE_RETURN_IF_ERROR(EnsurePendingContacts(db));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("SELECT contact_id, replaces FROM pending_contacts"));
+  std::vector<PendingLink> out;
+  while (true) {
+    ATTUNE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(PendingLink{st.ColumnInt(0), st.ColumnInt(1)});
+  }
+  return out;
+}
+
 Result<std::optional<int64_t>> PendingReplaces(Database& db, int64_t contact_id) {
   return QueryId(db, "SELECT replaces FROM pending_contacts WHERE contact_id = ?", contact_id);
 }

@@ -34,6 +34,14 @@ Status EnsurePendingContacts(Database& db);
 // has at most one pending replacement: an earlier one is discarded first.
 Status MarkPending(Database& db, int64_t pending_id, int64_t replaces_id, int64_t now);
 
+struct PendingLink {
+  int64_t pending_id = 0;  // the staged newcomer
+  int64_t replaces = 0;    // the known contact
+};
+// Every pending re-pairing, in one query (contact lists; the table holds at
+// most one row per known contact).
+Result<std::vector<PendingLink>> ListPending(Database& db);
+
 // The contact `contact_id` would replace, if it is pending.
 Result<std::optional<int64_t>> PendingReplaces(Database& db, int64_t contact_id);
 // The pending contact that would replace `contact_id`, if any.
