@@ -170,26 +170,26 @@ Status Engine::DeclinePendingLocked(std::string_view name, std::vector<Event>& e
   return Status::Ok();
 }
 
-Status Engine::MarkVerified(std::string_view name) {
+Status Engine::LockedThenEmit(const std::function<Status(std::vector<Event>&)>& step) {
   std::vector<Event> events;
   Status out = Status::Ok();
   {
     std::lock_guard lock(mu_);
-    out = MarkVerifiedLocked(name, events);
+    out = step(events);
   }
+  // Also after a failure: an expiry found on the way was committed.
   EmitAll(events);
   return out;
 }
 
+Status Engine::MarkVerified(std::string_view name) {
+  return LockedThenEmit(
+      [&](std::vector<Event>& events) { return MarkVerifiedLocked(name, events); });
+}
+
 Status Engine::DeclinePending(std::string_view name) {
-  std::vector<Event> events;
-  Status out = Status::Ok();
-  {
-    std::lock_guard lock(mu_);
-    out = DeclinePendingLocked(name, events);
-  }
-  EmitAll(events);
-  return out;
+  return LockedThenEmit(
+      [&](std::vector<Event>& events) { return DeclinePendingLocked(name, events); });
 }
 
 }  // namespace attune::client

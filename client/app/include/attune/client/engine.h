@@ -340,6 +340,8 @@ class Engine {
   // Asks each relay to delete the mailboxes retired here; what fails stays
   // queued for the next call. Returns how many are still queued.
   Result<size_t> DeleteRetiredMailboxesLocked();
+  // Runs `step` under mu_, then emits the events it collected (outside it).
+  Status LockedThenEmit(const std::function<Status(std::vector<Event>&)>& step);
   Status MarkVerifiedLocked(std::string_view name, std::vector<Event>& events);
   Status DeclinePendingLocked(std::string_view name, std::vector<Event>& events);
   // Therapists: queues the office hours, crisis resources and (for
