@@ -30,7 +30,8 @@ Result<std::optional<int64_t>> Engine::PendingOfLocked(const store::Contact& con
   return store::PendingReplacementOf(db, contact.id);
 }
 
-Result<std::optional<int64_t>> Engine::ConfirmPendingLocked(const store::Contact& contact) {
+Result<std::optional<int64_t>> Engine::ConfirmPendingLocked(const store::Contact& contact,
+                                                            std::vector<Event>& events) {
   store::Database& db = profile_.db();
   uint64_t generation = 0;
   std::optional<int64_t> known;
@@ -43,6 +44,13 @@ Result<std::optional<int64_t>> Engine::ConfirmPendingLocked(const store::Contact
     // The known contact's session changed: a restored copy from before this
     // must be recognised like after any other session change.
     ATTUNE_ASSIGN_OR_RETURN(generation, profile_.BumpGeneration());
+    if (account_.role == Role::kTherapist) {
+      // The confirmed device has none of the practice settings yet; they
+      // are queued with the confirm, so a crash cannot keep one without
+      // the other. The bump above covers their ciphertexts.
+      ATTUNE_ASSIGN_OR_RETURN(store::Contact confirmed, store::GetContact(db, *known));
+      ATTUNE_RETURN_IF_ERROR(WriteSettingsForLocked(confirmed, &generation, events));
+    }
     ATTUNE_RETURN_IF_ERROR(tx.Commit());
   }
   profile_.ConfirmAnchor(generation);
@@ -131,7 +139,7 @@ Status Engine::MarkVerifiedLocked(std::string_view name, std::vector<Event>& eve
                          " days and was declined; nothing was verified. Pair again with a new "
                          "invitation");
   }
-  ATTUNE_ASSIGN_OR_RETURN(std::optional<int64_t> confirmed, ConfirmPendingLocked(contact));
+  ATTUNE_ASSIGN_OR_RETURN(std::optional<int64_t> confirmed, ConfirmPendingLocked(contact, events));
   if (!confirmed) {
     contact.verified = true;
     contact.identity_changed = false;
@@ -143,11 +151,7 @@ Status Engine::MarkVerifiedLocked(std::string_view name, std::vector<Event>& eve
   ATTUNE_ASSIGN_OR_RETURN(store::Contact known, store::GetContact(db, *confirmed));
   events.emplace_back(ContactChanged{known.id, known.name, ContactChanged::Change::kVerified, ""});
   // Committed: what follows may fail or wait for a relay without undoing it.
-  if (account_.role == Role::kTherapist) {
-    // The confirmed device has none of the practice settings yet.
-    QueueSettingsForLocked(known.name, /*with_schedule=*/true, events);
-    (void)FlushLocked();
-  }
+  if (account_.role == Role::kTherapist) (void)FlushLocked();  // the settings queued with it
   (void)DeleteRetiredMailboxesLocked();
   return Status::Ok();
 }

@@ -51,7 +51,13 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
       // Not to a pending re-pairing: it is not confirmed as that client yet.
       if (account_.role == Role::kTherapist && !received.identity_changed &&
           received.pending_replaces.empty()) {
-        QueueSettingsForLocked(received.contact_name, /*with_schedule=*/false, events);
+        auto contact = store::GetContact(db, received.contact_id);
+        if (contact.ok()) {
+          QueueSettingsForLocked(*contact, events);
+        } else {
+          events.emplace_back(EngineError{EngineError::Kind::kLocal, contact.error().code,
+                                          contact.error().message});
+        }
       }
       // The message that paired may carry content too (an earlier one was
       // lost): shown like any other message.

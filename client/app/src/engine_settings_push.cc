@@ -22,8 +22,8 @@ Result<std::optional<therapy::ContentBody>> LatestSentSchedule(store::Database& 
 
 }  // namespace
 
-void Engine::QueueSettingsForLocked(const std::string& contact_name, bool with_schedule,
-                                    std::vector<Event>& events) {
+Result<std::vector<Bytes>> Engine::SettingsContentsLocked(int64_t contact_id, bool with_schedule,
+                                                          std::vector<Event>& events) {
   store::Database& db = profile_.db();
   std::vector<therapy::ContentBody> bodies;
   for (std::string_view key : {kOfficeHoursSetting, kResourcesSetting}) {
@@ -38,20 +38,51 @@ void Engine::QueueSettingsForLocked(const std::string& contact_name, bool with_s
     if (content.ok()) bodies.push_back(content->body);
   }
   if (with_schedule) {
-    auto contact = store::GetContactByName(db, contact_name);
-    auto schedule = contact.ok() ? LatestSentSchedule(db, contact->id)
-                                 : Result<std::optional<therapy::ContentBody>>(contact.error());
-    if (schedule.ok() && *schedule) bodies.push_back(**schedule);
+    ATTUNE_ASSIGN_OR_RETURN(auto schedule, LatestSentSchedule(db, contact_id));
+    if (schedule) bodies.push_back(*schedule);
   }
+  std::vector<Bytes> out;
   for (const therapy::ContentBody& body : bodies) {
-    auto bytes = NewTherapyContent(ctx_, body);
-    Result<int64_t> queued = bytes.ok() ? QueueMessage(ctx_, contact_name, *bytes) : bytes.error();
+    ATTUNE_ASSIGN_OR_RETURN(Bytes bytes, NewTherapyContent(ctx_, body));
+    out.push_back(std::move(bytes));
+  }
+  return out;
+}
+
+void Engine::QueueSettingsForLocked(const store::Contact& contact, std::vector<Event>& events) {
+  auto contents = SettingsContentsLocked(contact.id, /*with_schedule=*/false, events);
+  if (!contents.ok()) {
+    events.emplace_back(
+        EngineError{EngineError::Kind::kLocal, contents.error().code, contents.error().message});
+    return;
+  }
+  for (const Bytes& content : *contents) {
+    Result<int64_t> queued = QueueMessage(ctx_, contact.name, content);
     if (!queued.ok()) {
       events.emplace_back(EngineError{
           EngineError::Kind::kStillQueued, queued.error().code,
-          "could not send your settings to " + contact_name + ": " + queued.error().message});
+          "could not send your settings to " + contact.name + ": " + queued.error().message});
     }
   }
+}
+
+Status Engine::WriteSettingsForLocked(const store::Contact& contact, uint64_t* generation,
+                                      std::vector<Event>& events) {
+  ATTUNE_ASSIGN_OR_RETURN(std::vector<Bytes> contents,
+                          SettingsContentsLocked(contact.id, /*with_schedule=*/true, events));
+  for (const Bytes& content : contents) {
+    auto prepared = PrepareMessage(ctx_, contact, content);
+    if (!prepared.ok()) {
+      // Encrypting wrote nothing: the confirm still commits.
+      events.emplace_back(EngineError{
+          EngineError::Kind::kStillQueued, prepared.error().code,
+          "could not send your settings to " + contact.name + ": " + prepared.error().message});
+      continue;
+    }
+    ATTUNE_ASSIGN_OR_RETURN(const int64_t row, WritePreparedMessage(ctx_, *prepared, generation));
+    (void)row;
+  }
+  return Status::Ok();
 }
 
 }  // namespace attune::client

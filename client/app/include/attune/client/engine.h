@@ -333,7 +333,10 @@ class Engine {
   Result<std::optional<int64_t>> PendingOfLocked(const store::Contact& contact);
   // Confirms the re-pairing `contact` is or has (one transaction); returns
   // the known contact's id, or nullopt when nothing is pending.
-  Result<std::optional<int64_t>> ConfirmPendingLocked(const store::Contact& contact);
+  // Therapists: the confirmed contact's settings (WriteSettingsForLocked)
+  // are queued in that same transaction.
+  Result<std::optional<int64_t>> ConfirmPendingLocked(const store::Contact& contact,
+                                                      std::vector<Event>& events);
   // Declines every re-pairing older than kPendingRePairingLifetimeSeconds
   // (one transaction); returns the local names involved (pending and known).
   Result<std::vector<std::string>> ExpirePendingLocked(std::vector<Event>& events);
@@ -344,11 +347,19 @@ class Engine {
   Status LockedThenEmit(const std::function<Status(std::vector<Event>&)>& step);
   Status MarkVerifiedLocked(std::string_view name, std::vector<Event>& events);
   Status DeclinePendingLocked(std::string_view name, std::vector<Event>& events);
-  // Therapists: queues the office hours, crisis resources and (for
-  // `with_schedule`) the latest schedule sent to a contact that just
-  // paired or was confirmed. Failures become events; nothing is uploaded.
-  void QueueSettingsForLocked(const std::string& contact_name, bool with_schedule,
-                              std::vector<Event>& events);
+  // Therapists (engine_settings_push.cc): the office hours, crisis
+  // resources and (with_schedule) the latest schedule sent to `contact_id`,
+  // as fresh contents to send.
+  Result<std::vector<Bytes>> SettingsContentsLocked(int64_t contact_id, bool with_schedule,
+                                                    std::vector<Event>& events);
+  // A new client: each queued in its own transaction. Failures become
+  // events; nothing is uploaded.
+  void QueueSettingsForLocked(const store::Contact& contact, std::vector<Event>& events);
+  // A confirmed re-pairing, in the caller's transaction (one generation
+  // bump, *generation): with the schedule. A content that cannot be
+  // encrypted becomes an event; a store failure is returned (roll back).
+  Status WriteSettingsForLocked(const store::Contact& contact, uint64_t* generation,
+                                std::vector<Event>& events);
   Result<SendResult> QueueAndUploadLocked(const store::Contact& contact, ByteView content,
                                           bool with_notice, std::vector<Event>& events);
   SyncReport FlushLocked();
