@@ -8,6 +8,8 @@
 #include <QTest>
 
 #include "attune/crypto/util.h"
+#include "attune/therapy/content.h"
+#include "attune/therapy/schedule.h"
 
 namespace attune::desktop {
 namespace {
@@ -129,6 +131,32 @@ void DesktopApp::PairWindows(MainWindow& therapist, MainWindow& client,
   const QString name = QString::fromStdString(client_name);
   ASSERT_TRUE(
       testing::SpinUntil([&] { return therapist.therapist_page()->contacts().RowOf(name) >= 0; }));
+}
+
+void DesktopApp::OpenPairedWindows(std::unique_ptr<MainWindow>& therapist,
+                                   std::unique_ptr<MainWindow>& client) {
+  therapist = Window("therapist");
+  CreateProfile(*therapist, true, "Dr Rivera", kTherapistPass);
+  client = Window("client");
+  CreateProfile(*client, false, "Ana", kClientPass);
+  PairWindows(*therapist, *client, "ana");
+}
+
+void DesktopApp::ScheduleDaily(MainWindow& therapist, const std::string& client_name,
+                               std::vector<therapy::InstrumentId> instruments,
+                               const std::string& zone) {
+  bool scheduled = false;
+  therapist.runner()->Run(
+      &therapist,
+      [client_name, instruments = std::move(instruments), zone](client::Engine& e) {
+        auto cadence = therapy::Cadence::Parse("daily 20:00");
+        if (!cadence.ok()) return false;
+        therapy::CheckInSchedule schedule{
+            {therapy::CheckInItem::kMood}, instruments, *cadence, zone, true};
+        return e.SendSchedule(client_name, schedule).ok();
+      },
+      [&](bool ok) { scheduled = ok; });
+  ASSERT_TRUE(testing::SpinUntil([&] { return scheduled; }));
 }
 
 void DesktopApp::Unlock(MainWindow& w, const QString& pass) {

@@ -12,8 +12,10 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "attune/desktop/main_window.h"
+#include "attune/therapy/instrument.h"
 #include "desktop_test_support.h"
 #include "engine_support.h"
 
@@ -42,6 +44,15 @@ class DesktopApp : public ::testing::Test {
   // makes), the client pastes the code and connects; returns when both
   // windows list each other.
   void PairWindows(MainWindow& therapist, MainWindow& client, const std::string& client_name);
+  // The therapist schedules a daily 20:00 check-in of mood and
+  // `instruments` for `client_name` in `zone` (empty: the client's), as
+  // PracticeSettingsDialog does; returns once the engine has sent it.
+  void ScheduleDaily(MainWindow& therapist, const std::string& client_name,
+                     std::vector<therapy::InstrumentId> instruments, const std::string& zone);
+  // A therapist window ("Dr Rivera") and a client window ("Ana", known to
+  // the therapist as "ana"), each on a new profile, paired through them.
+  void OpenPairedWindows(std::unique_ptr<MainWindow>& therapist,
+                         std::unique_ptr<MainWindow>& client);
   // Unlocks the window's unlock screen with `pass`, as typed.
   void Unlock(MainWindow& w, const QString& pass);
 

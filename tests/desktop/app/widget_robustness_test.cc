@@ -45,11 +45,9 @@ void ExpectOneSentence(const QString& text) {
 }
 
 TEST_F(DesktopApp, TwoWindowsOnOneProfileBothWork) {
-  auto therapist = Window("therapist");
-  CreateProfile(*therapist, true, "Dr Rivera", kTherapistPass);
-  auto first = Window("client");
-  CreateProfile(*first, false, "Ana", kClientPass);
-  PairWindows(*therapist, *first, "ana");
+  std::unique_ptr<MainWindow> therapist;
+  std::unique_ptr<MainWindow> first;
+  OpenPairedWindows(therapist, first);
   therapist->therapist_page()->Select("ana");
 
   // A second running instance on the same profile: unlocks and is paired.
@@ -135,11 +133,9 @@ TEST_F(DesktopApp, DamagedProfileIsOneSentenceAndNothingHangs) {
 }
 
 TEST_F(DesktopApp, UnreachableRelayIsOneSentenceAndNothingHangs) {
-  auto therapist = Window("therapist");
-  CreateProfile(*therapist, true, "Dr Rivera", kTherapistPass);
-  auto client = Window("client");
-  CreateProfile(*client, false, "Ana", kClientPass);
-  PairWindows(*therapist, *client, "ana");
+  std::unique_ptr<MainWindow> therapist;
+  std::unique_ptr<MainWindow> client;
+  OpenPairedWindows(therapist, client);
   relay_->Kill9();
 
   ConversationPane* pane = client->client_page()->conversation();
@@ -173,11 +169,9 @@ TEST_F(DesktopApp, DueCheckInReminderFollowsTheEngineClock) {
   bool schedule_arrived = false;  // outlives the windows that set it
   const uint64_t start = client::SystemNow();
   wall_now_ = start;
-  auto therapist = Window("therapist");
-  CreateProfile(*therapist, true, "Dr Rivera", kTherapistPass);
-  auto client = Window("client");
-  CreateProfile(*client, false, "Ana", kClientPass);
-  PairWindows(*therapist, *client, "ana");
+  std::unique_ptr<MainWindow> therapist;
+  std::unique_ptr<MainWindow> client;
+  OpenPairedWindows(therapist, client);
   ClientPage* cpage = client->client_page();
   QObject::connect(
       client->runner(), &EngineRunner::engineEvent, client.get(), [&](const client::Event& event) {
@@ -189,17 +183,7 @@ TEST_F(DesktopApp, DueCheckInReminderFollowsTheEngineClock) {
       });
 
   // Daily at 20:00 UTC, mood only.
-  bool scheduled = false;
-  therapist->runner()->Run(
-      therapist.get(),
-      [](client::Engine& e) {
-        auto cadence = therapy::Cadence::Parse("daily 20:00");
-        if (!cadence.ok()) return false;
-        therapy::CheckInSchedule schedule{{therapy::CheckInItem::kMood}, {}, *cadence, "UTC", true};
-        return e.SendSchedule("ana", schedule).ok();
-      },
-      [&](bool ok) { scheduled = ok; });
-  ASSERT_TRUE(SpinUntil([&] { return scheduled; }));
+  ScheduleDaily(*therapist, "ana", {}, "UTC");
   // Received (a practice update): the reminder is checked, not yet due.
   ASSERT_TRUE(SpinUntil([&] { return schedule_arrived; }));
   cpage->RefreshDue();

@@ -178,20 +178,9 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   SaveScreens(*therapist, "therapist-conversation");
   SaveScreens(*client, "client-conversation");
 
-  // The therapist schedules a daily PHQ-9 (TODO: through PracticeSettingsDialog
-  // once d11b has it; the engine call is what that dialog makes).
-  bool scheduled = false;
-  therapist->runner()->Run(
-      therapist.get(),
-      [](client::Engine& e) {
-        auto cadence = therapy::Cadence::Parse("daily 20:00");
-        if (!cadence.ok()) return false;
-        therapy::CheckInSchedule schedule{
-            {therapy::CheckInItem::kMood}, {therapy::InstrumentId::kPhq9}, *cadence, "", true};
-        return e.SendSchedule("ana", schedule).ok();
-      },
-      [&](bool ok) { scheduled = ok; });
-  ASSERT_TRUE(SpinUntil([&] { return scheduled; }));
+  // The therapist schedules a daily PHQ-9 (the engine call
+  // PracticeSettingsDialog makes; that dialog has its own tests).
+  ScheduleDaily(*therapist, "ana", {therapy::InstrumentId::kPhq9}, "");
 
   // Ana checks in with PHQ-9 item 9 answered 2: the crisis resources are on
   // screen right after that click, before anything is sent.

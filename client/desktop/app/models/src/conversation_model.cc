@@ -78,8 +78,9 @@ void ConversationModel::SetContact(const QString& contact, int64_t contact_id) {
         // here on the engine's thread, not per paint.
         auto history = engine.History(name);
         if (history.ok()) {
-          for (client::HistoryItem& item : *history)
+          for (client::HistoryItem& item : *history) {
             item.summary = client::WindowText(item.summary);
+          }
         }
         return history;
       },

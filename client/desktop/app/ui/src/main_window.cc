@@ -128,10 +128,12 @@ void MainWindow::BuildMenus() {
 
 void MainWindow::UpdateActions() {
   therapist_menu_->menuAction()->setVisible(therapist_ != nullptr);
-  client_menu_->menuAction()->setVisible(client_ != nullptr);
+  // The therapist's tools mean nothing before pairing.
+  const bool paired_client = client_ != nullptr && client_->paired();
+  client_menu_->menuAction()->setVisible(paired_client);
   // Hidden menus' shortcuts must not fire either.
   therapist_menu_->setEnabled(therapist_ != nullptr);
-  client_menu_->setEnabled(client_ != nullptr);
+  client_menu_->setEnabled(paired_client);
   lock_action_->setEnabled(runner_ != nullptr);
 }
 
@@ -182,6 +184,7 @@ void MainWindow::Enter(std::unique_ptr<client::Engine> engine) {
     therapist_->contact_list()->setFocus();
   } else {
     client_ = new ClientPage(*runner_, stack_);
+    connect(client_, &ClientPage::pairedChanged, this, &MainWindow::UpdateActions);
     connect(client_, &ClientPage::problem, this,
             [this](const QString& m) { statusBar()->showMessage(tools::AsSentence(m)); });
     stack_->addWidget(client_);
