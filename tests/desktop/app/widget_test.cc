@@ -163,6 +163,7 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   EXPECT_EQ(tmodel.data(tmodel.index(0), Qt::DisplayRole).toString(), "Hello Ana,\nwelcome.");
   ConversationModel& cmodel = cpage->conversation()->model();
   ASSERT_TRUE(SpinUntil([&] { return cmodel.rowCount() >= 1; }));
+  QSignalSpy marked_read(tpage->conversation(), &ConversationPane::markedRead);
   Composer* cc = cpage->conversation()->composer();
   TypeInto(cc, "Thank you, see you Tuesday");
   QTest::keyClick(cc, Qt::Key_Enter);
@@ -174,6 +175,12 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   ASSERT_TRUE(SpinUntil([&] {
     return tmodel.data(tmodel.index(0), ConversationModel::kStatusTextRole).toString() ==
            "delivered";
+  }));
+  // Ana's reply arrived while her conversation was on screen: it is read,
+  // the list does not count it as new.
+  ASSERT_TRUE(SpinUntil([&] {
+    const int row = tpage->contacts().RowOf("ana");
+    return marked_read.count() > 0 && row >= 0 && tpage->contacts().At(row)->unread == 0;
   }));
   SaveScreens(*therapist, "therapist-conversation");
   SaveScreens(*client, "client-conversation");

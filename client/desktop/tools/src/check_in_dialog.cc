@@ -14,7 +14,6 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <utility>
@@ -52,6 +51,9 @@ CheckInDialog::CheckInDialog(EngineRunner& runner, QString therapist, QWidget* p
   setMinimumSize(fm.averageCharWidth() * 60, fm.height() * 22);
   resize(fm.averageCharWidth() * 84, fm.height() * 40);
   auto* layout = new QVBoxLayout(this);
+  fit_timer_.setSingleShot(true);
+  fit_timer_.setInterval(0);
+  connect(&fit_timer_, &QTimer::timeout, this, &CheckInDialog::FitToContent);
 
   // Above the form, so it is seen the moment it appears.
   resources_box_ = new QGroupBox(tr("Help is available now"), this);
@@ -174,7 +176,7 @@ void CheckInDialog::BuildForm(const client::CheckInForm& form) {
   form_->addStretch(1);
   schedule_loaded_ = true;
   // The new widgets show on the next event loop turn; measure them after.
-  QTimer::singleShot(0, this, &CheckInDialog::FitToContent);
+  fit_timer_.start();
 }
 
 void CheckInDialog::FitToContent() {

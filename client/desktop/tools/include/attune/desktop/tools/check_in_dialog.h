@@ -13,6 +13,7 @@
 #pragma once
 
 #include <QDialog>
+#include <QTimer>
 #include <optional>
 #include <vector>
 
@@ -72,6 +73,7 @@ class CheckInDialog : public QDialog {
 
   QGroupBox* resources_box_ = nullptr;
   QLabel* resources_ = nullptr;
+  QTimer fit_timer_{};  // FitToContent once the built form is shown
   QScrollArea* scroll_ = nullptr;
   QVBoxLayout* form_ = nullptr;
   QSpinBox* mood_ = nullptr;  // nullptr when the form does not ask it
