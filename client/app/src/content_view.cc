@@ -23,6 +23,23 @@ constexpr std::string_view kContinuationIndent = "    ";
 
 std::string SanitizeForTerminal(std::string_view text) { return ForTerminal(text); }
 
+std::string WindowText(std::string_view summary) {
+  // ForTerminalLines puts the indent after every line break it keeps, so
+  // dropping exactly that after each break restores the lines as written.
+  std::string out;
+  out.reserve(summary.size());
+  size_t i = 0;
+  while (i < summary.size()) {
+    out += summary[i];
+    if (summary[i] == '\n' &&
+        summary.substr(i + 1, kContinuationIndent.size()) == kContinuationIndent) {
+      i += kContinuationIndent.size();
+    }
+    ++i;
+  }
+  return out;
+}
+
 std::string ContentKind(ByteView content) {
   auto parsed = therapy::ParseContent(content);
   if (!parsed.ok()) return "unknown";

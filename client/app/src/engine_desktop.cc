@@ -1,11 +1,14 @@
 // Engine queries a windowed front end needs beyond the CLI's (engine.h,
-// "desktop queries"): the contact list's order and reading a conversation.
+// "desktop queries"): the contact list's order, reading a conversation, the
+// clock and the check-in form.
 #include <algorithm>
 #include <cstdlib>
 
 #include "attune/client/engine.h"
 #include "attune/client/profile_location.h"
 #include "attune/client/store/records.h"
+#include "attune/client/therapy_state.h"
+#include "attune/therapy/check_in.h"
 
 namespace attune::client {
 
@@ -46,6 +49,40 @@ Result<size_t> Engine::MarkConversationRead(std::string_view contact_name) {
   }
   ATTUNE_RETURN_IF_ERROR(tx.Commit());
   return changed;
+}
+
+Result<CheckInForm> Engine::CheckInFormFor(std::string_view therapist) {
+  if (account_.role != Role::kClient) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "check-ins are filled in by clients; this profile is a therapist's");
+  }
+  ATTUNE_ASSIGN_OR_RETURN(auto active, ActiveSchedule(therapist));
+  CheckInForm form;
+  if (!active) {
+    form.items = {therapy::CheckInItem::kMood, therapy::CheckInItem::kAnxiety,
+                  therapy::CheckInItem::kSleep, therapy::CheckInItem::kNote};
+    return form;
+  }
+  const auto& schedule = std::get<therapy::CheckInSchedule>(active->body);
+  form.items = schedule.items;
+  form.instruments = schedule.instruments;
+  form.schedule_message_id = active->message_id;
+  return form;
+}
+
+Result<SendResult> Engine::SendCheckInNow(std::string_view therapist, therapy::CheckInInput input) {
+  input.filled_at = Now();
+  input.utc_offset_seconds = DeviceZone()->OffsetAt(input.filled_at);
+  ATTUNE_ASSIGN_OR_RETURN(therapy::CheckIn check_in, therapy::CheckIn::Create(std::move(input)));
+  return SendCheckIn(therapist, std::move(check_in));
+}
+
+Result<int64_t> Engine::OutsideChangeMark() {
+  std::lock_guard lock(mu_);
+  ATTUNE_ASSIGN_OR_RETURN(std::optional<int64_t> version,
+                          profile_.db().QueryInt("PRAGMA data_version"));
+  if (!version) return MakeError(ErrorCode::kIoError, "the profile's change counter is missing");
+  return *version;
 }
 
 }  // namespace attune::client

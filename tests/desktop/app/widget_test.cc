@@ -1,22 +1,17 @@
 // attune-desktop driven as a person uses it: QTest clicks and keys on the
 // real window, a real attune-relay on 127.0.0.1, two windows (therapist and
-// client) on their own profiles. Every main screen is saved as a PNG (light
-// and dark) into $ATTUNE_DESKTOP_SCREENS for a reviewer.
+// client) on their own profiles (desktop_app_fixture.h). Every main screen
+// is saved as a PNG (light and dark) for a reviewer.
 #include <gtest/gtest.h>
 
 #include <QAbstractButton>
 #include <QApplication>
-#include <QDir>
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
-#include <QStyleFactory>
 #include <QTest>
 
-#include "attune/crypto/util.h"
 #include "attune/desktop/main_window.h"
 #include "attune/desktop/tools/check_in_dialog.h"
 #include "attune/desktop/tools/check_ins_view.h"
@@ -26,112 +21,12 @@
 #include "attune/therapy/check_in.h"
 #include "attune/therapy/content.h"
 #include "attune/therapy/schedule.h"
-#include "desktop_test_support.h"
-#include "engine_support.h"
+#include "desktop_app_fixture.h"
 
 namespace attune::desktop {
 namespace {
 
-using attune::testing::RelayUnderTest;
-using attune::testing::TempDir;
 using testing::SpinUntil;
-
-const QString kTherapistPass = QStringLiteral("violet harbour lamp 1987 orbit");
-const QString kClientPass = QStringLiteral("seven quiet meadows 42 under rain");
-
-QPalette DarkPalette() {
-  QPalette p;
-  p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-  p.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
-  p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-  p.setColor(QPalette::AlternateBase, QColor(0x3a, 0x3a, 0x3a));
-  p.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
-  p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-  p.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
-  p.setColor(QPalette::Highlight, QColor(0x2e, 0x7d, 0x6b));
-  p.setColor(QPalette::HighlightedText, Qt::white);
-  p.setColor(QPalette::PlaceholderText, QColor(0x99, 0x99, 0x99));
-  return p;
-}
-
-// Saves `window` as <name>-light.png and <name>-dark.png.
-void SaveScreens(QWidget& window, const QString& name) {
-  // The build folder's screens/ (CMake); ATTUNE_DESKTOP_SCREENS overrides it.
-  QString dir = qEnvironmentVariable("ATTUNE_DESKTOP_SCREENS");
-  if (dir.isEmpty()) dir = QStringLiteral(ATTUNE_DESKTOP_SCREENS_DIR);
-  QDir().mkpath(dir);
-  const QPalette light = QApplication::style()->standardPalette();
-  QApplication::setPalette(light);
-  QCoreApplication::processEvents();
-  EXPECT_TRUE(window.grab().save(dir + '/' + name + "-light.png"));
-  QApplication::setPalette(DarkPalette());
-  QCoreApplication::processEvents();
-  EXPECT_TRUE(window.grab().save(dir + '/' + name + "-dark.png"));
-  QApplication::setPalette(light);
-  QCoreApplication::processEvents();
-}
-
-void TypeInto(QWidget* field, const QString& text) {
-  field->setFocus();
-  QTest::keyClicks(field, text);
-}
-
-// The code `attune-relay enrollment issue` prints for this relay.
-std::string EnrollmentCode(const RelayUnderTest& relay) {
-  auto run = attune::testing::RunRelayCommand(
-      {"enrollment", "issue", "--data-dir", relay.data_dir().string(), "--address",
-       "127.0.0.1:" + std::to_string(relay.port()), "--uses", "10"});
-  EXPECT_TRUE(run.ok());
-  if (!run.ok()) return {};
-  EXPECT_TRUE(run->status.Success()) << run->stderr_text;
-  std::string code = run->stdout_text;
-  while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
-  return code;
-}
-
-class DesktopApp : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(crypto::Init().ok());
-    QStandardPaths::setTestModeEnabled(true);
-    QSettings().clear();
-    auto relay = RelayUnderTest::Start();
-    ASSERT_TRUE(relay.ok()) << relay.error().ToString();
-    relay_ = std::move(relay).value();
-  }
-
-  std::unique_ptr<MainWindow> Window(const std::string& name) {
-    AppOptions options;
-    options.profile_dir = QString::fromStdString((root_.path() / name).string());
-    options.strength = client::store::KdfStrength::kTestInteractive;
-    options.clock = clock_.fn();
-    auto window = std::make_unique<MainWindow>(std::move(options));
-    window->resize(1000, 680);
-    window->show();
-    return window;
-  }
-
-  // First run through the form, as a person would fill it in.
-  void CreateProfile(MainWindow& w, bool therapist, const QString& name, const QString& pass) {
-    FirstRunPage* page = w.first_run_page();
-    ASSERT_EQ(w.current_page(), page);
-    page->role()->setFocus();
-    page->role()->setCurrentIndex(therapist ? 1 : 0);
-    TypeInto(page->name(), name);
-    TypeInto(page->passphrase(), pass);
-    TypeInto(page->confirmation(), pass);
-    EXPECT_FALSE(page->strength()->text().isEmpty());
-    if (therapist) {
-      page->enrollment()->setPlainText(QString::fromStdString(EnrollmentCode(*relay_)));
-    }
-    QTest::mouseClick(page->create(), Qt::LeftButton);
-    ASSERT_TRUE(SpinUntil([&] { return w.unlocked(); })) << page->error()->text().toStdString();
-  }
-
-  TempDir root_{"attune-desktop-ui"};
-  std::unique_ptr<RelayUnderTest> relay_;
-  testing::FakeClock clock_;
-};
 
 TEST_F(DesktopApp, FirstRunRefusesBadInputThenUnlockRefusesAWrongPassphrase) {
   auto w = Window("therapist");
@@ -268,6 +163,7 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   EXPECT_EQ(tmodel.data(tmodel.index(0), Qt::DisplayRole).toString(), "Hello Ana,\nwelcome.");
   ConversationModel& cmodel = cpage->conversation()->model();
   ASSERT_TRUE(SpinUntil([&] { return cmodel.rowCount() >= 1; }));
+  QSignalSpy marked_read(tpage->conversation(), &ConversationPane::markedRead);
   Composer* cc = cpage->conversation()->composer();
   TypeInto(cc, "Thank you, see you Tuesday");
   QTest::keyClick(cc, Qt::Key_Enter);
@@ -280,23 +176,18 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
     return tmodel.data(tmodel.index(0), ConversationModel::kStatusTextRole).toString() ==
            "delivered";
   }));
+  // Ana's reply arrived while her conversation was on screen: it is read,
+  // the list does not count it as new.
+  ASSERT_TRUE(SpinUntil([&] {
+    const int row = tpage->contacts().RowOf("ana");
+    return marked_read.count() > 0 && row >= 0 && tpage->contacts().At(row)->unread == 0;
+  }));
   SaveScreens(*therapist, "therapist-conversation");
   SaveScreens(*client, "client-conversation");
 
-  // The therapist schedules a daily PHQ-9 (TODO: through PracticeSettingsDialog
-  // once d11b has it; the engine call is what that dialog makes).
-  bool scheduled = false;
-  therapist->runner()->Run(
-      therapist.get(),
-      [](client::Engine& e) {
-        auto cadence = therapy::Cadence::Parse("daily 20:00");
-        if (!cadence.ok()) return false;
-        therapy::CheckInSchedule schedule{
-            {therapy::CheckInItem::kMood}, {therapy::InstrumentId::kPhq9}, *cadence, "", true};
-        return e.SendSchedule("ana", schedule).ok();
-      },
-      [&](bool ok) { scheduled = ok; });
-  ASSERT_TRUE(SpinUntil([&] { return scheduled; }));
+  // The therapist schedules a daily PHQ-9 (the engine call
+  // PracticeSettingsDialog makes; that dialog has its own tests).
+  ScheduleDaily(*therapist, "ana", {therapy::InstrumentId::kPhq9}, "");
 
   // Ana checks in with PHQ-9 item 9 answered 2: the crisis resources are on
   // screen right after that click, before anything is sent.
@@ -314,12 +205,13 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   EXPECT_TRUE(form->resourcesShown());
   EXPECT_TRUE(form->resourcesText().contains("988"));
   SaveScreens(*form, "client-check-in-risk");
+  // Listening before it is sent: the therapist may be told while we wait.
+  QSignalSpy notified(therapist.get(), &MainWindow::notified);
   QSignalSpy form_sent(form, &tools::CheckInDialog::sent);
   QTest::mouseClick(form->findChild<QPushButton*>(QStringLiteral("checkInSend")), Qt::LeftButton);
   ASSERT_TRUE(form_sent.count() > 0 || form_sent.wait(testing::kWaitMs));
   form->close();
 
-  QSignalSpy notified(therapist.get(), &MainWindow::notified);
   ASSERT_TRUE(SpinUntil([&] {
     const client::ContactView* first = tpage->contacts().At(0);
     return first != nullptr && first->name == "ana" && first->urgent_unacknowledged == 1;
@@ -380,15 +272,3 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
 
 }  // namespace
 }  // namespace attune::desktop
-
-int main(int argc, char** argv) {
-  // Also when CTest lists the tests (gtest discovery runs without the
-  // test's environment): never a real display.
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  QApplication app(argc, argv);
-  QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-  QApplication::setOrganizationName(QStringLiteral("AttuneTest"));
-  QApplication::setApplicationName(QStringLiteral("attune-desktop-tests"));
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

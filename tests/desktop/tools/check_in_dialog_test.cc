@@ -4,6 +4,8 @@
 // the check-in then arrives urgent at the therapist. With the relay down,
 // "I need help now" still shows them at once and the check-in stays queued;
 // the resources window shows the clinic's own set, and says why, offline.
+// The form asks only what is scheduled, and the check-in carries the
+// engine's (injected) clock.
 #include "attune/desktop/tools/check_in_dialog.h"
 
 #include <QAbstractButton>
@@ -13,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "attune/client/engine.h"
 #include "attune/desktop/tools/crisis_resources_dialog.h"
 #include "attune/therapy/instrument.h"
 #include "tools_test_support.h"
@@ -49,7 +52,7 @@ TEST_F(CheckInDialogTest, RiskShowsResourcesBeforeSendingAndArrivesUrgent) {
   dialog.show();
   QTRY_VERIFY_WITH_TIMEOUT(dialog.scheduleLoaded(), 10000);
   // Widgets added to a shown dialog appear on the next event loop turn.
-  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInNote"))->isVisible(),
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInSleep"))->isVisible(),
                            10000);
   auto* phq = dialog.findChild<QGroupBox*>(QStringLiteral("PHQ-9"));
   ASSERT_NE(phq, nullptr);
@@ -117,7 +120,7 @@ TEST_F(CheckInDialogTest, OfflineHelpNowShowsResourcesAtOnceAndQueues) {
   dialog.show();
   QTRY_VERIFY_WITH_TIMEOUT(dialog.scheduleLoaded(), 10000);
   // Widgets added to a shown dialog appear on the next event loop turn.
-  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInNote"))->isVisible(),
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInSleep"))->isVisible(),
                            10000);
   QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("checkInHelpNow")),
                     Qt::LeftButton);
@@ -139,7 +142,7 @@ TEST_F(CheckInDialogTest, HalfAnsweredQuestionnaireIsOneSentenceAndNothingSent) 
   dialog.show();
   QTRY_VERIFY_WITH_TIMEOUT(dialog.scheduleLoaded(), 10000);
   // Widgets added to a shown dialog appear on the next event loop turn.
-  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInNote"))->isVisible(),
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInSleep"))->isVisible(),
                            10000);
   QTest::mouseClick(Answer(dialog, 1, 0), Qt::LeftButton);
   QSignalSpy sent(&dialog, &CheckInDialog::sent);
@@ -148,6 +151,46 @@ TEST_F(CheckInDialogTest, HalfAnsweredQuestionnaireIsOneSentenceAndNothingSent) 
       << dialog.statusText().toStdString();
   EXPECT_EQ(sent.count(), 0);
   EXPECT_EQ(Sync(*therapist_).new_messages, 0u);
+}
+
+TEST_F(CheckInDialogTest, AsksOnlyWhatIsScheduledAndTheEngineClockStampsIt) {
+  // The client's engine on a clock the test sets (the app's engines take
+  // theirs from AppOptions); the system clock says something else.
+  constexpr int64_t kAt = 1'900'000'000;
+  client_.reset();
+  client::EngineOptions options;
+  options.now = [] { return static_cast<uint64_t>(kAt); };
+  const std::string passphrase = "passphrase of client";  // engine_support.cc's
+  auto engine = client::Engine::Open((root_ / "client").string(), AsBytes(passphrase), options);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  client_ = std::make_unique<EngineRunner>(std::move(engine).value());
+
+  CheckInDialog dialog(*client_, QStringLiteral("therapist"), nullptr);
+  dialog.show();
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.scheduleLoaded(), 10000);
+  QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QWidget*>(QStringLiteral("checkInSleep"))->isVisible(),
+                           10000);
+  // Scheduled: mood, sleep and the PHQ-9 — not anxiety, not a note, no GAD-7.
+  EXPECT_NE(dialog.findChild<QWidget*>(QStringLiteral("checkInMood")), nullptr);
+  EXPECT_EQ(dialog.findChild<QWidget*>(QStringLiteral("checkInAnxiety")), nullptr);
+  EXPECT_EQ(dialog.findChild<QWidget*>(QStringLiteral("checkInNote")), nullptr);
+  EXPECT_NE(dialog.findChild<QGroupBox*>(QStringLiteral("PHQ-9")), nullptr);
+  EXPECT_EQ(dialog.findChild<QGroupBox*>(QStringLiteral("GAD-7")), nullptr);
+  // Readable without resizing: at least 60 average characters wide.
+  EXPECT_GE(dialog.width(), dialog.fontMetrics().averageCharWidth() * 60);
+
+  auto* sleep = dialog.findChild<QWidget*>(QStringLiteral("checkInSleep"));
+  sleep->setFocus();
+  QTest::keyClicks(sleep, QStringLiteral("8"));
+  QSignalSpy sent(&dialog, &CheckInDialog::sent);
+  QTest::keyClick(sleep, Qt::Key_Return);  // Send is the default button
+  ASSERT_TRUE(sent.wait(15000)) << dialog.statusText().toStdString();
+  EXPECT_EQ(Sync(*therapist_).new_messages, 1u);
+  auto rows = Call(*therapist_, [](client::Engine& e) { return e.CheckIns("sam"); });
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().filled_at, kAt);
+  EXPECT_EQ(rows->front().sleep_minutes, 480u);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <QAbstractButton>
 #include <QButtonGroup>
-#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -11,7 +10,9 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -44,7 +45,15 @@ std::optional<uint32_t> Answer(const QButtonGroup* group) {
 CheckInDialog::CheckInDialog(EngineRunner& runner, QString therapist, QWidget* parent)
     : QDialog(parent), runner_(runner), therapist_(std::move(therapist)) {
   setWindowTitle(tr("Check in with %1").arg(therapist_));
+  // Room for a questionnaire's answer buttons on one row and the crisis
+  // resources above them, in units of the font so it scales with it.
+  const QFontMetrics fm(font());
+  setMinimumSize(fm.averageCharWidth() * 60, fm.height() * 22);
+  resize(fm.averageCharWidth() * 84, fm.height() * 40);
   auto* layout = new QVBoxLayout(this);
+  fit_timer_.setSingleShot(true);
+  fit_timer_.setInterval(0);
+  connect(&fit_timer_, &QTimer::timeout, this, &CheckInDialog::FitToContent);
 
   // Above the form, so it is seen the moment it appears.
   resources_box_ = new QGroupBox(tr("Help is available now"), this);
@@ -60,26 +69,12 @@ CheckInDialog::CheckInDialog(EngineRunner& runner, QString therapist, QWidget* p
   resources_box_->setVisible(false);
   layout->addWidget(resources_box_);
 
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  auto* form_widget = new QWidget(scroll);
+  scroll_ = new QScrollArea(this);
+  scroll_->setWidgetResizable(true);
+  auto* form_widget = new QWidget(scroll_);
   form_ = new QVBoxLayout(form_widget);
-  scroll->setWidget(form_widget);
-  layout->addWidget(scroll, 1);
-
-  auto* daily = new QFormLayout();
-  mood_ = ZeroToTen(form_widget, tr("Mood"), tr("0 very low, 10 very good"));
-  anxiety_ = ZeroToTen(form_widget, tr("Anxiety"), tr("0 none, 10 severe"));
-  sleep_ = new QLineEdit(form_widget);
-  sleep_->setPlaceholderText(tr("e.g. 7.5 or 7:30"));
-  Accessible(sleep_, tr("Hours slept"), tr("Last night, e.g. 7.5 or 7:30"));
-  mood_->setObjectName(QStringLiteral("checkInMood"));
-  anxiety_->setObjectName(QStringLiteral("checkInAnxiety"));
-  sleep_->setObjectName(QStringLiteral("checkInSleep"));
-  daily->addRow(tr("&Mood (0–10):"), mood_);
-  daily->addRow(tr("&Anxiety (0–10):"), anxiety_);
-  daily->addRow(tr("&Sleep (hours):"), sleep_);
-  form_->addLayout(daily);
+  scroll_->setWidget(form_widget);
+  layout->addWidget(scroll_, 1);
 
   status_ = new QLabel(this);
   status_->setObjectName(QStringLiteral("checkInStatus"));
@@ -112,12 +107,19 @@ CheckInDialog::CheckInDialog(EngineRunner& runner, QString therapist, QWidget* p
           });
   CrisisResourcesCache::For(runner_).Refresh(therapist_);
 
+  // What to ask is the engine's answer (the schedule's items and
+  // questionnaires), as is the time: the form never reads the system clock.
   const std::string name = therapist_.toStdString();
   runner_.Run(
-      this, [name](client::Engine& engine) { return engine.ActiveSchedule(name); },
-      [this](Result<std::optional<therapy::ValidatedContent>> schedule) {
-        if (!schedule.ok()) status_->setText(ErrorSentence(schedule.error()));
-        BuildForm(schedule.ok() ? *schedule : std::nullopt);
+      this,
+      [name](client::Engine& engine) {
+        return std::make_pair(engine.CheckInFormFor(name), engine.Now());
+      },
+      [this](const std::pair<Result<client::CheckInForm>, int64_t>& answer) {
+        const auto& [form, now] = answer;
+        opened_at_ = now;
+        if (!form.ok()) status_->setText(ErrorSentence(form.error()));
+        BuildForm(form.ok() ? *form : client::CheckInForm{});
       });
 }
 
@@ -125,16 +127,34 @@ bool CheckInDialog::resourcesShown() const { return !resources_box_->isHidden();
 QString CheckInDialog::resourcesText() const { return resources_->text(); }
 QString CheckInDialog::statusText() const { return status_->text(); }
 
-void CheckInDialog::BuildForm(const std::optional<therapy::ValidatedContent>& schedule) {
-  std::vector<therapy::InstrumentId> instruments;
-  if (schedule) {
-    const auto& s = std::get<therapy::CheckInSchedule>(schedule->body);
-    schedule_id_ = schedule->message_id;
-    instruments = s.instruments;
+void CheckInDialog::BuildForm(const client::CheckInForm& form) {
+  QWidget* host = form_->parentWidget();
+  schedule_id_ = form.schedule_message_id;
+  const auto asks = [&](therapy::CheckInItem item) {
+    return std::find(form.items.begin(), form.items.end(), item) != form.items.end();
+  };
+  auto* daily = new QFormLayout();
+  if (asks(therapy::CheckInItem::kMood)) {
+    mood_ = ZeroToTen(host, tr("Mood"), tr("0 very low, 10 very good"));
+    mood_->setObjectName(QStringLiteral("checkInMood"));
+    daily->addRow(tr("&Mood (0–10):"), mood_);
   }
-  for (therapy::InstrumentId id : instruments) AddInstrument(id);
-  if (!instruments.empty()) {
-    auto* attribution = new QLabel(ToQ(therapy::kPhqGadAttribution), form_->parentWidget());
+  if (asks(therapy::CheckInItem::kAnxiety)) {
+    anxiety_ = ZeroToTen(host, tr("Anxiety"), tr("0 none, 10 severe"));
+    anxiety_->setObjectName(QStringLiteral("checkInAnxiety"));
+    daily->addRow(tr("&Anxiety (0–10):"), anxiety_);
+  }
+  if (asks(therapy::CheckInItem::kSleep)) {
+    sleep_ = new QLineEdit(host);
+    sleep_->setPlaceholderText(tr("e.g. 7.5 or 7:30"));
+    sleep_->setObjectName(QStringLiteral("checkInSleep"));
+    Accessible(sleep_, tr("Hours slept"), tr("Last night, e.g. 7.5 or 7:30"));
+    daily->addRow(tr("&Sleep (hours):"), sleep_);
+  }
+  form_->addLayout(daily);
+  for (therapy::InstrumentId id : form.instruments) AddInstrument(id);
+  if (!form.instruments.empty()) {
+    auto* attribution = new QLabel(ToQ(therapy::kPhqGadAttribution), host);
     attribution->setObjectName(QStringLiteral("checkInAttribution"));
     attribution->setWordWrap(true);
     QFont small = attribution->font();
@@ -143,15 +163,33 @@ void CheckInDialog::BuildForm(const std::optional<therapy::ValidatedContent>& sc
     Accessible(attribution, tr("Attribution of the questionnaires"));
     form_->addWidget(attribution);
   }
-  auto* note_label = new QLabel(tr("&Note (optional):"), form_->parentWidget());
-  note_ = new QPlainTextEdit(form_->parentWidget());
-  note_->setObjectName(QStringLiteral("checkInNote"));
-  note_->setTabChangesFocus(true);
-  note_label->setBuddy(note_);
-  Accessible(note_, tr("Note"), tr("Anything you want your therapist to know."));
-  form_->addWidget(note_label);
-  form_->addWidget(note_);
+  if (asks(therapy::CheckInItem::kNote)) {
+    auto* note_label = new QLabel(tr("&Note (optional):"), host);
+    note_ = new QPlainTextEdit(host);
+    note_->setObjectName(QStringLiteral("checkInNote"));
+    note_->setTabChangesFocus(true);
+    note_label->setBuddy(note_);
+    Accessible(note_, tr("Note"), tr("Anything you want your therapist to know."));
+    form_->addWidget(note_label);
+    form_->addWidget(note_);
+  }
+  form_->addStretch(1);
   schedule_loaded_ = true;
+  // The new widgets show on the next event loop turn; measure them after.
+  fit_timer_.start();
+}
+
+void CheckInDialog::FitToContent() {
+  // Wide enough for the widest row of answer buttons (no sideways
+  // scrolling), within the screen; never smaller than it is.
+  const QRect screen =
+      this->screen() != nullptr ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+  const QMargins m = layout()->contentsMargins();
+  const int form_w = scroll_->widget()->sizeHint().width() +
+                     scroll_->verticalScrollBar()->sizeHint().width() + 2 * scroll_->frameWidth() +
+                     m.left() + m.right();
+  resize(std::min(std::max(width(), form_w), screen.width() * 9 / 10),
+         std::min(height(), screen.height() * 9 / 10));
 }
 
 void CheckInDialog::AddInstrument(therapy::InstrumentId id) {
@@ -221,7 +259,7 @@ void CheckInDialog::CheckRisk() {
     if (any) input.instruments.push_back(std::move(answers));
   }
   input.help_now = help_now_;
-  input.filled_at = QDateTime::currentSecsSinceEpoch();
+  input.filled_at = std::max<int64_t>(opened_at_, 1);  // risk does not depend on it
   auto check_in = therapy::CheckIn::Create(std::move(input));
   if (check_in.ok() && therapy::AssessRisk(*check_in).urgent) ShowResources();
 }
@@ -237,9 +275,11 @@ void CheckInDialog::Send() {
     return;
   }
   therapy::CheckInInput input;
-  if (mood_->value() >= 0) input.mood = static_cast<uint32_t>(mood_->value());
-  if (anxiety_->value() >= 0) input.anxiety = static_cast<uint32_t>(anxiety_->value());
-  if (!sleep_->text().trimmed().isEmpty()) {
+  if (mood_ != nullptr && mood_->value() >= 0) input.mood = static_cast<uint32_t>(mood_->value());
+  if (anxiety_ != nullptr && anxiety_->value() >= 0) {
+    input.anxiety = static_cast<uint32_t>(anxiety_->value());
+  }
+  if (sleep_ != nullptr && !sleep_->text().trimmed().isEmpty()) {
     auto minutes = therapy::ParseSleepHours(sleep_->text().trimmed().toStdString());
     if (!minutes.ok()) {
       status_->setText(ErrorSentence(minutes.error()));
@@ -269,15 +309,16 @@ void CheckInDialog::Send() {
   }
   if (note_ != nullptr) input.note = note_->toPlainText().trimmed().toStdString();
   input.help_now = help_now_;
-  input.filled_at = QDateTime::currentSecsSinceEpoch();
-  input.utc_offset_seconds = QDateTime::currentDateTime().offsetFromUtc();
   input.schedule_message_id = schedule_id_;
-  auto check_in = therapy::CheckIn::Create(std::move(input));
+  // Checked here so that risk is shown before anything leaves this device;
+  // the engine stamps the fill time (its clock) when it sends.
+  therapy::CheckInInput checked = input;
+  checked.filled_at = std::max<int64_t>(opened_at_, 1);
+  auto check_in = therapy::CheckIn::Create(std::move(checked));
   if (!check_in.ok()) {
     status_->setText(ErrorSentence(check_in.error()));
     return;
   }
-  // Risk is shown before anything leaves this device.
   if (therapy::AssessRisk(*check_in).urgent) ShowResources();
 
   send_->setEnabled(false);
@@ -285,8 +326,8 @@ void CheckInDialog::Send() {
   const std::string name = therapist_.toStdString();
   runner_.Run(
       this,
-      [name, c = std::move(check_in).value()](client::Engine& engine) {
-        return engine.SendCheckIn(name, c);
+      [name, input = std::move(input)](client::Engine& engine) {
+        return engine.SendCheckInNow(name, input);
       },
       [this](Result<client::SendResult> result) {
         send_->setEnabled(true);

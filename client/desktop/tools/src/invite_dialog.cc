@@ -108,6 +108,7 @@ void InviteDialog::Create() {
           return;
         }
         code_->setText(ToQ(result->text));
+        code_->setCursorPosition(0);  // the start ("ATTUNE1-") in view, not the end
         copy_->setEnabled(true);
         expiry_->setText(tr("Valid once, until %1 (your local time).")
                              .arg(LocalTime(static_cast<int64_t>(result->expires_at))));

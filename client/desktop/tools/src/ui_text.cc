@@ -6,8 +6,10 @@
 
 namespace attune::desktop::tools {
 
-QString ErrorSentence(const Error& error) {
-  QString text = ToQ(error.message).trimmed();
+QString ErrorSentence(const Error& error) { return AsSentence(ToQ(error.message)); }
+
+QString AsSentence(const QString& message) {
+  QString text = message.trimmed();
   if (text.isEmpty()) return QObject::tr("Something went wrong.");
   if (!text.endsWith(u'.') && !text.endsWith(u'!') && !text.endsWith(u'?')) text += u'.';
   text[0] = text[0].toUpper();

@@ -21,6 +21,10 @@ std::string ContentKind(ByteView content);
 std::string ContentSummary(ByteView content);
 std::string ContentSummary(const therapy::ValidatedContent& content);
 
+// A summary (ContentSummary) as a window shows it: the same text with its
+// line breaks but without the continuation indent added for the terminal.
+std::string WindowText(std::string_view summary);
+
 MessageKind KindOf(const therapy::ValidatedContent& content);
 // Practice settings (schedule, office hours, resources) and receipts are not
 // messages a person reads: never unread, never counted as new.

@@ -304,6 +304,20 @@ class Engine {
   // Marks every incoming message from `contact` read (the conversation is
   // on screen); one transaction. Returns how many changed. kNotFound.
   Result<size_t> MarkConversationRead(std::string_view contact);
+  // The engine's clock (EngineOptions::now), unix seconds: a front end
+  // stamps and compares times with it, never with the system clock.
+  int64_t Now() const { return static_cast<int64_t>(now_()); }
+  // Clients: what the check-in form for `therapist` asks (CheckInForm).
+  Result<CheckInForm> CheckInFormFor(std::string_view therapist);
+  // Clients: `input` filled in now — the engine's clock and this device's
+  // UTC offset at that time — then SendCheckIn. kInvalidArgument (nothing
+  // stored) for answers core/therapy refuses.
+  Result<SendResult> SendCheckInNow(std::string_view therapist, therapy::CheckInInput input);
+  // A number that changes whenever another instance or process (a second
+  // window, the CLI) commits to this profile (SQLite's data_version); this
+  // engine's own changes come as events instead. A front end that sees it
+  // change reloads what it shows.
+  Result<int64_t> OutsideChangeMark();
 
   // ---- sync ----
   // Uploads the outbox, then fetches until quiet. Events go to observers on

@@ -46,6 +46,15 @@ struct DueCheckIn {
   std::string next_due{};   // otherwise
 };
 
+// What a client's check-in form asks (Engine::CheckInFormFor): the active
+// schedule's daily items and questionnaires, or with no schedule the daily
+// items alone; a check-in made from it names the schedule it answers.
+struct CheckInForm {
+  std::vector<therapy::CheckInItem> items{};
+  std::vector<therapy::InstrumentId> instruments{};
+  std::optional<therapy::MessageId> schedule_message_id{};
+};
+
 // What a settings push reached.
 struct PushReport {
   size_t queued = 0;                                           // clients it was queued for

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <type_traits>
 
+#include "attune/client/content_view.h"
+
 namespace attune::desktop {
 
 QString StatusText(client::HistoryItem::Status status) {
@@ -70,7 +72,18 @@ void ConversationModel::SetContact(const QString& contact, int64_t contact_id) {
   if (contact.isEmpty()) return;
   const std::string name = contact.toStdString();
   runner_.Run(
-      this, [name](client::Engine& engine) { return engine.History(name); },
+      this,
+      [name](client::Engine& engine) {
+        // Lines as written (the summary is the terminal's form), converted
+        // here on the engine's thread, not per paint.
+        auto history = engine.History(name);
+        if (history.ok()) {
+          for (client::HistoryItem& item : *history) {
+            item.summary = client::WindowText(item.summary);
+          }
+        }
+        return history;
+      },
       [this, generation](Result<std::vector<client::HistoryItem>> result) {
         if (generation != generation_) return;  // another contact was chosen meanwhile
         if (!result.ok()) {
@@ -113,7 +126,7 @@ void ConversationModel::OnEvent(const client::Event& event) {
     item.outgoing = false;
     item.created_at = m->received_at;
     item.kind = m->kind;
-    item.summary = m->summary;
+    item.summary = client::WindowText(m->summary);
     const int row = rowCount();
     beginInsertRows({}, row, row);
     items_.push_back(std::move(item));

@@ -44,8 +44,9 @@ void ProfileOpener::Open(const std::string& dir, crypto::SecretBytes passphrase,
   // after the first screen is filled), so unlocking costs the key derivation
   // and the first queries, not a read of every page.
   Start(
-      [dir, pass]() {
+      [dir, pass, now = now_]() {
         client::EngineOptions options;
+        options.now = now;
         options.integrity_check = client::store::IntegrityCheck::kDeferred;
         return client::Engine::Open(dir, pass->view(), std::move(options));
       },
@@ -58,8 +59,11 @@ void ProfileOpener::Create(const std::string& dir, crypto::SecretBytes passphras
   auto pass = std::make_shared<crypto::SecretBytes>(std::move(passphrase));
   auto relay_ptr = std::make_shared<std::optional<client::ClinicRelay>>(std::move(relay));
   Start(
-      [dir, pass, strength, account, relay_ptr]() {
-        return client::Engine::Create(dir, pass->view(), strength, account, *relay_ptr);
+      [dir, pass, strength, account, relay_ptr, now = now_]() {
+        client::EngineOptions options;
+        options.now = now;
+        return client::Engine::Create(dir, pass->view(), strength, account, *relay_ptr,
+                                      std::move(options));
       },
       std::move(done));
 }

@@ -6,6 +6,7 @@
 #include "attune/desktop/tools/check_in_dialog.h"
 #include "attune/desktop/tools/crisis_resources_dialog.h"
 #include "attune/desktop/tools/own_check_ins_view.h"
+#include "attune/desktop/tools/ui_text.h"
 #include "attune/desktop/tools/verify_dialog.h"
 
 namespace attune::desktop {
@@ -116,6 +117,14 @@ void ClientPage::OnContacts() {
   }
 }
 
+void ClientPage::Reload() {
+  contacts_.Reload();  // pairs this page when another instance paired
+  if (!paired()) return;
+  pane_->Reload();
+  RefreshPractice();
+  RefreshDue();
+}
+
 void ClientPage::Pair() {
   const std::string text = invitation_->toPlainText().toStdString();
   if (text.empty()) return;
@@ -129,7 +138,7 @@ void ClientPage::Pair() {
       [this](const Result<client::AcceptOutput>& result) {
         pair_->setEnabled(true);
         if (!result.ok()) {
-          pair_error_->setText(QString::fromStdString(result.error().message));
+          pair_error_->setText(tools::ErrorSentence(result.error()));
           pair_error_->show();
           return;
         }
@@ -153,6 +162,10 @@ void ClientPage::RefreshPractice() {
         if (!info->hours_text.empty() && !info->within_hours_now && !info->next_opening.empty()) {
           parts << tr("Outside office hours now; next opening %1.")
                        .arg(QString::fromStdString(info->next_opening));
+        }
+        if (parts.isEmpty()) {
+          // Said, not left blank: a client should not guess whether it loaded.
+          parts << tr("Your therapist has not set office hours or a usual reply time.");
         }
         pane_->SetContext(parts.join(QStringLiteral("  ")));
       });

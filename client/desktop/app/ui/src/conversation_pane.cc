@@ -1,6 +1,5 @@
 #include "attune/desktop/conversation_pane.h"
 
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
@@ -54,7 +53,15 @@ ConversationPane::ConversationPane(EngineRunner& runner, QWidget* parent)
 
   connect(composer_, &Composer::submitted, this, &ConversationPane::Send);
   connect(send_, &QPushButton::clicked, this, &ConversationPane::Send);
-  connect(&model_, &QAbstractItemModel::rowsInserted, list_, [this] { list_->scrollToBottom(); });
+  connect(&model_, &QAbstractItemModel::rowsInserted, this,
+          [this](const QModelIndex& /*parent*/, int /*first*/, int last) {
+            list_->scrollToBottom();
+            // A message that arrives while its conversation is on screen is
+            // read: the list must not keep counting it as new.
+            const bool incoming =
+                !model_.data(model_.index(last), ConversationModel::kOutgoingRole).toBool();
+            if (incoming && isVisible()) MarkRead();
+          });
   connect(&model_, &ConversationModel::loaded, list_, [this] { list_->scrollToBottom(); });
   connect(&model_, &ConversationModel::failed, this, &ConversationPane::problem);
   SetContact(nullptr);
@@ -88,14 +95,17 @@ void ConversationPane::SetContact(const client::ContactView* contact) {
   send_->setEnabled(!blocked);
   composer_->setAccessibleDescription(blocked ? banner_->text()
                                               : tr("Enter sends, Shift+Enter starts a new line"));
-  if (contact->unread > 0) {
-    const std::string who = contact->name;
-    runner_.Run(
-        this, [who](client::Engine& engine) { return engine.MarkConversationRead(who); },
-        [this](Result<size_t> changed) {
-          if (changed.ok() && *changed > 0) emit markedRead();
-        });
-  }
+  if (contact->unread > 0) MarkRead();
+}
+
+void ConversationPane::MarkRead() {
+  if (contact_.isEmpty()) return;
+  const std::string who = contact_.toStdString();
+  runner_.Run(
+      this, [who](client::Engine& engine) { return engine.MarkConversationRead(who); },
+      [this](Result<size_t> changed) {
+        if (changed.ok() && *changed > 0) emit markedRead();
+      });
 }
 
 void ConversationPane::Send() {
@@ -109,7 +119,7 @@ void ConversationPane::Send() {
   runner_.Run(
       this,
       [who, body](client::Engine& engine) {
-        return std::make_pair(engine.SendText(who, body), QDateTime::currentSecsSinceEpoch());
+        return std::make_pair(engine.SendText(who, body), static_cast<qint64>(engine.Now()));
       },
       [this, text, shown_for](const std::pair<Result<client::SendResult>, qint64>& answer) {
         composer_->setEnabled(true);
@@ -124,8 +134,10 @@ void ConversationPane::Send() {
         if (shown_for == contact_) model_.AppendOwn(*result, text, at);
         QString notice = QString::fromStdString(result->notice);
         if (!result->uploaded) {
-          notice = tr("Not sent yet: %1 It is sent when the relay is reachable.")
-                       .arg(QString::fromStdString(result->pending_reason));
+          // One sentence: the engine's reason is a clause.
+          QString reason = QString::fromStdString(result->pending_reason).trimmed();
+          while (reason.endsWith(u'.')) reason.chop(1);
+          notice = tr("Not sent yet (%1); it is sent when the relay can be reached.").arg(reason);
         }
         notice_->setText(notice);
         notice_->setVisible(!notice.isEmpty());

@@ -5,11 +5,11 @@
 #include <QFormLayout>
 #include <QVBoxLayout>
 
-#include "attune/desktop/form_widgets.h"
-
 #include "attune/client/enrollment.h"
+#include "attune/desktop/form_widgets.h"
 #include "attune/desktop/passphrase_strength.h"
 #include "attune/desktop/profile_opener.h"
+#include "attune/desktop/tools/ui_text.h"
 
 namespace attune::desktop {
 
@@ -152,7 +152,7 @@ void FirstRunPage::Submit() {
     crypto::SecretBytes code = SecretFromText(enrollment_->toPlainText());
     auto relay = client::ParseEnrollmentCode(AsStringView(code.view()));
     if (!relay.ok()) {
-      ShowError(QString::fromStdString(relay.error().message));
+      ShowError(tools::ErrorSentence(relay.error()));
       enrollment_->setFocus();
       return;
     }

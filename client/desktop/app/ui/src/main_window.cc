@@ -12,6 +12,7 @@
 #include <QStatusBar>
 
 #include "attune/client/store/profile.h"
+#include "attune/desktop/tools/ui_text.h"
 
 namespace attune::desktop {
 namespace {
@@ -52,6 +53,7 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
       idle_(IdleTimeoutSetting(), options_.clock, this) {
   setWindowTitle(tr("Attune"));
   setWindowIcon(AppIcon());
+  opener_.set_clock(options_.wall_clock);
   stack_ = new QStackedWidget(this);
   setCentralWidget(stack_);
   first_run_ = new FirstRunPage(options_.profile_dir, stack_);
@@ -69,6 +71,8 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
     tray_->show();
   }
   BuildMenus();
+  outside_timer_.setInterval(std::chrono::seconds(2));
+  connect(&outside_timer_, &QTimer::timeout, this, &MainWindow::CheckOutsideChanges);
   const bool exists = client::store::Profile::Exists(options_.profile_dir.toStdString());
   stack_->setCurrentWidget(exists ? static_cast<QWidget*>(unlock_) : first_run_);
   stack_->currentWidget()->setFocus();
@@ -124,10 +128,12 @@ void MainWindow::BuildMenus() {
 
 void MainWindow::UpdateActions() {
   therapist_menu_->menuAction()->setVisible(therapist_ != nullptr);
-  client_menu_->menuAction()->setVisible(client_ != nullptr);
+  // The therapist's tools mean nothing before pairing.
+  const bool paired_client = client_ != nullptr && client_->paired();
+  client_menu_->menuAction()->setVisible(paired_client);
   // Hidden menus' shortcuts must not fire either.
   therapist_menu_->setEnabled(therapist_ != nullptr);
-  client_menu_->setEnabled(client_ != nullptr);
+  client_menu_->setEnabled(paired_client);
   lock_action_->setEnabled(runner_ != nullptr);
 }
 
@@ -138,7 +144,7 @@ void MainWindow::OnCreate(const std::shared_ptr<CreateRequest>& request) {
                  [this](Result<std::unique_ptr<client::Engine>> engine) {
                    first_run_->SetBusy(false);
                    if (!engine.ok()) {
-                     first_run_->ShowError(QString::fromStdString(engine.error().message));
+                     first_run_->ShowError(tools::ErrorSentence(engine.error()));
                      return;
                    }
                    first_run_->passphrase()->clear();
@@ -158,7 +164,7 @@ void MainWindow::OnUnlock(const std::shared_ptr<crypto::SecretBytes>& passphrase
                    unlock_->ShowError(
                        engine.error().code == ErrorCode::kAuthFailed
                            ? tr("That passphrase does not open this profile; nothing was changed.")
-                           : QString::fromStdString(engine.error().message));
+                           : tools::ErrorSentence(engine.error()));
                    unlock_->Reset();
                    return;
                  }
@@ -172,14 +178,15 @@ void MainWindow::Enter(std::unique_ptr<client::Engine> engine) {
   if (runner_->account().role == client::Role::kTherapist) {
     therapist_ = new TherapistPage(*runner_, stack_);
     connect(therapist_, &TherapistPage::problem, this,
-            [this](const QString& m) { statusBar()->showMessage(m); });
+            [this](const QString& m) { statusBar()->showMessage(tools::AsSentence(m)); });
     stack_->addWidget(therapist_);
     stack_->setCurrentWidget(therapist_);
     therapist_->contact_list()->setFocus();
   } else {
     client_ = new ClientPage(*runner_, stack_);
+    connect(client_, &ClientPage::pairedChanged, this, &MainWindow::UpdateActions);
     connect(client_, &ClientPage::problem, this,
-            [this](const QString& m) { statusBar()->showMessage(m); });
+            [this](const QString& m) { statusBar()->showMessage(tools::AsSentence(m)); });
     stack_->addWidget(client_);
     stack_->setCurrentWidget(client_);
     client_->setFocus();
@@ -202,6 +209,9 @@ void MainWindow::Enter(std::unique_ptr<client::Engine> engine) {
                                        .arg(QString::fromStdString(checked.error().message)));
         }
       });
+  outside_mark_.reset();
+  CheckOutsideChanges();  // the first answer is the baseline
+  outside_timer_.start();
   idle_.set_timeout(IdleTimeoutSetting());
   idle_.Arm();
   UpdateActions();
@@ -211,6 +221,7 @@ void MainWindow::Enter(std::unique_ptr<client::Engine> engine) {
 void MainWindow::Lock() {
   if (runner_ == nullptr) return;
   idle_.Disarm();
+  outside_timer_.stop();
   // Pages first (they hold references to the runner), then the runner: its
   // destructor stops sync and destroys the engine — the keys leave memory.
   for (QWidget* page : {static_cast<QWidget*>(therapist_), static_cast<QWidget*>(client_)}) {
@@ -241,7 +252,7 @@ void MainWindow::OnEvent(const client::Event& event) {
     return;
   }
   if (const auto* e = std::get_if<client::EngineError>(&event)) {
-    statusBar()->showMessage(QString::fromStdString(e->message));
+    statusBar()->showMessage(tools::AsSentence(QString::fromStdString(e->message)));
     return;
   }
   auto text = NotificationFor(event, NotificationDetailsSetting());
@@ -251,6 +262,20 @@ void MainWindow::OnEvent(const client::Event& event) {
     tray_->showMessage(text->title, text->body,
                        text->urgent ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
   }
+}
+
+void MainWindow::CheckOutsideChanges() {
+  if (runner_ == nullptr) return;
+  runner_->Run(
+      this, [](client::Engine& e) { return e.OutsideChangeMark(); },
+      [this](const Result<int64_t>& mark) {
+        if (!mark.ok()) return;  // a read error shows on the next real query
+        const bool changed = outside_mark_.has_value() && *outside_mark_ != *mark;
+        outside_mark_ = *mark;
+        if (!changed) return;
+        if (therapist_ != nullptr) therapist_->Reload();
+        if (client_ != nullptr) client_->Reload();
+      });
 }
 
 void MainWindow::OpenSettings() {

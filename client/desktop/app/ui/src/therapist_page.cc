@@ -4,6 +4,7 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include "attune/desktop/contact_delegate.h"
 #include "attune/desktop/tools/check_ins_view.h"
 #include "attune/desktop/tools/invite_dialog.h"
 #include "attune/desktop/tools/practice_settings_dialog.h"
@@ -17,6 +18,11 @@ TherapistPage::TherapistPage(EngineRunner& runner, QWidget* parent)
   list_->setModel(&contacts_);
   list_->setAccessibleName(tr("Clients"));
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
+  // Rows fit the column: names elide, never a horizontal scrollbar.
+  list_->setItemDelegate(new ContactDelegate(list_));
+  list_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  list_->setTextElideMode(Qt::ElideRight);
+  list_->setUniformItemSizes(true);
   invite_ = new QPushButton(tr("&Invite a client…"), this);
   invite_->setAccessibleName(tr("Invite a client"));
   settings_ = new QPushButton(tr("&Practice settings…"), this);
@@ -78,6 +84,11 @@ TherapistPage::TherapistPage(EngineRunner& runner, QWidget* parent)
 void TherapistPage::Select(const QString& name) {
   const int row = contacts_.RowOf(name);
   if (row >= 0) list_->setCurrentIndex(contacts_.index(row));
+}
+
+void TherapistPage::Reload() {
+  contacts_.Reload();
+  pane_->Reload();
 }
 
 void TherapistPage::Restore() {

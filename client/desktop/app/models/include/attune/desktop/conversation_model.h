@@ -37,6 +37,8 @@ class ConversationModel : public QAbstractListModel {
   // Shows the conversation with `contact` (local name, engine id); empty
   // name: none. The rows arrive asynchronously (loaded()).
   void SetContact(const QString& contact, int64_t contact_id);
+  // Reads the shown contact's history again (another instance changed it).
+  void Reload() { SetContact(contact_, contact_id_); }
   const QString& contact() const { return contact_; }
   // Our own message, just handed to the engine (SendText's result).
   void AppendOwn(const client::SendResult& sent, const QString& summary, int64_t created_at);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "attune/client/engine.h"
 #include "attune/crypto/secret.h"
@@ -32,6 +33,9 @@ class ProfileOpener : public QObject {
   ProfileOpener& operator=(const ProfileOpener&) = delete;
 
   bool busy() const { return busy_; }
+  // The wall clock the engines it opens use (EngineOptions::now); tests
+  // set one they move by hand.
+  void set_clock(client::Clock now) { now_ = std::move(now); }
   // Engine::Open. `done` runs on the GUI thread.
   void Open(const std::string& dir, crypto::SecretBytes passphrase, Done done);
   // Engine::Create.
@@ -43,6 +47,7 @@ class ProfileOpener : public QObject {
   void Start(std::function<Result<std::unique_ptr<client::Engine>>()> work, Done done);
 
   std::thread thread_{};
+  client::Clock now_ = client::SystemNow;
   bool busy_ = false;
 };
 

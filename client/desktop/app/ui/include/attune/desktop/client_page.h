@@ -39,6 +39,9 @@ class ClientPage : public QWidget {
   // The therapist's local name, empty before pairing.
   QString therapist() const { return therapist_; }
   bool paired() const { return !therapist_.isEmpty(); }
+  // Reads the therapist, the conversation, practice settings and due
+  // check-ins again (another instance changed the profile).
+  void Reload();
 
  public slots:
   void OpenCheckIn();

@@ -30,6 +30,8 @@ class ConversationPane : public QWidget {
   QLabel* banner() { return banner_; }
   // Text shown near the composer (clients: expected reply time, hours).
   void SetContext(const QString& text);
+  // Reads the conversation again (another instance changed the profile).
+  void Reload() { model_.Reload(); }
 
  signals:
   // A message was handed to the engine (the model has it).
@@ -41,6 +43,8 @@ class ConversationPane : public QWidget {
 
  private:
   void Send();
+  // Engine::MarkConversationRead for the contact shown; markedRead after.
+  void MarkRead();
 
   EngineRunner& runner_;
   ConversationModel model_;

@@ -12,8 +12,10 @@
 #include <QMainWindow>
 #include <QStackedWidget>
 #include <QSystemTrayIcon>
+#include <QTimer>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "attune/client/store/key_params.h"
 #include "attune/desktop/client_page.h"
@@ -31,6 +33,8 @@ struct AppOptions {
   QString profile_dir{};
   client::store::KdfStrength strength = client::store::KdfStrength::kModerate;
   IdleLock::Clock clock = [] { return std::chrono::steady_clock::now(); };
+  // The engine's wall clock (unix seconds): check-in times, due reminders.
+  client::Clock wall_clock = client::SystemNow;
   bool start_background_sync = true;
 };
 
@@ -59,6 +63,10 @@ class MainWindow : public QMainWindow {
  public slots:
   void Lock();
   void OpenSettings();
+  // Asks the engine whether another instance (a second window, the CLI)
+  // changed the profile, and if so reloads what is shown. A timer calls
+  // it every few seconds while unlocked; tests call it directly.
+  void CheckOutsideChanges();
 
  signals:
   void unlockedChanged(bool unlocked);
@@ -86,6 +94,8 @@ class MainWindow : public QMainWindow {
   QMenu* therapist_menu_ = nullptr;
   QMenu* client_menu_ = nullptr;
   QAction* lock_action_ = nullptr;
+  QTimer outside_timer_{};
+  std::optional<int64_t> outside_mark_{};  // the engine's OutsideChangeMark last seen
 };
 
 // The window and tray icon, drawn (no image plugin needed).

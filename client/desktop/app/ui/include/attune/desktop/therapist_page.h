@@ -31,6 +31,9 @@ class TherapistPage : public QWidget {
   // The selected client's local name, or empty.
   QString current() const { return current_; }
   void Select(const QString& name);
+  // Reads the list and the conversation again (another instance changed
+  // the profile).
+  void Reload();
 
  public slots:
   void OpenInvite();

@@ -1,7 +1,9 @@
-// Client: fill in a check-in for one therapist — mood, anxiety and sleep,
-// and the PHQ-9 / GAD-7 the therapist scheduled (Engine::ActiveSchedule),
-// with the published wording and answer options as buttons (from
-// core/therapy) and the attribution, and an optional note.
+// Client: fill in a check-in for one therapist — what the engine says the
+// form asks (Engine::CheckInFormFor: the scheduled daily items among mood,
+// anxiety, sleep and a note, and the PHQ-9 / GAD-7 the therapist
+// scheduled), with the published wording and answer options as buttons
+// (from core/therapy) and the attribution. Times come from the engine's
+// clock (Engine::SendCheckInNow stamps the check-in), never the system's.
 //
 // When an answer signals risk — by core/therapy's AssessRisk, asked after
 // every answer — or the client presses *I need help now*, the crisis
@@ -11,9 +13,11 @@
 #pragma once
 
 #include <QDialog>
+#include <QTimer>
 #include <optional>
 #include <vector>
 
+#include "attune/client/practice.h"
 #include "attune/desktop/engine_runner.h"
 #include "attune/therapy/content.h"
 
@@ -23,6 +27,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 class QVBoxLayout;
 
@@ -49,8 +54,10 @@ class CheckInDialog : public QDialog {
     QButtonGroup* difficulty = nullptr;
   };
 
-  void BuildForm(const std::optional<therapy::ValidatedContent>& schedule);
+  void BuildForm(const client::CheckInForm& form);
   void AddInstrument(therapy::InstrumentId id);
+  // Widens the dialog to the form's widest row, within the screen.
+  void FitToContent();
   // Asks core/therapy whether what is answered so far signals risk.
   void CheckRisk();
   void ShowResources();
@@ -59,14 +66,17 @@ class CheckInDialog : public QDialog {
   EngineRunner& runner_;
   QString therapist_{};
   std::optional<therapy::MessageId> schedule_id_{};
+  int64_t opened_at_ = 0;  // the engine's clock when the form was built
   bool schedule_loaded_ = false;
   bool help_now_ = false;
   bool done_ = false;
 
   QGroupBox* resources_box_ = nullptr;
   QLabel* resources_ = nullptr;
+  QTimer fit_timer_{};  // FitToContent once the built form is shown
+  QScrollArea* scroll_ = nullptr;
   QVBoxLayout* form_ = nullptr;
-  QSpinBox* mood_ = nullptr;
+  QSpinBox* mood_ = nullptr;  // nullptr when the form does not ask it
   QSpinBox* anxiety_ = nullptr;
   QLineEdit* sleep_ = nullptr;
   QPlainTextEdit* note_ = nullptr;

@@ -15,8 +15,10 @@ inline QString ToQ(std::string_view s) {
   return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
 
-// The engine's error message: already one clear sentence for a person.
+// The engine's error message as one sentence for a person: capitalised,
+// with a full stop (the engine's messages are clauses, as the CLI prints).
 QString ErrorSentence(const Error& error);
+QString AsSentence(const QString& message);
 
 // A unix time in the user's locale and zone, e.g. "12/1/26 2:05 PM".
 QString LocalTime(int64_t unix_seconds);
