@@ -68,6 +68,7 @@ for entry in json.load(open(os.path.join(build, 'compile_commands.json'))):
 
 lock = threading.Lock()
 done_units = [0]
+checked = []  # every file of every unit clang-tidy finished without a split
 
 
 def log(message):
@@ -113,6 +114,8 @@ def check(files, directory, command, kind):
         log('split (%.0f s): %s | %s' % (took, ' '.join(rest), ' '.join(bad)))
         return (check(rest, directory, command, kind) +
                 check(bad, directory, command, kind))
+    with lock:
+        checked.extend(files)
     log('%.0f s, %s: %s' % (took, 'findings' if run.returncode else 'clean', ' '.join(files)))
     if run.returncode != 0:
         return [(files, output or 'clang-tidy exited with %d\n' % run.returncode)]
@@ -127,6 +130,13 @@ with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
     results = [r for part in pool.map(lambda j: check(*j), jobs_list) for r in part]
 
 count = sum(len(j[0]) for j in jobs_list)
+# A split must still check each file exactly once.
+expected = sorted(f for j in jobs_list for f in j[0])
+if sorted(checked) != expected:
+    print('tidy: %d files checked, expected %d: %s' % (
+        len(checked), len(expected),
+        ' '.join(sorted(set(expected).symmetric_difference(checked)))), file=sys.stderr)
+    sys.exit(1)
 missing = sorted(wanted)
 if missing:
     print('tidy: not in the compile database: ' + ' '.join(missing))

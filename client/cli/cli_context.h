@@ -26,8 +26,8 @@ inline constexpr int kExitWrongPassphrase = 3;
 
 class CommandError : public std::runtime_error {
  public:
-  CommandError(std::string message, int exit_code = kExitError)
-      : std::runtime_error(std::move(message)), exit_code_(exit_code) {}
+  CommandError(const std::string& message, int exit_code = kExitError)
+      : std::runtime_error(message), exit_code_(exit_code) {}
   int exit_code() const { return exit_code_; }
 
  private:
