@@ -13,9 +13,14 @@ folders match -header-filter), NOLINT works as usual, and the analyzer is told
 to analyse functions outside the main file too (-analyzer-opt-analyze-headers;
 it also covers our headers' inline functions, a superset). Two files of a
 chunk that cannot share a translation unit (the same name in two anonymous
-namespaces, say) make clang report an error: the chunk is split in halves
-until each part compiles, down to single files, so the result never depends
-on how files happen to be grouped.
+namespaces, say) make clang report an error: the chunk is split, the files
+the errors point at (the second of each clashing pair) apart from the rest,
+or in halves when the errors point at none of them, until each part
+compiles, down to single files, so the result never depends on how files
+happen to be grouped. Each split costs a whole extra check of the chunk, so
+prefer names that do not clash (shared helpers live in one place anyway).
+Progress (one line per translation unit, with its wall time and any split)
+goes to stderr, so a CI log shows where the time went.
 
 Production files get .clang-tidy and tests tests/.clang-tidy, as in a
 per-file run: the chunks live under BUILD/tidy-unity/{main,tests}/, next to
@@ -33,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 
 CHUNK = 8
 
@@ -61,6 +67,15 @@ for entry in json.load(open(os.path.join(build, 'compile_commands.json'))):
     groups.setdefault((entry['directory'], command, kind), []).append(rel)
 
 lock = threading.Lock()
+done_units = [0]
+checked = []  # every file of every unit clang-tidy finished without a split
+
+
+def log(message):
+    with lock:
+        done_units[0] += 1
+        print('tidy: [%d] %s' % (done_units[0], message), file=sys.stderr, flush=True)
+
 entries = {}
 db_dir = os.path.join(unity_dir, 'db')
 os.makedirs(db_dir)
@@ -83,13 +98,25 @@ def check(files, directory, command, kind):
         with open(tmp, 'w') as f:
             json.dump(list(entries.values()), f)
         os.replace(tmp, os.path.join(db_dir, 'compile_commands.json'))
+    start = time.monotonic()
     run = subprocess.run([tidy, '-p', db_dir, '--quiet', header_filter] + extra + [unity],
                          capture_output=True, text=True)
     output = run.stdout + run.stderr
+    took = time.monotonic() - start
     if '[clang-diagnostic-error]' in output and len(files) > 1:
-        half = len(files) // 2
-        return (check(files[:half], directory, command, kind) +
-                check(files[half:], directory, command, kind))
+        # The error lines name the file in which clang found the clash.
+        errors = set(re.findall(r'(?m)^(\S+?):\d+:\d+: error: .*\[clang-diagnostic-error\]$',
+                                output))
+        bad = [f for f in files if os.path.join(root, f) in errors]
+        rest = [f for f in files if f not in bad]
+        if not bad or not rest:
+            bad, rest = files[len(files) // 2:], files[:len(files) // 2]
+        log('split (%.0f s): %s | %s' % (took, ' '.join(rest), ' '.join(bad)))
+        return (check(rest, directory, command, kind) +
+                check(bad, directory, command, kind))
+    with lock:
+        checked.extend(files)
+    log('%.0f s, %s: %s' % (took, 'findings' if run.returncode else 'clean', ' '.join(files)))
     if run.returncode != 0:
         return [(files, output or 'clang-tidy exited with %d\n' % run.returncode)]
     return []
@@ -103,6 +130,13 @@ with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
     results = [r for part in pool.map(lambda j: check(*j), jobs_list) for r in part]
 
 count = sum(len(j[0]) for j in jobs_list)
+# A split must still check each file exactly once.
+expected = sorted(f for j in jobs_list for f in j[0])
+if sorted(checked) != expected:
+    print('tidy: %d files checked, expected %d: %s' % (
+        len(checked), len(expected),
+        ' '.join(sorted(set(expected).symmetric_difference(checked)))), file=sys.stderr)
+    sys.exit(1)
 missing = sorted(wanted)
 if missing:
     print('tidy: not in the compile database: ' + ' '.join(missing))

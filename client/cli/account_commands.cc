@@ -1,7 +1,9 @@
 // init, passwd, wipe.
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "attune/client/engine.h"
@@ -107,7 +109,8 @@ void RegisterAccountCommands(CLI::App& app, CliContext& ctx) {
     // Test-only: ATTUNE_TEST_PASSWD_CRASH_AFTER=N ends the process like a
     // power cut right after step N (crash-recovery tests).
     const char* crash = std::getenv("ATTUNE_TEST_PASSWD_CRASH_AFTER");
-    const int crash_step = crash != nullptr ? std::atoi(crash) : 0;
+    int crash_step = 0;  // 0: never (steps count from 1); unparsable is 0 too
+    if (crash != nullptr) std::from_chars(crash, crash + std::strlen(crash), crash_step);
     Check(engine.ChangePassphrase(next.view(), [crash_step](int step) {
       if (step == crash_step) ::_exit(99);
     }));

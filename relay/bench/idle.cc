@@ -30,7 +30,7 @@ int RunIdle(const RelayTarget& target, const IdleOptions& o) {
           connections.emplace_back(std::make_unique<BenchConnection>(io, target.endpoint, 256));
       ++started;
       c->on_error([&](const Error& e) { note_error("idle connection dropped: " + e.ToString()); });
-      c->Start(random, [&](Status s) {
+      c->Start(random, [&](const Status& s) {
         if (!s.ok()) note_error(s.ToString());
         ++done;
         start_next();

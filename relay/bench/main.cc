@@ -52,7 +52,7 @@ std::string DefaultRelayBinary() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int Run(int argc, char** argv) {
   CLI::App app{
       "attune-relay-bench: throughput, latency, offline drain and idle memory of "
       "attune-relay"};
@@ -179,4 +179,17 @@ int main(int argc, char** argv) {
   if (mode == "all" || mode == "offline") rc |= bench::RunOffline(*target, offline);
   if (mode == "all" || mode == "idle") rc |= bench::RunIdle(*target, idle);
   return rc;
+}
+
+// A bench that throws (std::stoi on a port out of range, a failed
+// allocation) says why and fails, instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "attune-relay-bench: error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "attune-relay-bench: error: unknown exception\n");
+  }
+  return 1;
 }

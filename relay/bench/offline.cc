@@ -30,7 +30,7 @@ int RunOffline(const RelayTarget& target, const OfflineOptions& o) {
   auto connect = [&](BenchConnection& c) {
     bool done = false;
     c.on_error([&](const Error& e) { note_error(e.ToString()); });
-    c.Start(random, [&](Status s) {
+    c.Start(random, [&](const Status& s) {
       if (!s.ok()) note_error(s.ToString());
       done = true;
     });

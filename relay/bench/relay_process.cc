@@ -61,7 +61,7 @@ std::optional<std::string> ReadLine(int fd, const std::regex& pattern,
   const auto deadline = Clock::now() + timeout;
   std::string buffer;
   while (Clock::now() < deadline) {
-    for (size_t nl; (nl = buffer.find('\n')) != std::string::npos;) {
+    for (size_t nl = 0; (nl = buffer.find('\n')) != std::string::npos;) {
       const std::string line = buffer.substr(0, nl);
       buffer.erase(0, nl + 1);
       std::smatch m;

@@ -53,7 +53,7 @@ int RunThroughput(const RelayTarget& target, const ThroughputOptions& o) {
         io, target.receiver_endpoint ? *target.receiver_endpoint : target.endpoint, 65536);
     for (BenchConnection* c : {p.sender.get(), p.receiver.get()}) {
       c->on_error([&](const Error& e) { note_error(e.ToString()); });
-      c->Start(random, [&](Status s) {
+      c->Start(random, [&](const Status& s) {
         if (!s.ok()) note_error(s.ToString());
         ++connected;
       });

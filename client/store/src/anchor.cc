@@ -13,6 +13,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "attune/base/unique_fd.h"
 #include "attune/client/store/profile.h"
 #include "attune/crypto/hash.h"
 #include "files.h"
@@ -29,7 +30,7 @@ constexpr std::string_view kMagicV2 = "attune-anchor 2\n";
 constexpr std::string_view kMagicV3 = "attune-anchor 3\n";
 constexpr size_t kLegacyMaxSize = 128;
 
-Error Malformed() {
+Error MalformedAnchor() {
   return MakeError(ErrorCode::kInvalidArgument, "the profile's anchor file is malformed");
 }
 
@@ -37,21 +38,6 @@ Error Io(std::string_view what) {
   return MakeError(ErrorCode::kIoError,
                    std::string(what) + " the profile's anchor file: " + std::strerror(errno));
 }
-
-// Closes on every path.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 std::optional<uint64_t> ParseNumber(std::string_view digits) {
   if (digits.empty() || digits.size() > 19) return std::nullopt;
@@ -86,8 +72,8 @@ std::string Check(std::string_view text) {
 }
 
 std::array<char, kSlotSize> EncodeSlot(const AnchorState& s) {
-  std::string text = std::string(kMagicV3) + std::to_string(s.confirmed) + "\n" +
-                     std::to_string(s.pending) + "\n";
+  std::string text =
+      std::string(kMagicV3) + std::to_string(s.confirmed) + "\n" + std::to_string(s.pending) + "\n";
   text += Check(text) + "\n";
   std::array<char, kSlotSize> slot{};
   std::copy(text.begin(), text.end(), slot.begin());
@@ -125,7 +111,7 @@ Result<Slots> ReadSlots(int fd) {
     if (r == 0) break;
     got += static_cast<size_t>(r);
   }
-  if (got != kFileSize) return Malformed();
+  if (got != kFileSize) return MalformedAnchor();
   Slots slots;
   for (size_t i = 0; i < kSlots; ++i) {
     slots.value[i] = DecodeSlot(std::string_view(buf).substr(i * kSlotSize, kSlotSize));
@@ -181,14 +167,14 @@ Result<AnchorState> ReadLegacy(const std::string& path) {
   std::string_view t = *text;
   if (t.starts_with(kMagicV1)) {
     t.remove_prefix(kMagicV1.size());
-    if (!t.ends_with('\n')) return Malformed();
+    if (!t.ends_with('\n')) return MalformedAnchor();
     auto g = ParseNumber(t.substr(0, t.size() - 1));
-    if (!g) return Malformed();
+    if (!g) return MalformedAnchor();
     return AnchorState{*g, 0};
   }
-  if (!t.starts_with(kMagicV2)) return Malformed();
+  if (!t.starts_with(kMagicV2)) return MalformedAnchor();
   auto pair = ParsePair(t.substr(kMagicV2.size()));
-  if (!pair) return Malformed();
+  if (!pair) return MalformedAnchor();
   return *pair;
 }
 
@@ -208,13 +194,13 @@ Result<AnchorState> ReadAnchorFile(const std::string& dir) {
   const std::string path = JoinPath(dir, kAnchorFileName);
   ATTUNE_ASSIGN_OR_RETURN(std::optional<int> opened, OpenFormat3(path, O_RDONLY));
   if (!opened) return ReadLegacy(path);
-  Fd fd(*opened);
+  UniqueFd fd(*opened);
   ATTUNE_ASSIGN_OR_RETURN(Slots slots, ReadSlots(fd.get()));
   std::optional<AnchorState> out;
   for (const auto& s : slots.value) {
     if (s) out = out ? Max(*out, *s) : *s;
   }
-  if (!out) return Malformed();
+  if (!out) return MalformedAnchor();
   return *out;
 }
 
@@ -222,7 +208,7 @@ Status RaiseAnchorFile(const std::string& dir, const AnchorState& state) {
   const std::string path = JoinPath(dir, kAnchorFileName);
   ATTUNE_ASSIGN_OR_RETURN(std::optional<int> opened, OpenFormat3(path, O_RDWR));
   if (!opened) return CreateFormat3(dir, state);
-  Fd fd(*opened);
+  UniqueFd fd(*opened);
   ATTUNE_ASSIGN_OR_RETURN(Slots slots, ReadSlots(fd.get()));
   // Overwrite the older raise slot (an invalid one first), keeping the
   // newer one — durable since its own raise — intact.
@@ -241,7 +227,7 @@ Status ConfirmAnchorFile(const std::string& dir, const AnchorState& state) {
   const std::string path = JoinPath(dir, kAnchorFileName);
   ATTUNE_ASSIGN_OR_RETURN(std::optional<int> opened, OpenFormat3(path, O_RDWR));
   if (!opened) return CreateFormat3(dir, state);
-  Fd fd(*opened);
+  UniqueFd fd(*opened);
   return WriteSlot(fd.get(), kConfirmSlot, state);
 }
 

@@ -46,7 +46,7 @@ std::string JoinPath(const std::string& dir, std::string_view name) {
 }
 
 bool PathExists(const std::string& path) {
-  struct stat st;
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -94,7 +94,7 @@ Result<Bytes> ReadPrefix(const std::string& path, size_t n) {
 }
 
 Result<uint64_t> FileSize(const std::string& path) {
-  struct stat st;
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return IoError("cannot stat", path);
   return static_cast<uint64_t>(st.st_size);
 }
@@ -166,7 +166,7 @@ Status ZeroAndRemove(const std::string& path) {
     if (errno == ENOENT) return Status::Ok();
     return IoError("cannot open", path);
   }
-  struct stat st;
+  struct stat st {};
   if (::fstat(fd, &st) == 0) {
     static const uint8_t kZeros[65536] = {};
     uint64_t left = static_cast<uint64_t>(st.st_size);
@@ -189,7 +189,7 @@ Status CreatePrivateFile(const std::string& path) {
 }
 
 Status MakeFilePrivate(const std::string& path) {
-  struct stat st;
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return Status::Ok();
     return IoError("cannot stat", path);

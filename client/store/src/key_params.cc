@@ -48,7 +48,7 @@ std::optional<Bytes> LowerHexField(std::string_view line, std::string_view name,
   return FromHex(*hex);
 }
 
-Error Malformed() {
+Error MalformedKeyParams() {
   return MakeError(ErrorCode::kInvalidArgument, "the profile's keyparams file is malformed");
 }
 
@@ -78,25 +78,25 @@ std::string KeyParams::Serialize() const {
 }
 
 Result<KeyParams> KeyParams::Parse(std::string_view text) {
-  if (text.size() > kKeyParamsMaxFileSize) return Malformed();
+  if (text.size() > kKeyParamsMaxFileSize) return MalformedKeyParams();
   auto lines = SplitLines(text);
-  if (!lines || lines->empty()) return Malformed();
+  if (!lines || lines->empty()) return MalformedKeyParams();
   if ((*lines)[0] != kKeyParamsMagic) {
     if ((*lines)[0].starts_with("attune-keyparams ")) {
       return MakeError(ErrorCode::kUnsupportedVersion,
                        "the profile's keyparams file is from a newer Attune");
     }
-    return Malformed();
+    return MalformedKeyParams();
   }
-  if (lines->size() != 6 || (*lines)[1] != kKdfLine) return Malformed();
+  if (lines->size() != 6 || (*lines)[1] != kKdfLine) return MalformedKeyParams();
   auto salt = LowerHexField((*lines)[2], "salt", crypto::kArgon2SaltSize);
   auto ops = Field((*lines)[3], "opslimit");
   auto mem = Field((*lines)[4], "memlimit");
   auto check = LowerHexField((*lines)[5], "check", 16);
-  if (!salt || !ops || !mem || !check) return Malformed();
+  if (!salt || !ops || !mem || !check) return MalformedKeyParams();
   auto ops_v = ParseDecimal(*ops);
   auto mem_v = ParseDecimal(*mem);
-  if (!ops_v || !mem_v) return Malformed();
+  if (!ops_v || !mem_v) return MalformedKeyParams();
   KeyParams p;
   std::copy(salt->begin(), salt->end(), p.salt.begin());
   std::copy(check->begin(), check->end(), p.check.begin());

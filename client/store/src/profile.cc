@@ -146,7 +146,7 @@ Result<Unlocked> UnlockWithRecovery(const std::string& dir, ByteView passphrase)
   const std::string next_db = JoinPath(dir, kDatabaseNext);
   if (!PathExists(JoinPath(dir, kKeyParamsNext))) {
     ATTUNE_ASSIGN_OR_RETURN(DatabaseKey key, DeriveChecked(passphrase, current));
-    return Unlocked{std::move(current), std::move(key)};
+    return Unlocked{current, std::move(key)};
   }
   // An interrupted `passwd` (ChangePassphrase lists the steps). Which
   // passphrase is current is decided by the database itself, never by
@@ -160,13 +160,13 @@ Result<Unlocked> UnlockWithRecovery(const std::string& dir, ByteView passphrase)
     ATTUNE_RETURN_IF_ERROR(ZeroAndRemove(next_db));
     ATTUNE_RETURN_IF_ERROR(RemoveIfExists(next_db + "-journal"));
     ATTUNE_RETURN_IF_ERROR(RemoveIfExists(JoinPath(dir, kKeyParamsNext)));
-    return Unlocked{std::move(current), std::move(old_key).value()};
+    return Unlocked{current, std::move(old_key).value()};
   }
   auto new_key = DeriveChecked(passphrase, next);
   if (new_key.ok() && !PathExists(next_db) && OpensDatabase(db_path, *new_key)) {
     // The switch happened; finish step 5.
     ATTUNE_RETURN_IF_ERROR(RenameDurable(dir, kKeyParamsNext, kKeyParamsFile));
-    return Unlocked{std::move(next), std::move(new_key).value()};
+    return Unlocked{next, std::move(new_key).value()};
   }
   if (old_key.ok()) return InterruptedChange("NEW");
   if (new_key.ok()) return InterruptedChange("OLD");
@@ -259,7 +259,7 @@ Result<Profile> Profile::Open(const std::string& dir, ByteView passphrase, Integ
 
   Profile p;
   p.dir_ = dir;
-  p.params_ = std::move(unlocked.params);
+  p.params_ = unlocked.params;
   p.lock_ = std::make_unique<ProfileLock>(std::move(lock));
   p.db_ = std::make_unique<Database>(std::move(db));
 
@@ -373,7 +373,7 @@ Status Profile::ChangePassphrase(ByteView new_passphrase, crypto::RandomSource& 
   // Step 5: the new parameters become current.
   ATTUNE_RETURN_IF_ERROR(RenameDurable(dir_, kKeyParamsNext, kKeyParamsFile));
   step(7);
-  params_ = std::move(next);
+  params_ = next;
   ATTUNE_ASSIGN_OR_RETURN(Database db, OpenKeyed(path, key));
   ATTUNE_RETURN_IF_ERROR(ConfigureConnection(db));
   *db_ = std::move(db);

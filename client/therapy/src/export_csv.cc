@@ -71,7 +71,7 @@ std::string UnguardFreeText(std::string s) {
   return s;
 }
 
-std::string Opt(std::optional<uint32_t> v) { return v ? std::to_string(*v) : ""; }
+std::string OptOrEmpty(std::optional<uint32_t> v) { return v ? std::to_string(*v) : ""; }
 const char* Bool(bool b) { return b ? "true" : "false"; }
 
 // ---- parsing ----
@@ -199,9 +199,9 @@ std::string ExportCsv(const ConversationExport& conversation) {
     } else {
       const CheckIn& c = std::get<CheckIn>(e.body);
       row[6] = "check_in";
-      row[8] = Opt(c.mood());
-      row[9] = Opt(c.anxiety());
-      row[10] = Opt(c.sleep_minutes());
+      row[8] = OptOrEmpty(c.mood());
+      row[9] = OptOrEmpty(c.anxiety());
+      row[10] = OptOrEmpty(c.sleep_minutes());
       row[11] = GuardFreeText(c.note());
       row[12] = std::to_string(c.filled_at());
       row[13] = std::to_string(c.utc_offset_seconds());

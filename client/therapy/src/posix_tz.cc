@@ -80,7 +80,7 @@ class Cursor {
   size_t pos_ = 0;
 };
 
-Error Bad(const std::string& why) {
+Error BadTz(const std::string& why) {
   return MakeError(ErrorCode::kInvalidArgument, "bad TZ string: " + why);
 }
 
@@ -119,51 +119,51 @@ int64_t PosixTimeZone::Rule::InstantIn(int64_t year, int32_t offset) const {
 }
 
 Result<PosixTimeZone> PosixTimeZone::Parse(std::string_view text) {
-  if (text.size() > 128) return Bad("too long");
+  if (text.size() > 128) return BadTz("too long");
   Cursor c(text);
   PosixTimeZone tz;
-  if (!c.Name()) return Bad("missing standard time name");
+  if (!c.Name()) return BadTz("missing standard time name");
   std::optional<int32_t> std_west = c.Time(24);
-  if (!std_west) return Bad("missing or invalid standard offset");
+  if (!std_west) return BadTz("missing or invalid standard offset");
   tz.std_offset_ = -*std_west;
   if (c.done()) return tz;
 
-  if (!c.Name()) return Bad("invalid daylight time name");
+  if (!c.Name()) return BadTz("invalid daylight time name");
   Dst dst{tz.std_offset_ + 3600, {}, {}};
   if (!c.done() && c.peek() != ',') {
     std::optional<int32_t> dst_west = c.Time(24);
-    if (!dst_west) return Bad("invalid daylight offset");
+    if (!dst_west) return BadTz("invalid daylight offset");
     dst.offset = -*dst_west;
   }
   // Without rules POSIX leaves the dates implementation-defined; TZif
   // footers always carry them, so require them.
   Rule* rules[2] = {&dst.start, &dst.end};
   for (Rule* rule : rules) {
-    if (!c.Consume(',')) return Bad("missing daylight saving rule");
+    if (!c.Consume(',')) return BadTz("missing daylight saving rule");
     if (c.Consume('M')) {
       std::optional<int32_t> m = c.Number(2);
-      if (!m || *m < 1 || *m > 12 || !c.Consume('.')) return Bad("invalid month in rule");
+      if (!m || *m < 1 || *m > 12 || !c.Consume('.')) return BadTz("invalid month in rule");
       std::optional<int32_t> w = c.Number(1);
-      if (!w || *w < 1 || *w > 5 || !c.Consume('.')) return Bad("invalid week in rule");
+      if (!w || *w < 1 || *w > 5 || !c.Consume('.')) return BadTz("invalid week in rule");
       std::optional<int32_t> d = c.Number(1);
-      if (!d || *d > 6) return Bad("invalid weekday in rule");
+      if (!d || *d > 6) return BadTz("invalid weekday in rule");
       *rule = Rule{Rule::Kind::kMonthWeekDay, *d, *m, *w, 7200};
     } else if (c.Consume('J')) {
       std::optional<int32_t> n = c.Number(3);
-      if (!n || *n < 1 || *n > 365) return Bad("invalid Julian day in rule");
+      if (!n || *n < 1 || *n > 365) return BadTz("invalid Julian day in rule");
       *rule = Rule{Rule::Kind::kJulian1, *n, 0, 0, 7200};
     } else {
       std::optional<int32_t> n = c.Number(3);
-      if (!n || *n > 365) return Bad("invalid day in rule");
+      if (!n || *n > 365) return BadTz("invalid day in rule");
       *rule = Rule{Rule::Kind::kJulian0, *n, 0, 0, 7200};
     }
     if (c.Consume('/')) {
       std::optional<int32_t> t = c.Time(kMaxRuleHours);
-      if (!t) return Bad("invalid rule time");
+      if (!t) return BadTz("invalid rule time");
       rule->time = *t;
     }
   }
-  if (!c.done()) return Bad("trailing characters");
+  if (!c.done()) return BadTz("trailing characters");
   tz.dst_ = dst;
   return tz;
 }

@@ -27,7 +27,7 @@ std::string Pad(std::string s, size_t width) {
   return s;
 }
 
-std::string Opt(std::optional<uint32_t> v) { return v ? std::to_string(*v) : "-"; }
+std::string OptOrDash(std::optional<uint32_t> v) { return v ? std::to_string(*v) : "-"; }
 
 std::string Hours(std::optional<uint32_t> minutes) {
   if (!minutes) return "-";
@@ -111,7 +111,7 @@ std::string RenderCheckInTable(const std::vector<HistoryEntry>& entries) {
   table.push_back(header);
   for (const HistoryEntry* e : rows) {
     const CheckIn& c = std::get<CheckIn>(e->body);
-    std::vector<std::string> row = {FormatFilledAt(c), Opt(c.mood()), Opt(c.anxiety()),
+    std::vector<std::string> row = {FormatFilledAt(c), OptOrDash(c.mood()), OptOrDash(c.anxiety()),
                                     Hours(c.sleep_minutes())};
     for (InstrumentId id : columns) {
       const ValidatedAnswers* a = c.Find(id);

@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kHeaderSize = 44;
 
-Error Bad(const std::string& why) {
+Error BadTzif(const std::string& why) {
   return MakeError(ErrorCode::kInvalidArgument, "bad TZif data: " + why);
 }
 
@@ -47,12 +47,12 @@ class Reader {
 
 Result<Header> ReadHeader(Reader& r) {
   ByteView h;
-  if (!r.Take(kHeaderSize, &h)) return Bad("truncated header");
-  if (AsStringView(h.first(4)) != "TZif") return Bad("missing TZif magic");
+  if (!r.Take(kHeaderSize, &h)) return BadTzif("truncated header");
+  if (AsStringView(h.first(4)) != "TZif") return BadTzif("missing TZif magic");
   Header out{};
   out.version = static_cast<char>(h[4]);
   if (out.version != '\0' && out.version != '2' && out.version != '3' && out.version != '4') {
-    return Bad("unknown version");
+    return BadTzif("unknown version");
   }
   const uint8_t* p = h.data() + 20;
   out.isutcnt = ReadU32BE(p);
@@ -62,12 +62,12 @@ Result<Header> ReadHeader(Reader& r) {
   out.typecnt = ReadU32BE(p + 16);
   out.charcnt = ReadU32BE(p + 20);
   // RFC 8536 section 3.1 constraints, then our bounds.
-  if (out.typecnt == 0 || out.typecnt > 256) return Bad("typecnt must be 1..256");
-  if (out.charcnt == 0 || out.charcnt > 4096) return Bad("charcnt must be 1..4096");
-  if (out.isutcnt != 0 && out.isutcnt != out.typecnt) return Bad("isutcnt mismatch");
-  if (out.isstdcnt != 0 && out.isstdcnt != out.typecnt) return Bad("isstdcnt mismatch");
-  if (out.timecnt > kMaxTzifTransitions) return Bad("too many transitions");
-  if (out.leapcnt != 0) return Bad("leap-second zones are not supported");
+  if (out.typecnt == 0 || out.typecnt > 256) return BadTzif("typecnt must be 1..256");
+  if (out.charcnt == 0 || out.charcnt > 4096) return BadTzif("charcnt must be 1..4096");
+  if (out.isutcnt != 0 && out.isutcnt != out.typecnt) return BadTzif("isutcnt mismatch");
+  if (out.isstdcnt != 0 && out.isstdcnt != out.typecnt) return BadTzif("isstdcnt mismatch");
+  if (out.timecnt > kMaxTzifTransitions) return BadTzif("too many transitions");
+  if (out.leapcnt != 0) return BadTzif("leap-second zones are not supported");
   return out;
 }
 
@@ -79,21 +79,21 @@ size_t DataBlockSize(const Header& h, size_t time_size) {
 }  // namespace
 
 Result<std::unique_ptr<TzifZone>> TzifZone::Parse(std::string name, ByteView data) {
-  if (data.size() > kMaxTzifBytes) return Bad("file too large");
+  if (data.size() > kMaxTzifBytes) return BadTzif("file too large");
   Reader r(data);
   ATTUNE_ASSIGN_OR_RETURN(Header h, ReadHeader(r));
   size_t time_size = 4;
   if (h.version != '\0') {
     // Skip the v1 block; the v2+ block after it has 64-bit times.
     ByteView skipped;
-    if (!r.Take(DataBlockSize(h, 4), &skipped)) return Bad("truncated v1 data block");
+    if (!r.Take(DataBlockSize(h, 4), &skipped)) return BadTzif("truncated v1 data block");
     ATTUNE_ASSIGN_OR_RETURN(Header h2, ReadHeader(r));
-    if (h2.version != h.version) return Bad("second header version differs");
+    if (h2.version != h.version) return BadTzif("second header version differs");
     h = h2;
     time_size = 8;
   }
   ByteView block;
-  if (!r.Take(DataBlockSize(h, time_size), &block)) return Bad("truncated data block");
+  if (!r.Take(DataBlockSize(h, time_size), &block)) return BadTzif("truncated data block");
 
   auto zone = std::unique_ptr<TzifZone>(new TzifZone());
   zone->name_ = std::move(name);
@@ -104,47 +104,47 @@ Result<std::unique_ptr<TzifZone>> TzifZone::Parse(std::string name, ByteView dat
     const int64_t t =
         time_size == 8 ? static_cast<int64_t>(ReadU64BE(p)) : static_cast<int32_t>(ReadU32BE(p));
     if (!zone->transitions_.empty() && t <= zone->transitions_.back()) {
-      return Bad("transition times not strictly ascending");
+      return BadTzif("transition times not strictly ascending");
     }
     zone->transitions_.push_back(t);
   }
   zone->transition_types_.assign(p, p + h.timecnt);
   for (uint8_t type : zone->transition_types_) {
-    if (type >= h.typecnt) return Bad("transition type index out of range");
+    if (type >= h.typecnt) return BadTzif("transition type index out of range");
   }
   p += h.timecnt;
   for (uint32_t i = 0; i < h.typecnt; ++i, p += 6) {
     const auto utoff = static_cast<int32_t>(ReadU32BE(p));
     const uint8_t isdst = p[4];
     const uint8_t desigidx = p[5];
-    if (utoff < -89999 || utoff > 93599) return Bad("UT offset out of range");
-    if (isdst > 1) return Bad("isdst must be 0 or 1");
-    if (desigidx >= h.charcnt) return Bad("designation index out of range");
+    if (utoff < -89999 || utoff > 93599) return BadTzif("UT offset out of range");
+    if (isdst > 1) return BadTzif("isdst must be 0 or 1");
+    if (desigidx >= h.charcnt) return BadTzif("designation index out of range");
     zone->type_offsets_.push_back(utoff);
   }
   const ByteView chars(p, h.charcnt);
-  if (chars.back() != 0) return Bad("designations not NUL-terminated");
+  if (chars.back() != 0) return BadTzif("designations not NUL-terminated");
   p += h.charcnt;
   for (uint32_t i = 0; i < h.isstdcnt + h.isutcnt; ++i) {
-    if (p[i] > 1) return Bad("standard/UT indicator must be 0 or 1");
+    if (p[i] > 1) return BadTzif("standard/UT indicator must be 0 or 1");
   }
 
   if (zone->version_ >= 2) {
     // Footer: "\n" TZ "\n", nothing after it.
     ByteView nl;
-    if (!r.Take(1, &nl) || nl[0] != '\n') return Bad("missing footer");
+    if (!r.Take(1, &nl) || nl[0] != '\n') return BadTzif("missing footer");
     ByteView rest;
     (void)r.Take(r.remaining(), &rest);
     const std::string_view footer = AsStringView(rest);
     const size_t end = footer.find('\n');
-    if (end == std::string_view::npos) return Bad("unterminated footer");
-    if (end + 1 != footer.size()) return Bad("trailing bytes after footer");
+    if (end == std::string_view::npos) return BadTzif("unterminated footer");
+    if (end + 1 != footer.size()) return BadTzif("trailing bytes after footer");
     if (end > 0) {
       ATTUNE_ASSIGN_OR_RETURN(PosixTimeZone tz, PosixTimeZone::Parse(footer.substr(0, end)));
       zone->footer_ = tz;
     }
   } else if (r.remaining() != 0) {
-    return Bad("trailing bytes");
+    return BadTzif("trailing bytes");
   }
   return zone;
 }

@@ -71,7 +71,7 @@ std::string LocalTimeZoneName() {
     const std::string s = target.string();
     const size_t at = s.find("zoneinfo/");
     if (at != std::string::npos) {
-      const std::string name = s.substr(at + 9);
+      std::string name = s.substr(at + 9);
       if (ValidateTimeZoneName(name).ok()) return name;
     }
   }

@@ -15,7 +15,7 @@ namespace {
 static_assert(kProtocolName.size() <= kHashLen, "h = protocol name padded with zeros");
 static_assert(kDhLen == crypto::kX25519KeySize);
 
-Error DeadError() {
+Error DeadHandshake() {
   return MakeError(ErrorCode::kInternal, "noise: handshake is dead after an earlier error");
 }
 
@@ -159,14 +159,14 @@ Error Handshake::Kill(Error error) {
 }
 
 Result<Bytes> Handshake::WriteMessage(ByteView payload) {
-  if (step_ == Step::kDead) return DeadError();
+  if (step_ == Step::kDead) return DeadHandshake();
   auto message = WriteMessageImpl(payload);
   if (!message.ok()) return Kill(message.error());
   return message;
 }
 
 Result<Bytes> Handshake::ReadMessage(ByteView message) {
-  if (step_ == Step::kDead) return DeadError();
+  if (step_ == Step::kDead) return DeadHandshake();
   auto payload = ReadMessageImpl(message);
   if (!payload.ok()) return Kill(payload.error());
   return payload;
@@ -215,7 +215,7 @@ Result<Bytes> Handshake::ReadMessageImpl(ByteView message) {
   MixHash(re);
   if (role_ == Role::kResponder) {
     // -> e, es   (es = DH(s, re) on the responder side)
-    if (s_ == nullptr) return Kill(DeadError());
+    if (s_ == nullptr) return Kill(DeadHandshake());
     ATTUNE_RETURN_IF_ERROR(MixDh(s_->private_key.span(), re));
   } else {
     // <- e, ee
@@ -227,7 +227,7 @@ Result<Bytes> Handshake::ReadMessageImpl(ByteView message) {
 }
 
 Result<TransportSession> Handshake::Finish() {
-  if (step_ == Step::kDead) return DeadError();
+  if (step_ == Step::kDead) return DeadHandshake();
   if (step_ != Step::kComplete) {
     return Kill(MakeError(ErrorCode::kInvalidArgument, step_ == Step::kFinished
                                                            ? "noise: handshake already finished"

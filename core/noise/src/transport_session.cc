@@ -5,7 +5,7 @@
 namespace attune::noise {
 namespace {
 
-Error DeadError() {
+Error DeadSession() {
   return MakeError(ErrorCode::kInternal, "noise: transport session is dead after an earlier error");
 }
 
@@ -28,7 +28,7 @@ TransportSession& TransportSession::operator=(TransportSession&& other) noexcept
 }
 
 Result<Bytes> TransportSession::Encrypt(ByteView plaintext) {
-  if (dead_) return DeadError();
+  if (dead_) return DeadSession();
   // Oversize is the caller's mistake, not the peer's: the session survives.
   if (plaintext.size() > kMaxTransportPlaintext) {
     return MakeError(ErrorCode::kInvalidArgument, "noise: transport plaintext exceeds 65519 bytes");
@@ -39,7 +39,7 @@ Result<Bytes> TransportSession::Encrypt(ByteView plaintext) {
 }
 
 Result<Bytes> TransportSession::Decrypt(ByteView ciphertext) {
-  if (dead_) return DeadError();
+  if (dead_) return DeadSession();
   // Anything that does not authenticate means the stream is corrupt or under
   // attack; continuing would only hand the attacker an oracle.
   if (ciphertext.size() > kMaxMessageSize) {

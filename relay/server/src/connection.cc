@@ -29,7 +29,6 @@
 namespace attune::relay {
 namespace {
 
-constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 // Smallest read buffer; it grows to fit a whole frame when needed.
 constexpr size_t kReadChunk = 4096;
 // A connection that handled no frame for this long goes back to idle (no

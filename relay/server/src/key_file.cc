@@ -8,26 +8,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "attune/base/unique_fd.h"
+
 namespace attune::relay {
 namespace {
 
 Error IoError(const std::string& what) {
   return MakeError(ErrorCode::kIoError, what + ": " + std::strerror(errno));
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_ = 0;
-};
 
 }  // namespace
 
@@ -61,7 +49,7 @@ Result<int> LockDataDir(const std::string& data_dir) {
 }
 
 Status WriteNewKeyFile(const std::string& path, const crypto::X25519KeyPair& key) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     if (errno == EEXIST) {
       return MakeError(ErrorCode::kAlreadyExists, path + " exists; refusing to overwrite the key");
@@ -82,13 +70,13 @@ Status WriteNewKeyFile(const std::string& path, const crypto::X25519KeyPair& key
   const size_t slash = path.find_last_of('/');
   const std::string dir =
       slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.get() >= 0) ::fsync(dfd.get());
   return Status::Ok();
 }
 
 Result<crypto::X25519KeyPair> ReadKeyFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) {
       return MakeError(ErrorCode::kNotFound,

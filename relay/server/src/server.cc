@@ -16,7 +16,6 @@
 namespace attune::relay {
 namespace {
 
-constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 // Deadline resolution: timeouts fire up to this much late. One timer for all
 // connections keeps per-connection state small.
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);

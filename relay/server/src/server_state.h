@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "asio/awaitable.hpp"
+#include "asio/experimental/as_tuple.hpp"
 #include "asio/io_context.hpp"
 #include "asio/ip/tcp.hpp"
 #include "asio/steady_timer.hpp"
+#include "asio/use_awaitable.hpp"
 #include "attune/crypto/random.h"
 #include "attune/crypto/x25519.h"
 #include "attune/mailbox/request.h"
@@ -39,6 +41,9 @@ class Connection;
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
+// `co_await op(kTuple)` returns the error code with the results instead of
+// throwing it: the coroutines handle every error where it happens.
+inline constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 // Delivery state of one mailbox subscribed on one connection.
 struct Subscription {

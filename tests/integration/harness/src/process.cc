@@ -33,7 +33,7 @@ void CloseFd(int& fd) {
 // Splits complete lines off `partial` into `lines`.
 void TakeLines(std::string& partial, std::vector<std::string>& lines) {
   size_t start = 0;
-  for (size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
+  for (size_t nl = 0; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
     lines.push_back(partial.substr(start, nl - start));
   }
   partial.erase(0, start);
