@@ -2,6 +2,7 @@
 // together and runs until SIGTERM/SIGINT.
 #include <sys/resource.h>
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 
@@ -19,6 +20,9 @@
 
 namespace attune::relay::cli {
 namespace {
+
+// How long a cluster node waits for its LISTEN connection before it serves.
+constexpr std::chrono::seconds kFirstListenTimeout{10};
 
 // Thousands of connections need thousands of descriptors: raise the soft
 // limit to the hard limit (never above it; that needs privileges).
@@ -101,7 +105,16 @@ int Serve(const std::string& config_path) {
   int status = kExitOk;
   {
     RelayServer server(io, *config, std::move(key).value(), committer, &reader);
-    if (listener) server.AttachNotifier(*listener);
+    if (listener) {
+      server.AttachNotifier(*listener);
+      // Clients only once this node hears the others: an eviction (rotate,
+      // delete) sent before the first LISTEN is lost for good. The writer
+      // already reached the database, so this is one more connection.
+      if (!listener->WaitUntilListening(kFirstListenTimeout)) {
+        Log(LogLevel::kWarn,
+            "not yet listening for the other nodes' notifications; serving anyway");
+      }
+    }
     auto endpoint = server.Listen();
     if (!endpoint.ok()) {
       PrintError(endpoint.error().message);

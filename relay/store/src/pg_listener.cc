@@ -43,6 +43,11 @@ void PgNotificationListener::Start(Events events) {
   thread_ = std::thread([this] { Run(); });
 }
 
+bool PgNotificationListener::WaitUntilListening(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(listening_mu_);
+  return listening_cv_.wait_for(lock, timeout, [this] { return connects_.load() > 0; });
+}
+
 void PgNotificationListener::Stop() {
   stopping_ = true;
   if (wake_fd_ >= 0) {
@@ -73,7 +78,11 @@ void PgNotificationListener::Run() {
         continue;
       }
       backoff = std::chrono::milliseconds{0};
-      connects_++;
+      {
+        std::lock_guard lock(listening_mu_);
+        connects_++;
+      }
+      listening_cv_.notify_all();
       // Anything sent while we were not listening is gone: after a
       // reconnect, and also before the first LISTEN took effect (a client
       // may subscribe, and a peer node send, while this thread starts).

@@ -13,7 +13,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -38,6 +41,12 @@ class PgNotificationListener final : public MailboxNotifier {
   // Times the LISTEN connection was (re)established (for tests and logs).
   uint64_t connects() const { return connects_.load(); }
 
+  // Blocks until the first LISTEN took effect or `timeout` passed; true when
+  // listening. A node opens its port only after this (serve.cc): a rotation
+  // or deletion committed through another node before then would never
+  // reach a subscriber of this one (`missed` only refetches messages).
+  bool WaitUntilListening(std::chrono::milliseconds timeout);
+
  private:
   void Run();
   // Waits until the socket is readable (1), `ms` passed (0) or Stop() (-1).
@@ -50,6 +59,8 @@ class PgNotificationListener final : public MailboxNotifier {
   int wake_fd_ = -1;  // eventfd: Stop() wakes the thread
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> connects_{0};
+  std::mutex listening_mu_{};
+  std::condition_variable listening_cv_{};
   std::thread thread_{};
 };
 
