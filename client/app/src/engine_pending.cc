@@ -97,11 +97,11 @@ Result<std::vector<std::string>> Engine::ExpirePendingLocked(std::vector<Event>&
 
 Result<size_t> Engine::DeleteRetiredMailboxesLocked() {
   store::Database& db = profile_.db();
-  ATTUNE_ASSIGN_OR_RETURN(std::vector<store::MailboxDeletion> todo,
+  ATTUNE_ASSIGN_OR_RETURN(std::vector<store::MailboxDeletion> retired,
                           store::ListMailboxDeletions(db));
   std::set<std::tuple<std::string, uint16_t, ByteArray<32>>> unreachable;
   size_t left = 0;
-  for (const store::MailboxDeletion& d : todo) {
+  for (const store::MailboxDeletion& d : retired) {
     const auto key = std::make_tuple(d.relay.host, d.relay.port, d.relay.relay_public_key);
     if (unreachable.count(key) != 0) {
       ++left;
