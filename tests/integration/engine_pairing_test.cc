@@ -349,6 +349,31 @@ TEST_F(EngineRepairingTest, ConfirmDeletesTheOldMailboxOnTheRelayLaterIfItIsDown
   EXPECT_EQ(Sync(other_).new_messages, 1u);
 }
 
+// The desktop app watches in the background while the command line (another
+// process) confirms the re-pairing, which deletes the old mailbox on the
+// relay and so closes the watching connection: the app stops watching that
+// mailbox, reports no error for it, and keeps receiving on the new pairing.
+TEST_F(EngineRepairingTest, BackgroundSyncStopsWatchingAMailboxRetiredElsewhere) {
+  client::BackgroundSyncOptions options;
+  // Rescans only when something asks for one: the refusal must trigger it.
+  options.rescan = std::chrono::milliseconds(60000);
+  ASSERT_TRUE(client_->StartBackgroundSync(options).ok());
+  ASSERT_TRUE(client_.events->WaitFor<client::ConnectionChanged>(
+      [](const auto& c) { return c.state == client::ConnectionState::kConnected; }, seconds(10)));
+  {
+    auto cli = client::Engine::Open((root_ / "client").string(), AsBytes("passphrase of client"));
+    ASSERT_TRUE(cli.ok()) << cli.error().message;
+    ASSERT_TRUE((*cli)->MarkVerified("therapist").ok());
+  }
+  ASSERT_TRUE(other_->SendText("sam", "welcome, this is the new practice").ok());
+  EXPECT_TRUE(client_.events->WaitFor<client::MessageReceived>(
+      [](const auto& m) { return m.summary == "welcome, this is the new practice"; }, seconds(30)));
+  client_->StopBackgroundSync();
+  for (const auto& e : client_.events->All<client::EngineError>()) {
+    ADD_FAILURE() << "unexpected error: " << e.message;
+  }
+}
+
 // A client's new device re-pairs (`invite --replaces sam`): once the
 // therapist confirms it, it gets the office hours, crisis resources and the
 // client's check-in schedule, as a freshly paired client would.

@@ -33,6 +33,8 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
     case ReceivedEvent::Kind::kDuplicate:
       ++report.duplicates;
       return Status::Ok();
+    case ReceivedEvent::Kind::kRetired:
+      return Status::Ok();
     case ReceivedEvent::Kind::kDropped:
       ++report.dropped;
       events.emplace_back(

@@ -130,7 +130,13 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
   };
   std::map<std::pair<RelayKey, size_t>, Link> links{};
   std::map<RelayKey, size_t> per_relay_count{};
-  std::set<int64_t> subscribed{};
+  // Mailbox row -> the link that watches it.
+  std::map<int64_t, std::pair<std::pair<RelayKey, size_t>, net::MailboxId>> subscribed{};
+  // A relay's refusal of a subscription, held until the next rescan shows
+  // whether this profile retired that mailbox meanwhile (another process
+  // confirmed a re-pairing and deleted it on the relay): then it is expected
+  // and not reported.
+  std::vector<Event> held_refusals{};
   std::string last_pending_reason{};
   auto next_rescan = Steady::now();
   bool flush_needed = false;
@@ -156,6 +162,7 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
       const bool rescan = Steady::now() >= next_rescan;
       SyncReport flush;
       std::vector<MailboxRef> fresh{};
+      std::vector<std::pair<std::pair<RelayKey, size_t>, net::MailboxId>> gone{};
       Status listed = Status::Ok();
       {
         std::lock_guard lock(mu_);
@@ -173,10 +180,22 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
           if (!stored.ok()) {
             listed = stored.error();
           } else {
+            std::set<int64_t> rows{};
             for (const auto& m : *stored) {
+              rows.insert(m.row);
               if (m.has_pending_ticket || subscribed.count(m.row) != 0) continue;
               fresh.push_back(MailboxRef{m.row, m.relay, m.mailbox_id,
                                          crypto::Ed25519KeyPairFromSeed(m.owner_seed.span())});
+            }
+            // Retired since the last rescan (a confirmed, declined or
+            // expired re-pairing): stop watching it.
+            for (auto it = subscribed.begin(); it != subscribed.end();) {
+              if (rows.count(it->first) != 0) {
+                ++it;
+                continue;
+              }
+              gone.push_back(it->second);
+              it = subscribed.erase(it);
             }
           }
         }
@@ -192,9 +211,18 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
         events.emplace_back(
             EngineError{EngineError::Kind::kLocal, listed.error().code, listed.error().message});
       }
+      for (const auto& [link_key, id] : gone) {
+        auto link = links.find(link_key);
+        if (link != links.end()) link->second.relay->RemoveSubscription(id);
+      }
+      if (rescan && listed.ok()) {
+        if (gone.empty()) events.insert(events.end(), held_refusals.begin(), held_refusals.end());
+        held_refusals.clear();
+      }
       for (const MailboxRef& m : fresh) {
         const size_t chunk = per_relay_count[KeyOf(m.relay)]++ / kMaxSubscriptionsPerConnection;
-        Link& link = links[{KeyOf(m.relay), chunk}];
+        const std::pair<RelayKey, size_t> link_key{KeyOf(m.relay), chunk};
+        Link& link = links[link_key];
         if (!link.relay) {
           link.name = RelayName(m.relay);
           link.relay = std::make_unique<net::ReconnectingRelay>(ToEndpoint(m.relay),
@@ -207,7 +235,7 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
                                           "cannot watch a mailbox: " + s.error().message});
           continue;
         }
-        subscribed.insert(m.row);
+        subscribed.emplace(m.row, std::make_pair(link_key, m.id));
       }
     }
     EmitAll(events);
@@ -233,8 +261,18 @@ void Engine::BackgroundLoop(BackgroundSyncOptions options) {
             delivery.ok() ? "" : delivery.error().message});
       }
       if (!delivery.ok()) {
-        events.emplace_back(EngineError{EngineError::Kind::kLocal, delivery.error().code,
-                                        delivery.error().message});
+        EngineError refused{EngineError::Kind::kLocal, delivery.error().code,
+                            delivery.error().message};
+        if (delivery.error().code == ErrorCode::kAuthFailed ||
+            delivery.error().code == ErrorCode::kNotFound) {
+          // A subscription refused (the relay does not say whether the
+          // mailbox is gone or the key wrong): maybe retired by another
+          // process. The rescan, now, decides.
+          held_refusals.emplace_back(std::move(refused));
+          next_rescan = Steady::now();
+        } else {
+          events.emplace_back(std::move(refused));
+        }
         continue;
       }
       if (!*delivery) continue;

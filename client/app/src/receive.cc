@@ -7,6 +7,7 @@
 #include "attune/client/messaging.h"
 #include "attune/client/pairing.h"
 #include "attune/client/routing.h"
+#include "attune/client/store/mailbox_deletions.h"
 #include "attune/client/store/pending.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy_state.h"
@@ -259,6 +260,15 @@ Result<ReceivedEvent> HandleDelivery(Context& ctx, const net::Delivery& delivery
     if (seen) return Duplicate();
     ATTUNE_ASSIGN_OR_RETURN(auto mailbox, store::FindMailbox(db, delivery.mailbox_id));
     if (!mailbox) {
+      ATTUNE_ASSIGN_OR_RETURN(const bool retired, store::IsMailboxRetired(db, delivery.mailbox_id));
+      if (retired) {
+        // Arrived before the relay carried out our delete: it goes with the
+        // mailbox, unread, as docs/PROTOCOL.md says; nothing to warn about.
+        ReceivedEvent e;
+        e.kind = ReceivedEvent::Kind::kRetired;
+        e.keep_on_relay = true;
+        return e;
+      }
       ReceivedEvent e = Dropped("a message arrived for a mailbox this profile does not own");
       e.keep_on_relay = true;
       return e;

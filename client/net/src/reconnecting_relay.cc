@@ -91,6 +91,16 @@ Status ReconnectingRelay::AddSubscription(const MailboxId& mailbox_id,
   return Status::Ok();
 }
 
+bool ReconnectingRelay::RemoveSubscription(const MailboxId& mailbox_id) {
+  const auto it = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                               [&](const Subscription& s) { return s.mailbox_id == mailbox_id; });
+  if (it == subscriptions_.end()) return false;
+  subscriptions_.erase(it);
+  // Reconnect at once, not after a backoff: nothing failed.
+  connection_.reset();
+  return true;
+}
+
 Result<std::optional<Delivery>> ReconnectingRelay::NextDelivery(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (true) {

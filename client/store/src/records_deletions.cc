@@ -69,6 +69,14 @@ Result<std::vector<MailboxDeletion>> ListMailboxDeletions(Database& db) {
   return out;
 }
 
+Result<bool> IsMailboxRetired(Database& db, const ByteArray<32>& mailbox_id) {
+  ATTUNE_RETURN_IF_ERROR(EnsureMailboxDeletions(db));
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("SELECT 1 FROM mailbox_deletions WHERE mailbox_id = ?"));
+  st.BindBlob(1, mailbox_id);
+  return st.Step();
+}
+
 Status ForgetMailboxDeletion(Database& db, const ByteArray<32>& mailbox_id) {
   ATTUNE_RETURN_IF_ERROR(EnsureMailboxDeletions(db));
   ATTUNE_ASSIGN_OR_RETURN(Statement st,

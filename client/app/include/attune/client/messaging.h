@@ -87,6 +87,8 @@ struct ReceivedEvent {
     kPaired,     // a first message created (or renewed) a contact
     kDuplicate,  // already processed: ack, show nothing
     kDropped,    // undecryptable or unexpected: ack, warn
+    kRetired,    // on a mailbox this profile retired (store/mailbox_deletions.h):
+                 // not acked, not shown; the relay deletes it with the mailbox
   };
   Kind kind = Kind::kDropped;
   int64_t contact_id = 0;

@@ -53,6 +53,12 @@ class ReconnectingRelay {
   // keeps the subscription for the next connection and returns OK.
   Status AddSubscription(const MailboxId& mailbox_id, const crypto::Ed25519KeyPair& owner);
 
+  // Stops watching a mailbox (retired by its owner). The relay protocol has
+  // no unsubscribe, so a live connection that holds it is dropped and the
+  // next call reconnects with the others only; deliveries already read for
+  // it are not returned. Returns false if it was not subscribed.
+  bool RemoveSubscription(const MailboxId& mailbox_id);
+
   // Waits up to `timeout` for a delivery on any subscribed mailbox,
   // (re)connecting as needed. nullopt on timeout, including while the relay
   // is unreachable. Errors: only non-retryable ones (e.g. kAuthFailed when a

@@ -35,6 +35,9 @@ Status RetireMailbox(Database& db, int64_t row, int64_t now);
 // Oldest first.
 Result<std::vector<MailboxDeletion>> ListMailboxDeletions(Database& db);
 
+// True while `mailbox_id` waits here for its deletion on the relay.
+Result<bool> IsMailboxRetired(Database& db, const ByteArray<32>& mailbox_id);
+
 // The relay deleted it (or no longer knew it).
 Status ForgetMailboxDeletion(Database& db, const ByteArray<32>& mailbox_id);
 
