@@ -5,22 +5,30 @@
 # database; a finding fails the command). Prints the wall time of each part
 # and a summary at the end.
 #
-# clang-tidy starts right after the default build and runs at the lowest CPU
-# priority (nice 19) while the default preset's tests run: the integration
-# tests spend much of their time waiting on processes and sockets, and tidy
-# takes only the CPU they leave idle (their timing is not affected: a nice-19
-# process yields to any other). The asan build starts once both are done, so
-# the two never compete. Its report is printed when it ends.
+# Order: both builds first, then clang-tidy in the background at the lowest
+# CPU priority (nice 19) while the default and then the asan tests run, then
+# the rest of clang-tidy. The integration tests spend much of their time
+# waiting on processes and sockets; tidy takes only the CPU they leave idle
+# (a nice-19 process yields to any other, so test timing is not affected).
+# Builds and tidy never compete: each alone fills both cores.
+#
+# Builds are unity builds (CMAKE_UNITY_BUILD: CMake compiles each target's
+# files in batches of 8 as one translation unit), which parses the heavy
+# headers (gtest, protobuf, CLI11, Asio, Qt) and emits their inline code once
+# per batch instead of once per file. Names private to a file must then not
+# clash within a target (the same rule scripts/tidy_unity.py already needs);
+# a file that cannot share a unit says so in its CMakeLists.txt
+# (SKIP_UNITY_BUILD_INCLUSION). The compile database then names CMake's
+# batches; scripts/compile_db.py gives tidy the real files behind them.
 #
 #   ATTUNE_JOBS=N   parallel compile jobs and clang-tidy processes (default 2)
+#   ATTUNE_UNITY=0  one compiler run per file, as `cmake --preset` does by
+#                   default (catches a missing #include that a batch hides)
 #   ATTUNE_TIDY=0   skip clang-tidy (it runs by default). The whole tree is
 #                   clean under it since 2026-12-01. A complete run over all
 #                   279 files (70 translation units, scripts/tidy_unity.py, 2
 #                   processes) cost 2080 s of CPU (user+sys, /usr/bin/time):
-#                   ~17-18 min of wall time on 2 idle cores. Measured here it
-#                   took 48 min of wall time, but at nice 19 on a machine shared
-#                   by four builds (load average 5-7 on 2 cores); that run still
-#                   split chunks whose names clashed, since renamed.
+#                   ~17-18 min of wall time on 2 idle cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${ATTUNE_JOBS:-2}
@@ -37,14 +45,17 @@ step() {  # step NAME COMMAND...: runs it, records its wall time
   echo "== ${name}: ${took} s"
 }
 
+unity=ON
+if [ "${ATTUNE_UNITY:-1}" = 0 ]; then unity=OFF; fi
 configure_and_build() {
-  cmake --preset "$1" >/dev/null
+  cmake --preset "$1" -DCMAKE_UNITY_BUILD="${unity}" >/dev/null
   cmake --build --preset "$1" -j "${jobs}"
 }
 
 total_start=$SECONDS
 step bootstrap scripts/bootstrap.sh
 step "default: build" configure_and_build default
+step "asan: build" configure_and_build asan
 tidy_dir=$(mktemp -d)
 tidy_pid=
 tidy_on=${ATTUNE_TIDY:-1}
@@ -59,6 +70,7 @@ if [ "${tidy_on}" = 1 ]; then
   echo "== clang-tidy: started in the background (nice 19)"
 fi
 step "default: test" ctest --preset default
+step "asan: test" ctest --preset asan
 
 tidy_wait() {
   local rc=0
@@ -74,8 +86,6 @@ tidy_wait() {
 if [ "${tidy_on}" = 1 ]; then
   step "clang-tidy: rest" tidy_wait
 fi
-step "asan: build" configure_and_build asan
-step "asan: test" ctest --preset asan
 
 echo "== wall time per part"
 printf '  %s\n' "${timings[@]}"

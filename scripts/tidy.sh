@@ -54,14 +54,16 @@ fi
 files=$(python3 - "$build/compile_commands.json" "$root" <<'EOF'
 import json, os, re, sys
 db, root = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(root, 'scripts'))
+from compile_db import sources
 ours = re.compile(r'(core|relay|client|tests)/.*\.cc$')
 seen = set()
 for entry in json.load(open(db)):
-    path = os.path.normpath(os.path.join(entry['directory'], entry['file']))
-    rel = os.path.relpath(path, root)
-    if ours.match(rel) and rel not in seen:
-        seen.add(rel)
-        print(rel)
+    for path in sources(entry):  # one file, or a CMake unity batch's files
+        rel = os.path.relpath(path, root)
+        if ours.match(rel) and rel not in seen:
+            seen.add(rel)
+            print(rel)
 EOF
 )
 if [ -n "$filter" ]; then

@@ -40,6 +40,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compile_db import sources  # noqa: E402
+
 CHUNK = 8
 
 root, build, jobs = sys.argv[1], os.path.abspath(sys.argv[2]), int(sys.argv[3])
@@ -57,14 +60,14 @@ shutil.copy(os.path.join(root, 'tests', '.clang-tidy'), os.path.join(unity_dir, 
 # Group the files by compile command (one target's files share it).
 groups = {}
 for entry in json.load(open(os.path.join(build, 'compile_commands.json'))):
-    path = os.path.normpath(os.path.join(entry['directory'], entry['file']))
-    rel = os.path.relpath(path, root)
-    if rel not in wanted:
-        continue
-    wanted.discard(rel)
     command = re.sub(r' -o \S+', '', entry['command']).replace(entry['file'], '@FILE@')
-    kind = 'tests' if rel.startswith('tests/') else 'main'
-    groups.setdefault((entry['directory'], command, kind), []).append(rel)
+    for path in sources(entry):  # one file, or a CMake unity batch's files
+        rel = os.path.relpath(path, root)
+        if rel not in wanted:
+            continue
+        wanted.discard(rel)
+        kind = 'tests' if rel.startswith('tests/') else 'main'
+        groups.setdefault((entry['directory'], command, kind), []).append(rel)
 
 lock = threading.Lock()
 done_units = [0]

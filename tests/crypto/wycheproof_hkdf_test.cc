@@ -16,13 +16,13 @@ using testing::Describe;
 using testing::HasFlag;
 using testing::HexField;
 
-struct Counts {
+struct HkdfCounts {
   size_t valid = 0;
   size_t too_large = 0;
 };
 
-Counts RunHkdfFile(const nlohmann::json& json, HkdfHash hash) {
-  Counts counts;
+HkdfCounts RunHkdfFile(const nlohmann::json& json, HkdfHash hash) {
+  HkdfCounts counts;
   const size_t hash_len = HkdfHashLength(hash);
   for (const auto& group : json["testGroups"]) {
     for (const auto& test : group["tests"]) {
@@ -69,7 +69,7 @@ TEST(WycheproofHkdf, Sha256) {
   ASSERT_TRUE(Init().ok());
   auto json = testing::LoadWycheproof(shared, "hkdf_sha256_test.json", 86);
   ASSERT_TRUE(json);
-  Counts c = RunHkdfFile(*json, HkdfHash::kSha256);
+  HkdfCounts c = RunHkdfFile(*json, HkdfHash::kSha256);
   EXPECT_EQ(c.valid, 83u);
   EXPECT_EQ(c.too_large, 3u);
 }
@@ -79,7 +79,7 @@ TEST(WycheproofHkdf, Sha512) {
   ASSERT_TRUE(Init().ok());
   auto json = testing::LoadWycheproof(shared, "hkdf_sha512_test.json", 83);
   ASSERT_TRUE(json);
-  Counts c = RunHkdfFile(*json, HkdfHash::kSha512);
+  HkdfCounts c = RunHkdfFile(*json, HkdfHash::kSha512);
   EXPECT_EQ(c.valid, 80u);
   EXPECT_EQ(c.too_large, 3u);
 }

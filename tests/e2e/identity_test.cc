@@ -126,13 +126,13 @@ TEST(IdentityTest, AgreementIsSymmetricAndRejectsSmallOrderPeers) {
 // that does not must be accepted.
 TEST(IdentityTest, X25519KeyCheckAgreesWithWycheproof) {
   ATTUNE_REQUIRE_SHARED_VECTORS(dir);
-  auto json = testing::LoadJson(dir / "wycheproof" / "x25519_test.json");
+  auto json = attune::testing::LoadJson(dir / "wycheproof" / "x25519_test.json");
   ASSERT_TRUE(json);
   size_t low_order = 0, accepted = 0;
   for (const auto& group : (*json)["testGroups"]) {
     for (const auto& test : group["tests"]) {
-      const Bytes pub = testing::HexToBytes(test["public"].get<std::string>());
-      const Bytes shared = testing::HexToBytes(test["shared"].get<std::string>());
+      const Bytes pub = attune::testing::HexToBytes(test["public"].get<std::string>());
+      const Bytes shared = attune::testing::HexToBytes(test["shared"].get<std::string>());
       if (pub.size() != 32) continue;
       const bool valid = crypto::X25519IsValidPublicKey(crypto::ConstSpan<32>(pub.data(), 32));
       const bool canonical =

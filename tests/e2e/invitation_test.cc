@@ -8,12 +8,13 @@
 
 #include "attune/crypto/util.h"
 #include "attune/e2e/invitation_codec.h"
+#include "e2e_test_time.h"
 
 namespace attune::e2e {
 namespace {
 
-constexpr uint64_t kNow = 1'800'000'000;
-constexpr uint64_t kDay = 24 * 60 * 60;
+using testing::kDay;
+using testing::kNow;
 
 class InvitationTest : public ::testing::Test {
  protected:

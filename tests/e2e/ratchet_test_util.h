@@ -12,10 +12,9 @@
 #include "attune/crypto/random.h"
 #include "attune/crypto/util.h"
 #include "attune/e2e/session.h"
+#include "e2e_test_time.h"
 
 namespace attune::e2e::testing {
-
-inline constexpr uint64_t kNow = 1'800'000'000;  // a fixed "unix now" for tests
 
 struct SessionPair {
   Session alice;  // initiator
@@ -47,8 +46,6 @@ inline SessionPair MakePair(crypto::RandomSource& rng,
   EXPECT_TRUE(alice.ok());
   return SessionPair{std::move(alice).value(), std::move(bob)};
 }
-
-inline Bytes Text(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 inline Bytes MustEncrypt(Session& s, std::string_view text, crypto::RandomSource& rng) {
   Result<Bytes> r = s.Encrypt(Text(text), rng);

@@ -10,14 +10,14 @@
 #include "attune/e2e/first_message.h"
 #include "attune/e2e/invitation_codec.h"
 #include "attune/e2e/x3dh.h"
+#include "e2e_test_time.h"
 
 namespace attune::e2e {
 namespace {
 
-constexpr uint64_t kNow = 1'800'000'000;
-constexpr uint64_t kDay = 24 * 60 * 60;
-
-Bytes Text(std::string_view s) { return Bytes(s.begin(), s.end()); }
+using testing::kDay;
+using testing::kNow;
+using testing::Text;
 
 bool Contains(ByteView haystack, ByteView needle) {
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=

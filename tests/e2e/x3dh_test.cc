@@ -8,14 +8,14 @@
 #include "attune/crypto/util.h"
 #include "attune/e2e/first_message.h"
 #include "attune/e2e/invitation_codec.h"
+#include "e2e_test_time.h"
 
 namespace attune::e2e {
 namespace {
 
-constexpr uint64_t kNow = 1'800'000'000;
-constexpr uint64_t kDay = 24 * 60 * 60;
-
-Bytes Text(std::string_view s) { return Bytes(s.begin(), s.end()); }
+using testing::kDay;
+using testing::kNow;
+using testing::Text;
 
 class X3dhTest : public ::testing::Test {
  protected:

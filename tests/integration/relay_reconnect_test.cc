@@ -12,7 +12,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-Bytes Text(std::string_view s) { return Bytes(s.begin(), s.end()); }
+Bytes BlobOf(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 TEST(RelayReconnect, WatchSurvivesRelayRestartsAndGetsUnackedAgain) {
   auto relay = RelayUnderTest::Start();
@@ -26,7 +26,7 @@ TEST(RelayReconnect, WatchSurvivesRelayRestartsAndGetsUnackedAgain) {
   auto send = [&](std::string_view text) {
     auto c = r.Connect();
     ASSERT_TRUE(c.ok()) << c.error().ToString();
-    ASSERT_TRUE((*c)->Send(mailbox.id, mailbox.capability.span(), Text(text)).ok());
+    ASSERT_TRUE((*c)->Send(mailbox.id, mailbox.capability.span(), BlobOf(text)).ok());
   };
 
   net::ReconnectPolicy policy;
@@ -38,7 +38,7 @@ TEST(RelayReconnect, WatchSurvivesRelayRestartsAndGetsUnackedAgain) {
   send("one");
   auto one = watch.NextDelivery(seconds(5));
   ASSERT_TRUE(one.ok() && one->has_value()) << (one.ok() ? "timeout" : one.error().ToString());
-  EXPECT_EQ((*one)->blob, Text("one"));
+  EXPECT_EQ((*one)->blob, BlobOf("one"));
   ATTUNE_ASSERT_OK(watch.Ack(mailbox.id, (*one)->message_id));
   EXPECT_EQ(watch.connect_count(), 1u);
 
@@ -56,7 +56,7 @@ TEST(RelayReconnect, WatchSurvivesRelayRestartsAndGetsUnackedAgain) {
   send("two");
   auto two = watch.NextDelivery(seconds(10));
   ASSERT_TRUE(two.ok() && two->has_value()) << (two.ok() ? "timeout" : two.error().ToString());
-  EXPECT_EQ((*two)->blob, Text("two"));
+  EXPECT_EQ((*two)->blob, BlobOf("two"));
   EXPECT_EQ(watch.connect_count(), 2u);
 
   // Not acked before the next crash: delivered again afterwards.
@@ -66,7 +66,7 @@ TEST(RelayReconnect, WatchSurvivesRelayRestartsAndGetsUnackedAgain) {
   ASSERT_TRUE(again.ok() && again->has_value())
       << (again.ok() ? "timeout" : again.error().ToString());
   EXPECT_EQ((*again)->message_id, (*two)->message_id);
-  EXPECT_EQ((*again)->blob, Text("two"));
+  EXPECT_EQ((*again)->blob, BlobOf("two"));
   ATTUNE_ASSERT_OK(watch.Ack(mailbox.id, (*again)->message_id));
 }
 

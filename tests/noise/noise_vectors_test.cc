@@ -15,7 +15,7 @@
 namespace attune::noise {
 namespace {
 
-using testing::HexToBytes;
+using attune::testing::HexToBytes;
 
 crypto::ConstSpan<32> Key32(const Bytes& b) {
   EXPECT_EQ(b.size(), 32u);
@@ -101,7 +101,7 @@ TEST(NoiseVectors, AllNkBlake2bChaChaPolyVectorsPass) {
   int psk_skipped = 0;
   for (const char* file :
        {"cacophony.json", "snow.json", "subset_XX_IK_NK_25519_ChaChaPoly_BLAKE2b.json"}) {
-    auto json = testing::LoadJson(dir / "noise" / file);
+    auto json = attune::testing::LoadJson(dir / "noise" / file);
     ASSERT_TRUE(json.has_value());
     size_t index = 0;
     for (const auto& v : (*json)["vectors"]) {
@@ -131,7 +131,8 @@ TEST(NoiseVectors, AllNkBlake2bChaChaPolyVectorsPass) {
 // reproduces the public NK vectors above.
 TEST(NoiseVectors, AttuneRelayUsageVectorPasses) {
   ASSERT_TRUE(crypto::Init().ok());
-  auto json = testing::LoadJson(testing::SourceDir() / "tests" / "vectors" / "noise_attune.json");
+  auto json = attune::testing::LoadJson(attune::testing::SourceDir() / "tests" / "vectors" /
+                                        "noise_attune.json");
   ASSERT_TRUE(json.has_value());
   const auto& vectors = (*json)["vectors"];
   ASSERT_EQ(vectors.size(), 1u);

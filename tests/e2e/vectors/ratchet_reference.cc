@@ -9,7 +9,7 @@ namespace attune::e2e::vectors {
 namespace {
 
 template <typename T>
-std::string H(const T& bytes) {
+std::string HexOf(const T& bytes) {
   return ToHex(ByteView(bytes.data(), bytes.size()));
 }
 
@@ -39,16 +39,16 @@ ReferenceRatchet ReferenceRatchet::Initiator(const RatchetInit& init, ByteView r
   r.dhr_ = responder_public;
   const auto dh = crypto::X25519(r.dhs_.private_key.span(), responder_public).value();
   RootKdfOutput kdf = KdfRk(init.root_key.span(), dh.span());
-  trace = Json{{"ratchet_private", H(r.dhs_.private_key)},
-               {"ratchet_public", H(r.dhs_.public_key)},
-               {"remote_ratchet_public", H(responder_public)},
-               {"dh_output", H(dh)},
-               {"root_key_in", H(init.root_key)},
-               {"root_key_out", H(kdf.root_key)},
-               {"sending_chain_key", H(kdf.chain_key)},
-               {"next_sending_header_key", H(kdf.next_header_key)},
-               {"sending_header_key", H(init.shared_hka)},
-               {"next_receiving_header_key", H(init.shared_nhkb)}};
+  trace = Json{{"ratchet_private", HexOf(r.dhs_.private_key)},
+               {"ratchet_public", HexOf(r.dhs_.public_key)},
+               {"remote_ratchet_public", HexOf(responder_public)},
+               {"dh_output", HexOf(dh)},
+               {"root_key_in", HexOf(init.root_key)},
+               {"root_key_out", HexOf(kdf.root_key)},
+               {"sending_chain_key", HexOf(kdf.chain_key)},
+               {"next_sending_header_key", HexOf(kdf.next_header_key)},
+               {"sending_header_key", HexOf(init.shared_hka)},
+               {"next_receiving_header_key", HexOf(init.shared_nhkb)}};
   r.rk_ = std::move(kdf.root_key);
   r.cks_ = std::move(kdf.chain_key);
   r.nhks_ = std::move(kdf.next_header_key);
@@ -80,14 +80,14 @@ Result<Bytes> ReferenceRatchet::Encrypt(ByteView plaintext, const std::vector<By
         crypto::X25519KeyPairFromPrivate(crypto::ConstSpan<32>(draws[next++].data(), 32));
     ATTUNE_ASSIGN_OR_RETURN(auto dh, crypto::X25519(fresh.private_key.span(), *dhr_));
     RootKdfOutput kdf = KdfRk(rk_.span(), dh.span());
-    trace["dh_ratchet_send"] = Json{{"ratchet_private", H(fresh.private_key)},
-                                    {"ratchet_public", H(fresh.public_key)},
-                                    {"remote_ratchet_public", H(*dhr_)},
-                                    {"dh_output", H(dh)},
-                                    {"root_key_in", H(rk_)},
-                                    {"root_key_out", H(kdf.root_key)},
-                                    {"sending_chain_key", H(kdf.chain_key)},
-                                    {"next_sending_header_key", H(kdf.next_header_key)}};
+    trace["dh_ratchet_send"] = Json{{"ratchet_private", HexOf(fresh.private_key)},
+                                    {"ratchet_public", HexOf(fresh.public_key)},
+                                    {"remote_ratchet_public", HexOf(*dhr_)},
+                                    {"dh_output", HexOf(dh)},
+                                    {"root_key_in", HexOf(rk_)},
+                                    {"root_key_out", HexOf(kdf.root_key)},
+                                    {"sending_chain_key", HexOf(kdf.chain_key)},
+                                    {"next_sending_header_key", HexOf(kdf.next_header_key)}};
     dhs_ = std::move(fresh);
     rk_ = std::move(kdf.root_key);
     cks_ = std::move(kdf.chain_key);
@@ -116,15 +116,15 @@ Result<Bytes> ReferenceRatchet::Encrypt(ByteView plaintext, const std::vector<By
   Append(body_ad, wire);
   Append(wire, crypto::XChaChaSeal(body_key.key.span(), body_key.nonce.span(), body_ad, padded));
 
-  trace["header"] = Json{{"ratchet_public", H(dhs_.public_key)}, {"pn", pn_}, {"n", ns_}};
-  trace["header_plaintext"] = H(header_bytes);
-  trace["header_key"] = H(*hks_);
+  trace["header"] = Json{{"ratchet_public", HexOf(dhs_.public_key)}, {"pn", pn_}, {"n", ns_}};
+  trace["header_plaintext"] = HexOf(header_bytes);
+  trace["header_key"] = HexOf(*hks_);
   trace["header_nonce"] = ToHex(nonce);
-  trace["chain_key_in"] = H(*cks_);
-  trace["chain_key_out"] = H(ck.chain_key);
-  trace["message_key"] = H(ck.message_key);
-  trace["body_key"] = H(body_key.key);
-  trace["body_nonce"] = H(body_key.nonce);
+  trace["chain_key_in"] = HexOf(*cks_);
+  trace["chain_key_out"] = HexOf(ck.chain_key);
+  trace["message_key"] = HexOf(ck.message_key);
+  trace["body_key"] = HexOf(body_key.key);
+  trace["body_nonce"] = HexOf(body_key.nonce);
   trace["padded_size"] = padded_size;
   trace["body_associated_data"] = ToHex(body_ad);
   trace["wire"] = ToHex(wire);
@@ -140,8 +140,8 @@ Status ReferenceRatchet::SkipTo(uint32_t until, Json& trace) {
     while (nr_ < until) {
       ChainKdfOutput ck = KdfCk(ckr_->span());
       trace["skipped_keys_stored"].push_back(
-          Json{{"header_key", H(*hkr_)}, {"n", nr_}, {"message_key", H(ck.message_key)}});
-      skipped_.emplace(std::pair{H(*hkr_), nr_}, std::move(ck.message_key));
+          Json{{"header_key", HexOf(*hkr_)}, {"n", nr_}, {"message_key", HexOf(ck.message_key)}});
+      skipped_.emplace(std::pair{HexOf(*hkr_), nr_}, std::move(ck.message_key));
       ckr_ = std::move(ck.chain_key);
       ++nr_;
     }
@@ -158,7 +158,7 @@ Result<Bytes> ReferenceRatchet::Decrypt(ByteView wire, Json& trace) {
     auto header = OpenHeader(hk, wire);
     if (header && header->n == it->first.second) {
       trace["header_key_used"] = "skipped";
-      trace["message_key"] = H(it->second);
+      trace["message_key"] = HexOf(it->second);
       mk = std::move(it->second);
       skipped_.erase(it);
       have_mk = true;
@@ -184,24 +184,25 @@ Result<Bytes> ReferenceRatchet::Decrypt(ByteView wire, Json& trace) {
       dhr_ = header->dh;
       ATTUNE_ASSIGN_OR_RETURN(auto dh, crypto::X25519(dhs_.private_key.span(), *dhr_));
       RootKdfOutput kdf = KdfRk(rk_.span(), dh.span());
-      trace["dh_ratchet_receive"] = Json{{"ratchet_private", H(dhs_.private_key)},
-                                         {"remote_ratchet_public", H(*dhr_)},
-                                         {"dh_output", H(dh)},
-                                         {"root_key_in", H(rk_)},
-                                         {"root_key_out", H(kdf.root_key)},
-                                         {"receiving_chain_key", H(kdf.chain_key)},
-                                         {"next_receiving_header_key", H(kdf.next_header_key)},
-                                         {"sending_header_key", H(*hks_)}};
+      trace["dh_ratchet_receive"] = Json{{"ratchet_private", HexOf(dhs_.private_key)},
+                                         {"remote_ratchet_public", HexOf(*dhr_)},
+                                         {"dh_output", HexOf(dh)},
+                                         {"root_key_in", HexOf(rk_)},
+                                         {"root_key_out", HexOf(kdf.root_key)},
+                                         {"receiving_chain_key", HexOf(kdf.chain_key)},
+                                         {"next_receiving_header_key", HexOf(kdf.next_header_key)},
+                                         {"sending_header_key", HexOf(*hks_)}};
       rk_ = std::move(kdf.root_key);
       ckr_ = std::move(kdf.chain_key);
       nhkr_ = std::move(kdf.next_header_key);
       pending_send_step_ = true;
     }
-    trace["header"] = Json{{"ratchet_public", H(header->dh)}, {"pn", header->pn}, {"n", header->n}};
+    trace["header"] =
+        Json{{"ratchet_public", HexOf(header->dh)}, {"pn", header->pn}, {"n", header->n}};
     ATTUNE_RETURN_IF_ERROR(SkipTo(header->n, trace));
     ChainKdfOutput ck = KdfCk(ckr_->span());
-    trace["chain_key_in"] = H(*ckr_);
-    trace["message_key"] = H(ck.message_key);
+    trace["chain_key_in"] = HexOf(*ckr_);
+    trace["message_key"] = HexOf(ck.message_key);
     mk = std::move(ck.message_key);
     ckr_ = std::move(ck.chain_key);
     ++nr_;

@@ -14,7 +14,7 @@
 namespace attune::desktop::tools {
 namespace {
 
-struct Loaded {
+struct LoadedSafetyNumber {
   Result<client::Engine::SafetyNumberView> number;
   Result<client::ContactView> contact;
 };
@@ -96,9 +96,10 @@ void VerifyDialog::Load() {
   runner_.Run(
       this,
       [name](client::Engine& engine) {
-        return std::make_shared<Loaded>(Loaded{engine.SafetyNumber(name), engine.Contact(name)});
+        return std::make_shared<LoadedSafetyNumber>(
+            LoadedSafetyNumber{engine.SafetyNumber(name), engine.Contact(name)});
       },
-      [this](const std::shared_ptr<Loaded>& loaded) {
+      [this](const std::shared_ptr<LoadedSafetyNumber>& loaded) {
         if (!loaded->number.ok()) {
           digits_->clear();
           status_->setText(ErrorSentence(loaded->number.error()));
