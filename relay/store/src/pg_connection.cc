@@ -226,7 +226,11 @@ Status PgConnection::Ensure() {
     return MakeError(ErrorCode::kIoError, "postgres: database unavailable (reconnecting)");
   }
   Drop();
-  conn_ = PQconnectdb(conninfo_.c_str());
+  // The operator's connection string may name the application itself;
+  // otherwise pg_stat_activity shows which node's connection this is.
+  const char* const keys[] = {"dbname", "fallback_application_name", nullptr};
+  const char* const values[] = {conninfo_.c_str(), application_name_.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
   Status st = Status::Ok();
   if (PQstatus(conn_) != CONNECTION_OK) {

@@ -154,6 +154,10 @@ class PgConnection {
   // back (ROLLBACK) before it returns the first error.
   Result<PgResult> EndPipeline(const char* sql);
 
+  // pg_stat_activity.application_name of later connections, unless the
+  // connection string sets one.
+  void set_application_name(std::string name) { application_name_ = std::move(name); }
+
   // Server process id of the current connection, 0 when disconnected.
   int backend_pid() const { return conn_ == nullptr ? 0 : PQbackendPID(conn_); }
   PGconn* raw() { return conn_; }
@@ -175,6 +179,7 @@ class PgConnection {
   const std::string conninfo_{};
   const std::span<const StatementSql> statements_{};
   const int schema_version_ = 0;
+  std::string application_name_ = "attune-relay";
   PGconn* conn_ = nullptr;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};
