@@ -258,6 +258,65 @@ TEST_P(StoreTest, SendsAndAcksInOneTransactionAreSeenAndCommitted) {
   EXPECT_EQ(store->GetMailbox(o.id).value()->next_message_id, next + 2);
 }
 
+// Acks and sends of several mailboxes interleaved in one transaction, as a
+// group commit runs them: a store may hold the writes back and send them as
+// set-based statements (PostgreSQL), but every read in the transaction sees
+// the usage as if each had run at once, and the commit keeps all of them.
+TEST_P(StoreTest, InterleavedAcksAndSendsOfManyMailboxesKeepUsageAndOrder) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Owner a = Owner::Random();
+  Owner b = Owner::Random();
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(a)).ok());
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(b)).ok());
+  ASSERT_TRUE(store->AppendMessage(a.id, 1, MakeBlob("aa"), 1000).ok());
+  ASSERT_TRUE(store->AppendMessage(a.id, 2, MakeBlob("bbb"), 1000).ok());
+  ASSERT_TRUE(store->AppendMessage(b.id, 1, MakeBlob("c"), 1000).ok());
+  auto usage = [&](const Owner& o) {
+    auto rec = store->GetMailbox(o.id);
+    EXPECT_TRUE(rec.ok() && rec->has_value());
+    if (!rec.ok() || !rec->has_value()) return std::array<uint64_t, 3>{};
+    return std::array<uint64_t, 3>{(*rec)->next_message_id, (*rec)->message_count,
+                                   (*rec)->byte_count};
+  };
+  using U = std::array<uint64_t, 3>;
+
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 1).ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 77).ok());  // no such message: no failure
+  EXPECT_EQ(usage(b), (U{2, 1, 1}));                 // another mailbox, while a's acks wait
+  ASSERT_TRUE(store->AppendMessage(b.id, 2, MakeBlob("dd"), 1000).ok());
+  EXPECT_EQ(usage(a), (U{3, 1, 3}));  // a's ack of 1 counts, 77 changes nothing
+  ASSERT_TRUE(store->AppendMessage(a.id, 3, MakeBlob("eeee"), 1000).ok());
+  EXPECT_EQ(usage(b), (U{3, 2, 3}));
+  EXPECT_EQ(usage(a), (U{4, 2, 7}));
+  ASSERT_TRUE(store->Commit().ok());
+
+  EXPECT_EQ(usage(a), (U{4, 2, 7}));
+  EXPECT_EQ(usage(b), (U{3, 2, 3}));
+  auto ids = [&](const Owner& o) {
+    std::vector<uint64_t> out;
+    auto messages = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+    EXPECT_TRUE(messages.ok());
+    if (!messages.ok()) return out;
+    for (const StoredMessage& m : *messages) out.push_back(m.message_id);
+    return out;
+  };
+  EXPECT_EQ(ids(a), (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(ids(b), (std::vector<uint64_t>{1, 2}));
+
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 2).ok());
+  ASSERT_TRUE(store->ForgetMessage(b.id, 1).ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 3).ok());
+  EXPECT_EQ(usage(a), (U{4, 0, 0}));
+  ASSERT_TRUE(store->Commit().ok());
+  EXPECT_EQ(usage(a), (U{4, 0, 0}));
+  EXPECT_EQ(usage(b), (U{3, 1, 2}));
+  EXPECT_TRUE(ids(a).empty());
+  EXPECT_EQ(ids(b), (std::vector<uint64_t>{2}));
+}
+
 TEST_P(StoreTest, ExpiredMessagesAreHiddenThenPurged) {
   auto store = Open();
   ASSERT_NE(store, nullptr);

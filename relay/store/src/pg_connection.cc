@@ -55,6 +55,35 @@ bool PgResult::Bool(int row, int col) const {
   return b.size() == 1 && b[0] != 0;
 }
 
+namespace {
+void PutInt32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+}  // namespace
+
+PgArray::PgArray(uint32_t element_oid, size_t count) {
+  PutInt32(buf_, 1);  // dimensions
+  PutInt32(buf_, 0);  // no NULLs
+  PutInt32(buf_, element_oid);
+  PutInt32(buf_, static_cast<uint32_t>(count));
+  PutInt32(buf_, 1);  // lower bound
+}
+
+PgArray& PgArray::Add(ByteView element) {
+  PutInt32(buf_, static_cast<uint32_t>(element.size()));
+  buf_.append(reinterpret_cast<const char*>(element.data()), element.size());
+  return *this;
+}
+
+PgArray& PgArray::Add(int64_t element) {
+  PutInt32(buf_, 8);
+  const auto u = static_cast<uint64_t>(element);
+  PutInt32(buf_, static_cast<uint32_t>(u >> 32));
+  PutInt32(buf_, static_cast<uint32_t>(u & 0xffffffffu));
+  return *this;
+}
+
 PgParams& PgParams::Bytes(ByteView v) {
   values_[n_] = reinterpret_cast<const char*>(v.data());
   lengths_[n_] = static_cast<int>(v.size());
