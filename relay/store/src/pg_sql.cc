@@ -112,8 +112,10 @@ constexpr StatementSql kStatements[] = {
      "SELECT m.owner_key, m.cap_hash, m.next_message_id, "
      "m.stored_count - coalesce(f.count, 0) - a.n, m.stored_bytes - coalesce(f.bytes, 0) - a.bytes "
      "FROM mailboxes m LEFT JOIN mailbox_freed f ON f.mailbox_id = m.id CROSS JOIN "
-     "(SELECT count(*) AS n, coalesce(sum(octet_length(x.blob)), 0)::bigint AS bytes "
-     "FROM messages x WHERE x.mailbox_id = $1 AND x.message_id = ANY($2::bigint[])) a "
+     "(SELECT count(*) AS n, coalesce(sum(x.len), 0)::bigint AS bytes "
+     "FROM unnest($2::bigint[]) AS u(message_id) CROSS JOIN LATERAL "
+     "(SELECT octet_length(blob) AS len FROM messages "
+     "WHERE mailbox_id = $1 AND message_id = u.message_id) x) a "
      "WHERE m.id = $1 FOR UPDATE OF m"},
     // A freed row left by an ack that raced the mailbox's deletion must not
     // count against a mailbox created later with the same id.
