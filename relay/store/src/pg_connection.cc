@@ -69,8 +69,9 @@ bool PgResult::Bool(int row, int col) const {
 
 namespace {
 void PutInt32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
+  for (int shift = 24; shift >= 0; shift -= 8) {
     out.push_back(static_cast<char>((v >> shift) & 0xff));
+  }
 }
 }  // namespace
 

@@ -73,8 +73,9 @@ void PgMailboxStore::ClearTransactionState() {
 
 Status PgMailboxStore::BufferedWriteAllowed() {
   if (transaction_error_) return *transaction_error_;
-  if (!conn_->in_pipeline())
+  if (!conn_->in_pipeline()) {
     return Fail(MakeError(ErrorCode::kIoError, "postgres: connection lost"));
+  }
   operation_wrote_ = true;
   return Status::Ok();
 }

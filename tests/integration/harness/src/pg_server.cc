@@ -110,8 +110,9 @@ Result<std::string> PgServer::CreateDatabase() {
   const std::string name = "t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
                            "_" + std::to_string(rd());
   auto created = Query("CREATE DATABASE " + name);
-  if (!created.ok())
+  if (!created.ok()) {
     return MakeError(ErrorCode::kIoError, "create database: " + created.error().message);
+  }
   return name;
 }
 
