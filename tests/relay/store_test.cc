@@ -98,11 +98,14 @@ class PostgresBackend final : public Backend {
     return std::unique_ptr<MailboxStore>(std::move(store));
   }
   void ForgeSchemaVersion(int v) override {
+    Exec("UPDATE attune_schema SET version = " + std::to_string(v));
+  }
+  // Runs SQL that returns no rows on this backend's database.
+  void Exec(const std::string& sql) {
     PGconn* conn = PQconnectdb(conninfo_.c_str());
     ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
-    const std::string sql = "UPDATE attune_schema SET version = " + std::to_string(v);
     PGresult* r = PQexec(conn, sql.c_str());
-    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK);
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(conn);
     PQclear(r);
     PQfinish(conn);
   }
@@ -615,6 +618,34 @@ TEST(PostgresStoreTest, MigrateRefusesANewerSchema) {
   auto again = MigratePostgres(current.conninfo());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, PostgresSchemaVersion());
+}
+
+// Schema 1 counted a mailbox's messages for each send; schema 2 keeps
+// counters, which `db migrate` fills from the messages already stored.
+TEST(PostgresStoreTest, MigrationToCountersKeepsTheUsageOfStoredMessages) {
+  PostgresBackend backend;
+  if (std::string why = backend.Unavailable(); !why.empty()) GTEST_SKIP() << why;
+  // A schema-1 database holding one mailbox with two messages (5 bytes).
+  backend.Exec(
+      "ALTER TABLE mailboxes DROP COLUMN stored_count, DROP COLUMN stored_bytes; "
+      "DROP TABLE mailbox_freed; UPDATE attune_schema SET version = 1; "
+      "INSERT INTO mailboxes VALUES (decode(repeat('01', 32), 'hex'), "
+      "decode(repeat('02', 32), 'hex'), decode(repeat('03', 32), 'hex'), 3); "
+      "INSERT INTO messages VALUES (decode(repeat('01', 32), 'hex'), 1, 9999, decode('0a0b', "
+      "'hex')), "
+      "(decode(repeat('01', 32), 'hex'), 2, 9999, decode('0c0d0e', 'hex'))");
+  auto before = MigratePostgres(backend.conninfo());
+  ASSERT_TRUE(before.ok()) << before.error().ToString();
+  EXPECT_EQ(*before, 1);
+  auto store = backend.TryOpen();
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  MailboxId id{};
+  id.fill(0x01);
+  auto rec = (*store)->GetMailbox(id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->message_count, 2u);
+  EXPECT_EQ((*rec)->byte_count, 5u);
+  EXPECT_EQ((*rec)->next_message_id, 3u);
 }
 
 // Every payload on the notification channel is read back as what it is: a

@@ -75,7 +75,7 @@ CREATE TABLE mailbox_freed(
   mailbox_id bytea PRIMARY KEY,
   count bigint NOT NULL,
   bytes bigint NOT NULL);
-DROP FUNCTION attune_lock_mailbox(bytea);
+DROP FUNCTION IF EXISTS attune_lock_mailbox(bytea);
 )sql";
 
 constexpr Migration kMigrations[] = {
