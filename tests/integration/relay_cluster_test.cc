@@ -25,6 +25,7 @@ RelaySettings ClusterSettings(const PgServer& pg, const std::string& db,
 }
 
 struct Cluster {
+  std::string db{};
   std::unique_ptr<RelayUnderTest> a{};
   std::unique_ptr<RelayUnderTest> b{};
 };
@@ -34,6 +35,7 @@ Result<Cluster> StartCluster(PgServer& pg, RelaySettings base = kBurstSettings) 
   ATTUNE_ASSIGN_OR_RETURN(std::string db, pg.CreateDatabase());
   const RelaySettings settings = ClusterSettings(pg, db, std::move(base));
   Cluster c;
+  c.db = db;
   ATTUNE_ASSIGN_OR_RETURN(c.a, RelayUnderTest::StartNode(settings, nullptr));
   ATTUNE_ASSIGN_OR_RETURN(c.b, RelayUnderTest::StartNode(settings, c.a.get()));
   return c;
@@ -146,6 +148,92 @@ TEST(RelayCluster, RotationAndDeletionThroughOneNodeCloseSubscribersOnTheOther) 
   ASSERT_EQ(ReceiveN(*again_b, 1, std::chrono::seconds(5)).size(), 1u);  // "x" was not acked
   ATTUNE_ASSERT_OK(owner->DeleteMailbox(mailbox.id, rotated.owner));
   auto gone = again_b->NextDelivery(std::chrono::seconds(5));
+  EXPECT_FALSE(gone.ok()) << "a subscription on node B survived the deletion";
+}
+
+// The LISTEN connection of `node` (named with its pid, pg_listener.cc).
+std::string ListenerOf(const std::string& db, RelayUnderTest& node) {
+  return "datname = '" + db + "' AND application_name = 'attune-relay listener " +
+         std::to_string(node.process().pid()) + "'";
+}
+
+// Waits until `node`'s listening connection is present (or gone): polls
+// pg_stat_activity until the state is observed or 20 s passed.
+bool AwaitListener(PgServer& pg, const std::string& db, RelayUnderTest& node, bool present) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto rows = pg.Query("SELECT pid FROM pg_stat_activity WHERE " + ListenerOf(db, node));
+    if (rows.ok() && rows->empty() != present) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// Ends `node`'s LISTEN connection and keeps it from reconnecting (the
+// database refuses new connections; the nodes' open store connections stay)
+// until ReopenDatabase.
+Status CutListener(PgServer& pg, const std::string& db, RelayUnderTest& node) {
+  ATTUNE_RETURN_IF_ERROR(pg.Query("ALTER DATABASE " + db + " WITH ALLOW_CONNECTIONS false"));
+  ATTUNE_ASSIGN_OR_RETURN(auto killed, pg.Query("SELECT pg_terminate_backend(pid) FROM "
+                                                "pg_stat_activity WHERE " +
+                                                ListenerOf(db, node)));
+  if (killed.size() != 1) return MakeError(ErrorCode::kNotFound, "listener connection not found");
+  if (!AwaitListener(pg, db, node, false)) {
+    return MakeError(ErrorCode::kIoError, "listener connection did not end");
+  }
+  return Status::Ok();
+}
+
+Status ReopenDatabase(PgServer& pg, const std::string& db, RelayUnderTest& node) {
+  ATTUNE_RETURN_IF_ERROR(pg.Query("ALTER DATABASE " + db + " WITH ALLOW_CONNECTIONS true"));
+  if (!AwaitListener(pg, db, node, true)) {
+    return MakeError(ErrorCode::kIoError, "listener did not reconnect");
+  }
+  return Status::Ok();
+}
+
+// A rotation or deletion committed while node B's LISTEN connection was
+// down (no NOTIFY reaches it) still closes B's subscribers of the old key
+// once B is listening again: B re-reads the owner keys of its subscribed
+// mailboxes. A subscriber that proved the new key stays.
+TEST(RelayCluster, EvictionsCommittedWhileANodeWasNotListeningCloseItsSubscribers) {
+  ATTUNE_SHARED_PG_OR_SKIP(pg);
+  auto cluster = StartCluster(*pg);
+  ASSERT_TRUE(cluster.ok()) << cluster.error().ToString();
+  RelayUnderTest& b = *cluster->b;
+  E2eSealer sealer;
+  TestMailbox mailbox = NewMailboxKeys();
+  ATTUNE_CONNECT_OR_FAIL(owner, *cluster->a);
+  ATTUNE_ASSERT_OK(CreateWithCredential(*owner, mailbox, cluster->a->credential()));
+  ATTUNE_CONNECT_OR_FAIL(old_b, b);
+  ATTUNE_ASSERT_OK(old_b->Subscribe(mailbox.id, mailbox.owner));
+  ATTUNE_ASSERT_OK(owner->Send(mailbox.id, mailbox.capability.span(), sealer.Seal(AsBytes("x"))));
+  ASSERT_EQ(ReceiveN(*old_b, 1, std::chrono::seconds(5)).size(), 1u);
+
+  ATTUNE_ASSERT_OK(CutListener(*pg, cluster->db, b));
+  TestMailbox rotated = NewMailboxKeys();
+  rotated.id = mailbox.id;
+  ATTUNE_ASSERT_OK(owner->RotateMailbox(mailbox.id, mailbox.owner, rotated.owner,
+                                        net::ComputeSendCapabilityHash(rotated.capability.span())));
+  // B's store connections still work: a subscriber proves the new key there.
+  ATTUNE_CONNECT_OR_FAIL(new_b, b);
+  ATTUNE_ASSERT_OK(new_b->Subscribe(mailbox.id, rotated.owner));
+  ASSERT_EQ(ReceiveN(*new_b, 1, std::chrono::seconds(5)).size(), 1u);  // "x", not acked
+  ATTUNE_ASSERT_OK(ReopenDatabase(*pg, cluster->db, b));
+  auto closed = old_b->NextDelivery(std::chrono::seconds(20));
+  EXPECT_FALSE(closed.ok()) << "the old key's subscription on node B survived the rotation";
+  // The new key's subscriber stays, and B hears node A again.
+  ATTUNE_ASSERT_OK(owner->Send(mailbox.id, rotated.capability.span(), sealer.Seal(AsBytes("y"))));
+  auto y = ReceiveN(*new_b, 1, std::chrono::seconds(5));
+  ASSERT_EQ(y.size(), 1u) << "the new key's subscriber on node B was closed or not pushed";
+  auto opened = sealer.Open(y[0].blob);
+  ATTUNE_ASSERT_OK(opened);
+  EXPECT_EQ(std::string(AsStringView(*opened)), "y");
+
+  ATTUNE_ASSERT_OK(CutListener(*pg, cluster->db, b));
+  ATTUNE_ASSERT_OK(owner->DeleteMailbox(mailbox.id, rotated.owner));
+  ATTUNE_ASSERT_OK(ReopenDatabase(*pg, cluster->db, b));
+  auto gone = new_b->NextDelivery(std::chrono::seconds(20));
   EXPECT_FALSE(gone.ok()) << "a subscription on node B survived the deletion";
 }
 

@@ -98,11 +98,14 @@ class PostgresBackend final : public Backend {
     return std::unique_ptr<MailboxStore>(std::move(store));
   }
   void ForgeSchemaVersion(int v) override {
+    Exec("UPDATE attune_schema SET version = " + std::to_string(v));
+  }
+  // Runs SQL that returns no rows on this backend's database.
+  void Exec(const std::string& sql) {
     PGconn* conn = PQconnectdb(conninfo_.c_str());
     ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
-    const std::string sql = "UPDATE attune_schema SET version = " + std::to_string(v);
     PGresult* r = PQexec(conn, sql.c_str());
-    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK);
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(conn);
     PQclear(r);
     PQfinish(conn);
   }
@@ -256,6 +259,65 @@ TEST_P(StoreTest, SendsAndAcksInOneTransactionAreSeenAndCommitted) {
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ(*(*after)[0].blob, "kept");
   EXPECT_EQ(store->GetMailbox(o.id).value()->next_message_id, next + 2);
+}
+
+// Acks and sends of several mailboxes interleaved in one transaction, as a
+// group commit runs them: a store may hold the writes back and send them as
+// set-based statements (PostgreSQL), but every read in the transaction sees
+// the usage as if each had run at once, and the commit keeps all of them.
+TEST_P(StoreTest, InterleavedAcksAndSendsOfManyMailboxesKeepUsageAndOrder) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Owner a = Owner::Random();
+  Owner b = Owner::Random();
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(a)).ok());
+  ASSERT_TRUE(store->InsertMailbox(NewMailbox(b)).ok());
+  ASSERT_TRUE(store->AppendMessage(a.id, 1, MakeBlob("aa"), 1000).ok());
+  ASSERT_TRUE(store->AppendMessage(a.id, 2, MakeBlob("bbb"), 1000).ok());
+  ASSERT_TRUE(store->AppendMessage(b.id, 1, MakeBlob("c"), 1000).ok());
+  auto usage = [&](const Owner& o) {
+    auto rec = store->GetMailbox(o.id);
+    EXPECT_TRUE(rec.ok() && rec->has_value());
+    if (!rec.ok() || !rec->has_value()) return std::array<uint64_t, 3>{};
+    return std::array<uint64_t, 3>{(*rec)->next_message_id, (*rec)->message_count,
+                                   (*rec)->byte_count};
+  };
+  using U = std::array<uint64_t, 3>;
+
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 1).ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 77).ok());  // no such message: no failure
+  EXPECT_EQ(usage(b), (U{2, 1, 1}));                 // another mailbox, while a's acks wait
+  ASSERT_TRUE(store->AppendMessage(b.id, 2, MakeBlob("dd"), 1000).ok());
+  EXPECT_EQ(usage(a), (U{3, 1, 3}));  // a's ack of 1 counts, 77 changes nothing
+  ASSERT_TRUE(store->AppendMessage(a.id, 3, MakeBlob("eeee"), 1000).ok());
+  EXPECT_EQ(usage(b), (U{3, 2, 3}));
+  EXPECT_EQ(usage(a), (U{4, 2, 7}));
+  ASSERT_TRUE(store->Commit().ok());
+
+  EXPECT_EQ(usage(a), (U{4, 2, 7}));
+  EXPECT_EQ(usage(b), (U{3, 2, 3}));
+  auto ids = [&](const Owner& o) {
+    std::vector<uint64_t> out;
+    auto messages = store->FetchMessages(o.id, 0, 0, 10, 1 << 20);
+    EXPECT_TRUE(messages.ok());
+    if (!messages.ok()) return out;
+    for (const StoredMessage& m : *messages) out.push_back(m.message_id);
+    return out;
+  };
+  EXPECT_EQ(ids(a), (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(ids(b), (std::vector<uint64_t>{1, 2}));
+
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 2).ok());
+  ASSERT_TRUE(store->ForgetMessage(b.id, 1).ok());
+  ASSERT_TRUE(store->ForgetMessage(a.id, 3).ok());
+  EXPECT_EQ(usage(a), (U{4, 0, 0}));
+  ASSERT_TRUE(store->Commit().ok());
+  EXPECT_EQ(usage(a), (U{4, 0, 0}));
+  EXPECT_EQ(usage(b), (U{3, 1, 2}));
+  EXPECT_TRUE(ids(a).empty());
+  EXPECT_EQ(ids(b), (std::vector<uint64_t>{2}));
 }
 
 TEST_P(StoreTest, ExpiredMessagesAreHiddenThenPurged) {
@@ -556,6 +618,34 @@ TEST(PostgresStoreTest, MigrateRefusesANewerSchema) {
   auto again = MigratePostgres(current.conninfo());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, PostgresSchemaVersion());
+}
+
+// Schema 1 counted a mailbox's messages for each send; schema 2 keeps
+// counters, which `db migrate` fills from the messages already stored.
+TEST(PostgresStoreTest, MigrationToCountersKeepsTheUsageOfStoredMessages) {
+  PostgresBackend backend;
+  if (std::string why = backend.Unavailable(); !why.empty()) GTEST_SKIP() << why;
+  // A schema-1 database holding one mailbox with two messages (5 bytes).
+  backend.Exec(
+      "ALTER TABLE mailboxes DROP COLUMN stored_count, DROP COLUMN stored_bytes; "
+      "DROP TABLE mailbox_freed; UPDATE attune_schema SET version = 1; "
+      "INSERT INTO mailboxes VALUES (decode(repeat('01', 32), 'hex'), "
+      "decode(repeat('02', 32), 'hex'), decode(repeat('03', 32), 'hex'), 3); "
+      "INSERT INTO messages VALUES (decode(repeat('01', 32), 'hex'), 1, 9999, decode('0a0b', "
+      "'hex')), "
+      "(decode(repeat('01', 32), 'hex'), 2, 9999, decode('0c0d0e', 'hex'))");
+  auto before = MigratePostgres(backend.conninfo());
+  ASSERT_TRUE(before.ok()) << before.error().ToString();
+  EXPECT_EQ(*before, 1);
+  auto store = backend.TryOpen();
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  MailboxId id{};
+  id.fill(0x01);
+  auto rec = (*store)->GetMailbox(id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->message_count, 2u);
+  EXPECT_EQ((*rec)->byte_count, 5u);
+  EXPECT_EQ((*rec)->next_message_id, 3u);
 }
 
 // Every payload on the notification channel is read back as what it is: a

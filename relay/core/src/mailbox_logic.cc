@@ -115,12 +115,13 @@ Outcome SendMessage(MailboxStore& store, const SendRequest& req, const MailboxLi
 }
 
 Outcome AuthorizeSubscribe(MailboxStore& store, const SubscribeRequest& req,
-                           const HandshakeHash& handshake_hash) {
+                           const HandshakeHash& handshake_hash, OwnerKey* verified_owner_key) {
   auto owned =
       OwnedMailbox(store, req.mailbox_id,
                    mailbox::SubscribeSignedBytes(handshake_hash, req.mailbox_id), req.signature);
   if (!owned.ok()) return Unavailable();
   if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  if (verified_owner_key != nullptr) *verified_owner_key = (*owned)->owner_key;
   return Ok();
 }
 
@@ -142,8 +143,8 @@ Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
 
 Outcome CheckRotateSignatures(const RotateMailboxRequest& req, const OwnerKey& owner_key,
                               const HandshakeHash& handshake_hash) {
-  Bytes signed_bytes =
-      mailbox::RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key, req.new_cap_hash);
+  Bytes signed_bytes = mailbox::RotateSignedBytes(handshake_hash, req.mailbox_id, req.new_owner_key,
+                                                  req.new_cap_hash);
   // The new key must sign too: nobody can hand a mailbox to a key they do
   // not hold.
   if (!crypto::Ed25519Verify(owner_key, signed_bytes, req.signature)) {

@@ -3,6 +3,7 @@
 // only after the batch holding them is durable.
 #include <algorithm>
 #include <type_traits>
+#include <utility>
 
 #include "asio/post.hpp"
 #include "attune/crypto/random.h"
@@ -174,10 +175,15 @@ void Connection::HandleRequest(ValidatedRequest req) {
             MailboxId id = r.mailbox_id;
             SubmitStorage(
                 server_.reader, rid,
-                [r, h](MailboxStore& s) { return AuthorizeSubscribe(s, r, h); },
-                [rid, id](Connection& c, Outcome o, bool committed) {
+                [r, h](MailboxStore& s) {
+                  std::pair<Outcome, OwnerKey> result{};
+                  result.first = AuthorizeSubscribe(s, r, h, &result.second);
+                  return result;
+                },
+                [rid, id](Connection& c, std::pair<Outcome, OwnerKey> authorized, bool committed) {
                   if (c.closed_) return;
                   Subscription* sub = c.FindSubscription(id);
+                  Outcome& o = authorized.first;
                   if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
                   if (sub == nullptr || !o.ok()) {
                     if (sub != nullptr) c.RemoveSubscription(sub);
@@ -186,6 +192,7 @@ void Connection::HandleRequest(ValidatedRequest req) {
                   }
                   sub->active = true;
                   sub->more_available = true;
+                  sub->owner_key = authorized.second;
                   c.server_.AddSubscriber(sub);
                   c.Respond(rid, o);
                   c.MaybeFetch(*sub);
@@ -270,13 +277,17 @@ void Connection::HandleRequest(ValidatedRequest req) {
                       [r, key = check.verified_owner_key](MailboxStore& s) {
                         return CommitRotate(s, r, key);
                       },
-                      [rid, id = r.mailbox_id](Connection& c2, Outcome o, bool committed) {
+                      [rid, id = r.mailbox_id, new_key = r.new_owner_key](Connection& c2, Outcome o,
+                                                                          bool committed) {
                         if (!committed) {
                           o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
                         }
                         // Others authenticated with the old key: they must
-                        // prove the new one.
-                        if (o.ok()) c2.server_.EvictSubscribers(id, &c2);
+                        // prove the new one. This connection proved both.
+                        if (o.ok()) {
+                          c2.server_.EvictSubscribers(id, &c2);
+                          if (Subscription* sub = c2.FindSubscription(id)) sub->owner_key = new_key;
+                        }
                         c2.Respond(rid, o);
                       },
                       kNominalOperationBytes);

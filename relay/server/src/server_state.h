@@ -53,6 +53,10 @@ struct Subscription {
   bool fetch_pending = false;   // a FetchMessages is queued at the committer
   bool more_available = false;  // the store may hold messages not yet pushed
   uint64_t last_delivered = 0;  // highest message id pushed on this subscription
+  // The owner key the subscribe was verified with (set when it turns
+  // active; a rotation through this connection updates it). A cluster node
+  // compares it with the store's after it may have missed an eviction.
+  OwnerKey owner_key{};
   // Ids pushed and not yet acked, oldest first; <= delivery_window entries.
   // An ack removes its id at once (its slot is free while the deletion waits
   // for the next group commit): delivery never waits for an fsync, and since
@@ -213,14 +217,31 @@ class ServerState {
   // Another node rotated or deleted the mailbox with this tag: its
   // subscribers here authenticated with a key that no longer owns it.
   void OnRemoteEviction(const MailboxTag& tag);
-  // Notifications were lost: every subscription may have missed messages.
+  // Notifications were lost: every subscription may have missed messages,
+  // and rotations or deletions (RecheckOwners).
   void OnMissedNotifications();
+  // Every subscription fetches (may hold messages no event announced).
+  void RefetchAll();
+  // Reads the owner key of every mailbox subscribed here (active or being
+  // authorized) and closes the subscribers whose key no longer owns it or
+  // whose mailbox is gone, as a live eviction would. Retried with the
+  // fetches while the store does not answer.
+  void RecheckOwners();
+  // Closes the subscribers of `id` not subscribed with `key` (all of them
+  // when the mailbox is gone).
+  void CloseStaleSubscribers(const MailboxId& id, const std::optional<OwnerKey>& key);
   // A fetch failed (storage unreachable): every subscription fetches again
   // after kFetchRetryDelay, until the store answers.
   void RetryFetchesSoon();
   static constexpr std::chrono::milliseconds kFetchRetryDelay{500};
+  // Mailboxes read per storage operation of RecheckOwners (keeps each one
+  // short, so fetches queued behind it wait little).
+  static constexpr size_t kRecheckChunk = 64;
   asio::steady_timer fetch_retry_timer{io};
   bool fetch_retry_armed = false;
+  bool owners_unverified = false;  // a RecheckOwners is due (or failed)
+  size_t recheck_running = 0;      // its storage operations in flight
+  bool recheck_again = false;      // notifications were missed during one
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -253,6 +274,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The store may hold messages for `sub` that no local commit announced
   // (another node stored them): fetch when the window allows.
   void OnMailboxChanged(Subscription& sub);
+  // Appends the mailbox ids of this connection's subscriptions, also those
+  // whose authorization is still pending (cross_node.cc).
+  void AppendSubscribedIds(std::vector<MailboxId>& out) const;
 
   Connection* prev = nullptr;
   Connection* next = nullptr;

@@ -76,11 +76,29 @@ class PgResult {
   PGresult* r_ = nullptr;
 };
 
+// A one-dimensional array parameter (no NULLs) in PostgreSQL's binary array
+// format, for set-based statements (unnest($1::bytea[], ...)). Pass bytes()
+// with PgParams::Bytes; it must outlive the statement's sending.
+class PgArray {
+ public:
+  static constexpr uint32_t kBytea = 17;
+  static constexpr uint32_t kInt8 = 20;
+  static constexpr uint32_t kText = 25;
+  // `count`: the number of Add() calls that follow.
+  PgArray(uint32_t element_oid, size_t count);
+  PgArray& Add(ByteView element);
+  PgArray& Add(int64_t element);
+  ByteView bytes() const { return AsBytes(buf_); }
+
+ private:
+  std::string buf_{};
+};
+
 // Parameters of one prepared statement, sent in binary format (bytea as
 // raw bytes, int8 big-endian) except Text ones.
 class PgParams {
  public:
-  static constexpr int kMax = 6;
+  static constexpr int kMax = 8;
   PgParams& Bytes(ByteView v);
   PgParams& Int8(int64_t v);
   PgParams& Uint8(uint64_t v) { return Int8(static_cast<int64_t>(v)); }
@@ -154,6 +172,10 @@ class PgConnection {
   // back (ROLLBACK) before it returns the first error.
   Result<PgResult> EndPipeline(const char* sql);
 
+  // pg_stat_activity.application_name of later connections, unless the
+  // connection string sets one.
+  void set_application_name(std::string name) { application_name_ = std::move(name); }
+
   // Server process id of the current connection, 0 when disconnected.
   int backend_pid() const { return conn_ == nullptr ? 0 : PQbackendPID(conn_); }
   PGconn* raw() { return conn_; }
@@ -175,6 +197,7 @@ class PgConnection {
   const std::string conninfo_{};
   const std::span<const StatementSql> statements_{};
   const int schema_version_ = 0;
+  std::string application_name_ = "attune-relay";
   PGconn* conn_ = nullptr;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};

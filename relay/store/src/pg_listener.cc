@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <string>
 
 #include "pg_connection.h"
 #include "pg_sql.h"
@@ -67,6 +68,9 @@ int PgNotificationListener::Wait(int socket, int ms) {
 
 void PgNotificationListener::Run() {
   pg::PgConnection conn(conninfo_, {});
+  // Named with the node's process id: an operator (and the cluster test)
+  // can tell the nodes' listening connections apart in pg_stat_activity.
+  conn.set_application_name("attune-relay listener " + std::to_string(getpid()));
   std::chrono::milliseconds backoff{0};
   const std::string listen = std::string("LISTEN ") + pg::kNotifyChannel;
   while (!stopping_) {

@@ -56,32 +56,72 @@ END
 $$;
 )sql";
 
+// Version 2: counters instead of COUNT/SUM scans for the quota check (the
+// scan walked every not-yet-vacuumed deleted row of the mailbox: ~100 us per
+// send under load). A send adds to its mailbox row's stored_* under the row
+// lock it holds anyway; acks, expiry and purges add to mailbox_freed instead,
+// so they still never lock the mailbox row (no lock cycles between one
+// node's acks and another's sends). The usage a send checks is
+// stored - freed; an uncommitted ack is not yet subtracted, so the check can
+// only be stricter than the truth, never looser.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE mailboxes ADD COLUMN stored_count bigint NOT NULL DEFAULT 0,
+  ADD COLUMN stored_bytes bigint NOT NULL DEFAULT 0;
+UPDATE mailboxes m SET stored_count = s.n, stored_bytes = s.bytes
+  FROM (SELECT mailbox_id, count(*) AS n, sum(octet_length(blob))::bigint AS bytes
+        FROM messages GROUP BY mailbox_id) s
+  WHERE m.id = s.mailbox_id;
+CREATE TABLE mailbox_freed(
+  mailbox_id bytea PRIMARY KEY,
+  count bigint NOT NULL,
+  bytes bigint NOT NULL);
+DROP FUNCTION IF EXISTS attune_lock_mailbox(bytea);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
+
+// What a deletion of messages (CTE "d" returning mailbox_id and len) adds to
+// mailbox_freed: one row per mailbox, so ON CONFLICT never meets a row twice.
+#define ATTUNE_PG_FREED_UPSERT                                                \
+  "f AS (INSERT INTO mailbox_freed AS f(mailbox_id, count, bytes) "           \
+  "SELECT mailbox_id, count(*), sum(len) FROM d GROUP BY mailbox_id "         \
+  "ON CONFLICT (mailbox_id) DO UPDATE SET count = f.count + excluded.count, " \
+  "bytes = f.bytes + excluded.bytes) "
+
+#define ATTUNE_PG_MAILBOX_USAGE                                                                \
+  "SELECT m.owner_key, m.cap_hash, m.next_message_id, m.stored_count - coalesce(f.count, 0), " \
+  "m.stored_bytes - coalesce(f.bytes, 0) FROM mailboxes m "                                    \
+  "LEFT JOIN mailbox_freed f ON f.mailbox_id = m.id WHERE m.id = $1"
 
 // Indexed by Stmt. Inside a transaction the store reads rows it is about to
 // decide on with FOR UPDATE, so the check (quota, credential uses, ticket)
 // and the write are atomic across nodes: a second node's transaction waits
 // for the row lock and then sees the first one's committed result.
 constexpr StatementSql kStatements[] = {
-    {"get_mailbox",
+    {"get_mailbox", ATTUNE_PG_MAILBOX_USAGE, true},
+    // After the lock is granted PostgreSQL returns the row's newest version
+    // (READ COMMITTED): its stored_* include every append committed before.
+    {"get_mailbox_for_update", ATTUNE_PG_MAILBOX_USAGE " FOR UPDATE OF m"},
+    // The same for a mailbox with acks ($2: message ids) buffered in this
+    // transaction and not yet sent: their messages, as far as they still
+    // exist, no longer count (the acks will delete them before COMMIT).
+    {"lock_mailbox_minus_acks",
      "SELECT m.owner_key, m.cap_hash, m.next_message_id, "
-     "(SELECT count(*) FROM messages WHERE mailbox_id = $1), "
-     "(SELECT coalesce(sum(octet_length(blob)), 0)::bigint FROM messages WHERE mailbox_id = $1) "
-     "FROM mailboxes m WHERE m.id = $1",
-     true},
-    {"get_mailbox_for_update", "SELECT * FROM attune_lock_mailbox($1)"},
-    // The same as two statements sent in one pipeline (pg_store.cc): the
-    // count is its own statement, so it takes its snapshot after the lock
-    // was granted, like the function's second SELECT.
-    {"lock_mailbox",
-     "SELECT owner_key, cap_hash, next_message_id FROM mailboxes WHERE id = $1 FOR UPDATE"},
-    {"count_messages",
-     "SELECT count(*), coalesce(sum(octet_length(blob)), 0)::bigint FROM messages "
-     "WHERE mailbox_id = $1",
-     true},
+     "m.stored_count - coalesce(f.count, 0) - a.n, m.stored_bytes - coalesce(f.bytes, 0) - a.bytes "
+     "FROM mailboxes m LEFT JOIN mailbox_freed f ON f.mailbox_id = m.id CROSS JOIN "
+     "(SELECT count(*) AS n, coalesce(sum(x.len), 0)::bigint AS bytes "
+     "FROM unnest($2::bigint[]) AS u(message_id) CROSS JOIN LATERAL "
+     "(SELECT octet_length(blob) AS len FROM messages "
+     "WHERE mailbox_id = $1 AND message_id = u.message_id) x) a "
+     "WHERE m.id = $1 FOR UPDATE OF m"},
+    // A freed row left by an ack that raced the mailbox's deletion must not
+    // count against a mailbox created later with the same id.
     {"insert_mailbox",
+     "WITH f AS (DELETE FROM mailbox_freed WHERE mailbox_id = $1 AND "
+     "NOT EXISTS (SELECT 1 FROM mailboxes WHERE id = $1)) "
      "INSERT INTO mailboxes(id, owner_key, cap_hash, next_message_id) VALUES($1, $2, $3, $4) "
      "ON CONFLICT (id) DO NOTHING"},
     // Rotation and deletion tell the other nodes to close the mailbox's
@@ -94,24 +134,58 @@ constexpr StatementSql kStatements[] = {
     {"delete_mailbox",
      "WITH d AS (DELETE FROM mailboxes WHERE id = $1 RETURNING 1) "
      "SELECT pg_notify('attune_mailbox', $2) FROM d"},
-    {"delete_mailbox_messages", "DELETE FROM messages WHERE mailbox_id = $1"},
-    // One round trip: advance the id (only if $2 is the next id), store the
-    // blob and queue the notification, which PostgreSQL delivers at commit.
+    {"delete_mailbox_messages",
+     "WITH f AS (DELETE FROM mailbox_freed WHERE mailbox_id = $1) "
+     "DELETE FROM messages WHERE mailbox_id = $1"},
+    // One round trip: advance the id (only if $2 is the next id), count the
+    // blob, store it and queue the notification (delivered at commit).
     {"append_message",
-     "WITH m AS (UPDATE mailboxes SET next_message_id = next_message_id + 1 "
+     "WITH m AS (UPDATE mailboxes SET next_message_id = next_message_id + 1, "
+     "stored_count = stored_count + 1, stored_bytes = stored_bytes + octet_length($4::bytea) "
      "WHERE id = $1 AND next_message_id = $2 RETURNING id), "
      "i AS (INSERT INTO messages(mailbox_id, message_id, expires_at, blob) "
      "SELECT id, $2, $3, $4 FROM m RETURNING 1) "
      "SELECT pg_notify('attune_mailbox', $5) FROM i"},
+    // The appends of a transaction to mailboxes it has locked, as one
+    // statement (arrays: mailbox ids, message ids, expiries, blobs; the
+    // distinct hex tags). The ids were read under the lock, so they are the
+    // next ones; a taken one fails the statement (primary key).
+    {"append_messages",
+     "WITH v AS (SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bytea[]) "
+     "AS v(mailbox_id, message_id, expires_at, blob)), "
+     "i AS (INSERT INTO messages(mailbox_id, message_id, expires_at, blob) "
+     "SELECT mailbox_id, message_id, expires_at, blob FROM v), "
+     "u AS (UPDATE mailboxes m SET next_message_id = s.next, "
+     "stored_count = m.stored_count + s.n, stored_bytes = m.stored_bytes + s.bytes "
+     "FROM (SELECT mailbox_id, max(message_id) + 1 AS next, count(*) AS n, "
+     "sum(octet_length(blob))::bigint AS bytes FROM v GROUP BY mailbox_id) s "
+     "WHERE m.id = ANY($6::bytea[]) AND m.id = s.mailbox_id) "
+     "SELECT count(pg_notify('attune_mailbox', t)) FROM unnest($5::text[]) AS t"},
     {"fetch_messages",
      "SELECT message_id, blob FROM messages WHERE mailbox_id = $1 AND message_id > $2 AND "
      "expires_at > $3 ORDER BY message_id LIMIT $4",
      true},
-    {"delete_message", "DELETE FROM messages WHERE mailbox_id = $1 AND message_id = $2"},
+    // Deletions return how many messages went; they add to mailbox_freed.
+    {"delete_message",
+     "WITH d AS (DELETE FROM messages WHERE mailbox_id = $1 AND message_id = $2 "
+     "RETURNING mailbox_id, octet_length(blob) AS len), " ATTUNE_PG_FREED_UPSERT
+     "SELECT count(*) FROM d"},
+    // The acks of a transaction as one statement (arrays: mailbox ids,
+    // message ids); a missing row is no error (acks are idempotent). Each
+    // pair is looked up by primary key (LATERAL), whatever the generic plan
+    // would make of a join with a table full of not-yet-vacuumed rows.
+    {"delete_messages",
+     "WITH d AS (DELETE FROM messages WHERE ctid = ANY(ARRAY("
+     "SELECT m.ctid FROM unnest($1::bytea[], $2::bigint[]) AS a(mailbox_id, message_id) "
+     "CROSS JOIN LATERAL (SELECT ctid FROM messages WHERE mailbox_id = a.mailbox_id AND "
+     "message_id = a.message_id) m)) RETURNING mailbox_id, octet_length(blob) AS "
+     "len), " ATTUNE_PG_FREED_UPSERT "SELECT count(*) FROM d"},
     // SKIP LOCKED: two nodes purging at once split the work instead of waiting.
     {"purge_messages",
-     "DELETE FROM messages WHERE ctid = ANY(ARRAY(SELECT ctid FROM messages "
-     "WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED))"},
+     "WITH d AS (DELETE FROM messages WHERE ctid = ANY(ARRAY(SELECT ctid FROM messages "
+     "WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)) "
+     "RETURNING mailbox_id, octet_length(blob) AS len), " ATTUNE_PG_FREED_UPSERT
+     "SELECT count(*) FROM d"},
     {"purge_tickets", "DELETE FROM tickets WHERE expires_at <= $1"},
     {"insert_credential",
      "INSERT INTO credentials(hash, uses_left, expires_at, revoked) VALUES($1, $2, $3, false) "
@@ -140,7 +214,8 @@ int LatestVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 std::span<const StatementSql> Statements() { return kStatements; }
 bool Writes(size_t stmt) {
   return stmt < kStatementCount && !kStatements[stmt].read_only && stmt != kGetMailboxForUpdate &&
-         stmt != kLockMailbox && stmt != kFindCredentialForUpdate && stmt != kFindTicketForUpdate;
+         stmt != kLockMailboxMinusAcks && stmt != kFindCredentialForUpdate &&
+         stmt != kFindTicketForUpdate;
 }
 
 }  // namespace attune::relay::pg

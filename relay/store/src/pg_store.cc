@@ -1,5 +1,9 @@
 #include "attune/relay/store/pg_store.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "pg_connection.h"
 #include "pg_sql.h"
 
@@ -58,6 +62,79 @@ Error PgMailboxStore::Fail(Error error, bool statement_failed) {
   return error;
 }
 
+void PgMailboxStore::ClearTransactionState() {
+  locked_.clear();
+  appends_.clear();
+  acks_.clear();
+  buffered_ids_.clear();
+  appended_ids_.clear();
+  keep_buffered_ = false;
+}
+
+Status PgMailboxStore::BufferedWriteAllowed() {
+  if (transaction_error_) return *transaction_error_;
+  if (!conn_->in_pipeline()) {
+    return Fail(MakeError(ErrorCode::kIoError, "postgres: connection lost"));
+  }
+  operation_wrote_ = true;
+  return Status::Ok();
+}
+
+Status PgMailboxStore::FlushBuffered() {
+  buffered_ids_.clear();
+  appended_ids_.clear();
+  if (!appends_.empty()) {
+    const size_t n = appends_.size();
+    pg::PgArray ids(pg::PgArray::kBytea, n);
+    pg::PgArray message_ids(pg::PgArray::kInt8, n);
+    pg::PgArray expiries(pg::PgArray::kInt8, n);
+    pg::PgArray blobs(pg::PgArray::kBytea, n);
+    std::vector<MailboxId> mailboxes;
+    for (const BufferedAppend& a : appends_) {
+      ids.Add(a.id);
+      message_ids.Add(static_cast<int64_t>(a.message_id));
+      expiries.Add(static_cast<int64_t>(a.expires_at));
+      blobs.Add(BlobView(a.blob));
+      mailboxes.push_back(a.id);
+    }
+    std::sort(mailboxes.begin(), mailboxes.end());
+    mailboxes.erase(std::unique(mailboxes.begin(), mailboxes.end()), mailboxes.end());
+    std::vector<std::string> hex;
+    hex.reserve(mailboxes.size());
+    for (const MailboxId& id : mailboxes) hex.push_back(ToHex(tagger_.Tag(id)));
+    pg::PgArray tags(pg::PgArray::kText, hex.size());
+    for (const std::string& t : hex) tags.Add(AsBytes(t));
+    pg::PgArray distinct(pg::PgArray::kBytea, mailboxes.size());
+    for (const MailboxId& id : mailboxes) distinct.Add(id);
+    appends_.clear();
+    PgParams p;
+    p.Bytes(ids.bytes())
+        .Bytes(message_ids.bytes())
+        .Bytes(expiries.bytes())
+        .Bytes(blobs.bytes())
+        .Bytes(tags.bytes())
+        .Bytes(distinct.bytes());
+    if (Status sent = conn_->Defer(pg::kAppendMessages, p, false); !sent.ok()) {
+      return Fail(sent.error(), /*statement_failed=*/true);
+    }
+  }
+  if (!acks_.empty()) {
+    pg::PgArray ids(pg::PgArray::kBytea, acks_.size());
+    pg::PgArray message_ids(pg::PgArray::kInt8, acks_.size());
+    for (const auto& [id, message_id] : acks_) {
+      ids.Add(id);
+      message_ids.Add(static_cast<int64_t>(message_id));
+    }
+    acks_.clear();
+    PgParams p;
+    p.Bytes(ids.bytes()).Bytes(message_ids.bytes());
+    if (Status sent = conn_->Defer(pg::kDeleteMessages, p, false); !sent.ok()) {
+      return Fail(sent.error(), /*statement_failed=*/true);
+    }
+  }
+  return Status::Ok();
+}
+
 Status PgMailboxStore::Prepare() {
   if (!in_transaction_) {
     Status st = conn_->Ensure();
@@ -65,6 +142,10 @@ Status PgMailboxStore::Prepare() {
     return st;
   }
   if (transaction_error_) return *transaction_error_;
+  if (pipelined_ && !keep_buffered_ && !buffered_ids_.empty()) {
+    ATTUNE_RETURN_IF_ERROR(FlushBuffered());
+  }
+  keep_buffered_ = false;
   if (use_savepoints_ && !savepoint_open_) {
     // The previous operation's RELEASE rides along: one round trip.
     const char* sql = release_pending_ ? "RELEASE SAVEPOINT op; SAVEPOINT op" : "SAVEPOINT op";
@@ -95,7 +176,7 @@ Status PgMailboxStore::Begin() {
   in_transaction_ = true;
   use_savepoints_ = savepoints;
   pipelined_ = !savepoints;
-  locked_next_.clear();
+  ClearTransactionState();
   operation_wrote_ = false;
   savepoint_open_ = false;
   release_pending_ = false;
@@ -135,6 +216,7 @@ Status PgMailboxStore::Commit() {
   if (!in_transaction_) return MakeError(ErrorCode::kInternal, "no transaction open");
   // A failed call not absorbed by EndOperation() fails the transaction.
   if (!transaction_error_ && operation_error_) transaction_error_ = operation_error_;
+  if (!transaction_error_ && pipelined_) FlushBuffered().ok();  // records its failure
   if (transaction_error_) {
     Error e = *transaction_error_;
     Rollback();
@@ -143,9 +225,12 @@ Status PgMailboxStore::Commit() {
   auto r = pipelined_ ? conn_->EndPipeline("COMMIT") : conn_->Query("COMMIT");
   in_transaction_ = false;
   pipelined_ = false;
-  locked_next_.clear();
+  ClearTransactionState();
   savepoint_open_ = false;
   if (!r.ok()) {
+    // A buffered statement failed (the connection is alive): the next
+    // transactions isolate each operation, as after any failed statement.
+    if (!conn_->broken()) savepoint_transactions_ = kSavepointTransactions;
     // Whether the commit happened is unknown when the connection died
     // during it; the requests are answered UNAVAILABLE (retried sends are
     // at-least-once, as with any lost reply).
@@ -167,7 +252,7 @@ void PgMailboxStore::Rollback() {
   }
   in_transaction_ = false;
   pipelined_ = false;
-  locked_next_.clear();
+  ClearTransactionState();
   savepoint_open_ = false;
   operation_error_.reset();
   transaction_error_.reset();
@@ -182,52 +267,45 @@ Result<PgResult> PgMailboxStore::Run(size_t stmt, const PgParams& params) {
   return r;
 }
 
-Status PgMailboxStore::Defer(size_t stmt, const PgParams& params, bool expect_row) {
-  if (Status prep = Prepare(); !prep.ok()) return Fail(prep.error());
-  if (Status sent = conn_->Defer(stmt, params, expect_row); !sent.ok()) {
-    return Fail(sent.error(), /*statement_failed=*/true);
-  }
-  operation_wrote_ = true;
-  return Status::Ok();
-}
-
-Result<std::vector<PgResult>> PgMailboxStore::LockMailbox(const PgParams& params) {
-  if (Status prep = Prepare(); !prep.ok()) return Fail(prep.error());
-  Status sent = conn_->Defer(pg::kLockMailbox, params, false, /*wanted=*/true);
-  if (sent.ok()) sent = conn_->Defer(pg::kCountMessages, params, false, /*wanted=*/true);
-  auto results = sent.ok() ? conn_->Collect() : Result<std::vector<PgResult>>(sent.error());
-  if (!results.ok()) return Fail(results.error(), /*statement_failed=*/true);
-  return results;
-}
-
 Result<std::optional<MailboxRecord>> PgMailboxStore::GetMailbox(const MailboxId& id) {
+  if (pipelined_) {
+    if (auto locked = locked_.find(id); locked != locked_.end()) {
+      if (transaction_error_) return *transaction_error_;
+      return std::optional<MailboxRecord>(locked->second);
+    }
+  }
   PgParams p;
   p.Bytes(id);
+  size_t stmt = in_transaction_ ? pg::kGetMailboxForUpdate : pg::kGetMailbox;
+  // Locking another mailbox neither reads nor conflicts with the buffered
+  // writes: they wait for COMMIT (or a statement that may). Buffered acks
+  // of this one are subtracted by the lock statement itself; buffered
+  // appends to it (not in the database yet) are sent first.
+  std::optional<pg::PgArray> acked;
+  keep_buffered_ = pipelined_ && appended_ids_.count(id) == 0;
+  if (keep_buffered_ && buffered_ids_.count(id) > 0) {
+    size_t n = 0;
+    for (const auto& ack : acks_) n += ack.first == id ? 1 : 0;
+    acked.emplace(pg::PgArray::kInt8, n);
+    for (const auto& [mailbox, message_id] : acks_) {
+      if (mailbox == id) acked->Add(static_cast<int64_t>(message_id));
+    }
+    p.Bytes(acked->bytes());
+    stmt = pg::kLockMailboxMinusAcks;
+  }
+  ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(stmt, p));
+  if (r.rows() == 0) return std::optional<MailboxRecord>();
   MailboxRecord rec;
   rec.id = id;
-  if (pipelined_) {
-    // Lock and count in one round trip, without a function call.
-    ATTUNE_ASSIGN_OR_RETURN(std::vector<PgResult> r, LockMailbox(p));
-    if (r.size() != 2) return Fail(Corrupt("mailbox"));
-    if (r[0].rows() == 0) return std::optional<MailboxRecord>();
-    if (r[1].rows() != 1 || !r[0].Into(0, 0, rec.owner_key) || !r[0].Into(0, 1, rec.cap_hash)) {
-      return Fail(Corrupt("mailbox"));
-    }
-    rec.next_message_id = static_cast<uint64_t>(r[0].Int8(0, 2));
-    rec.message_count = static_cast<uint64_t>(r[1].Int8(0, 0));
-    rec.byte_count = static_cast<uint64_t>(r[1].Int8(0, 1));
-    locked_next_[id] = rec.next_message_id;
-    return std::optional<MailboxRecord>(rec);
-  }
-  ATTUNE_ASSIGN_OR_RETURN(PgResult r,
-                          Run(in_transaction_ ? pg::kGetMailboxForUpdate : pg::kGetMailbox, p));
-  if (r.rows() == 0) return std::optional<MailboxRecord>();
   if (!r.Into(0, 0, rec.owner_key) || !r.Into(0, 1, rec.cap_hash)) {
     return Fail(Corrupt("mailbox"));
   }
   rec.next_message_id = static_cast<uint64_t>(r.Int8(0, 2));
-  rec.message_count = static_cast<uint64_t>(r.Int8(0, 3));
-  rec.byte_count = static_cast<uint64_t>(r.Int8(0, 4));
+  // Clamped: a freed count can run ahead of a stale stored one only in a
+  // non-locking read (the reader's).
+  rec.message_count = static_cast<uint64_t>(std::max<int64_t>(0, r.Int8(0, 3)));
+  rec.byte_count = static_cast<uint64_t>(std::max<int64_t>(0, r.Int8(0, 4)));
+  if (pipelined_) locked_[id] = rec;
   return std::optional<MailboxRecord>(rec);
 }
 
@@ -247,6 +325,10 @@ Status PgMailboxStore::UpdateMailboxKeys(const MailboxId& id, const OwnerKey& ow
   PgParams p;
   p.Bytes(id).Bytes(owner_key).Bytes(cap_hash).Text(eviction);
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kUpdateKeys, p));
+  if (auto locked = locked_.find(id); locked != locked_.end()) {
+    locked->second.owner_key = owner_key;
+    locked->second.cap_hash = cap_hash;
+  }
   return Status::Ok();
 }
 
@@ -254,7 +336,7 @@ Result<bool> PgMailboxStore::DeleteMailbox(const MailboxId& id) {
   const std::string eviction = pg::kEvictionPrefix + ToHex(tagger_.Tag(id));
   PgParams p;
   p.Bytes(id);
-  locked_next_.erase(id);
+  locked_.erase(id);
   PgParams with_tag;
   with_tag.Bytes(id).Text(eviction);
   ATTUNE_ASSIGN_OR_RETURN(PgResult mailbox, Run(pg::kDeleteMailbox, with_tag));
@@ -264,19 +346,24 @@ Result<bool> PgMailboxStore::DeleteMailbox(const MailboxId& id) {
 
 Status PgMailboxStore::AppendMessage(const MailboxId& id, uint64_t message_id, const Blob& blob,
                                      uint64_t expires_at) {
+  if (auto locked = locked_.find(id); locked != locked_.end()) {
+    MailboxRecord& m = locked->second;
+    if (m.next_message_id != message_id) {
+      return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
+    }
+    ATTUNE_RETURN_IF_ERROR(BufferedWriteAllowed());
+    appends_.push_back(BufferedAppend{id, message_id, expires_at, blob});
+    buffered_ids_.insert(id);
+    appended_ids_.insert(id);
+    m.next_message_id++;
+    m.message_count++;
+    m.byte_count += blob->size();
+    if (appends_.size() >= kMaxBuffered) return FlushBuffered();
+    return Status::Ok();
+  }
   const std::string tag = ToHex(tagger_.Tag(id));
   PgParams p;
   p.Bytes(id).Uint8(message_id).Uint8(expires_at).Bytes(BlobView(blob)).Text(tag);
-  if (auto locked = locked_next_.find(id); locked != locked_next_.end()) {
-    // The row is locked by this transaction: nothing but this store can
-    // move its next id, so the append cannot miss and need not be awaited.
-    if (locked->second != message_id) {
-      return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
-    }
-    ATTUNE_RETURN_IF_ERROR(Defer(pg::kAppendMessage, p, /*expect_row=*/true));
-    locked->second++;
-    return Status::Ok();
-  }
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kAppendMessage, p));
   if (r.rows() != 1) {
     return Fail(MakeError(ErrorCode::kInternal, "message id is not the mailbox's next id"));
@@ -308,7 +395,8 @@ Result<bool> PgMailboxStore::DeleteMessage(const MailboxId& id, uint64_t message
   PgParams p;
   p.Bytes(id).Uint8(message_id);
   ATTUNE_ASSIGN_OR_RETURN(PgResult r, Run(pg::kDeleteMessage, p));
-  return r.affected() > 0;
+  if (r.rows() != 1) return Fail(Corrupt("deletion"));
+  return r.Int8(0, 0) > 0;
 }
 
 Status PgMailboxStore::ForgetMessage(const MailboxId& id, uint64_t message_id) {
@@ -316,9 +404,14 @@ Status PgMailboxStore::ForgetMessage(const MailboxId& id, uint64_t message_id) {
     auto deleted = DeleteMessage(id, message_id);
     return deleted.ok() ? Status::Ok() : Status(deleted.error());
   }
-  PgParams p;
-  p.Bytes(id).Uint8(message_id);
-  return Defer(pg::kDeleteMessage, p, /*expect_row=*/false);
+  ATTUNE_RETURN_IF_ERROR(BufferedWriteAllowed());
+  acks_.emplace_back(id, message_id);
+  buffered_ids_.insert(id);
+  // Its usage drops by a size only the database knows: the next GetMailbox
+  // of this mailbox reads it again (after the buffered writes).
+  locked_.erase(id);
+  if (acks_.size() >= kMaxBuffered) return FlushBuffered();
+  return Status::Ok();
 }
 
 Result<uint64_t> PgMailboxStore::PurgeExpired(uint64_t now, size_t max_rows) {
@@ -328,7 +421,8 @@ Result<uint64_t> PgMailboxStore::PurgeExpired(uint64_t now, size_t max_rows) {
   PgParams t;
   t.Uint8(now);
   ATTUNE_ASSIGN_OR_RETURN(PgResult tickets, Run(pg::kPurgeTickets, t));
-  return r.affected();
+  if (r.rows() != 1) return Fail(Corrupt("purge"));
+  return static_cast<uint64_t>(r.Int8(0, 0));
 }
 
 Result<int64_t> PgMailboxStore::InsertCredential(const Hash32& hash, uint64_t uses,

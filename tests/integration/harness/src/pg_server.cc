@@ -109,20 +109,32 @@ Result<std::string> PgServer::CreateDatabase() {
   std::random_device rd;
   const std::string name = "t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
                            "_" + std::to_string(rd());
+  auto created = Query("CREATE DATABASE " + name);
+  if (!created.ok()) {
+    return MakeError(ErrorCode::kIoError, "create database: " + created.error().message);
+  }
+  return name;
+}
+
+Result<std::vector<std::string>> PgServer::Query(const std::string& sql) const {
   PGconn* conn = PQconnectdb(Conninfo().c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);
     PQfinish(conn);
     return MakeError(ErrorCode::kIoError, "connect: " + msg);
   }
-  const std::string sql = "CREATE DATABASE " + name;
   PGresult* r = PQexec(conn, sql.c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const ExecStatusType status = PQresultStatus(r);
+  const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+  std::vector<std::string> column;
+  if (status == PGRES_TUPLES_OK && PQnfields(r) > 0) {
+    for (int row = 0; row < PQntuples(r); ++row) column.emplace_back(PQgetvalue(r, row, 0));
+  }
   std::string msg = ok ? "" : PQerrorMessage(conn);
   PQclear(r);
   PQfinish(conn);
-  if (!ok) return MakeError(ErrorCode::kIoError, "create database: " + msg);
-  return name;
+  if (!ok) return MakeError(ErrorCode::kIoError, msg);
+  return column;
 }
 
 Status PgServer::Script(const std::string& command) {

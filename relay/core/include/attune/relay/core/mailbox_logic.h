@@ -41,8 +41,8 @@ using mailbox::ValidatedRequest;
 
 struct Outcome {
   Code code = Code::kOk;
-  const char* message = "";                     // static text, never ids or keys
-  uint64_t message_id = 0;                      // Send
+  const char* message = "";                       // static text, never ids or keys
+  uint64_t message_id = 0;                        // Send
   std::optional<ByteArray<kTokenSize>> ticket{};  // IssueTicket
 
   bool ok() const { return code == Code::kOk; }
@@ -58,9 +58,12 @@ Outcome SendMessage(MailboxStore& store, const SendRequest& req, const MailboxLi
                     uint64_t now);
 
 // Subscribe's authorization: the mailbox exists and `req.signature` verifies
-// under its owner key over SubscribeSignedBytes(handshake_hash, id).
+// under its owner key over SubscribeSignedBytes(handshake_hash, id). On OK
+// `verified_owner_key` (when given) receives that key: a cluster node checks
+// it again after it may have missed a rotation (cross_node.cc).
 Outcome AuthorizeSubscribe(MailboxStore& store, const SubscribeRequest& req,
-                           const HandshakeHash& handshake_hash);
+                           const HandshakeHash& handshake_hash,
+                           OwnerKey* verified_owner_key = nullptr);
 
 // Deletes the message if present (acks are idempotent). The caller checks
 // that the connection is subscribed.

@@ -42,9 +42,8 @@ class PgNotificationListener final : public MailboxNotifier {
   uint64_t connects() const { return connects_.load(); }
 
   // Blocks until the first LISTEN took effect or `timeout` passed; true when
-  // listening. A node opens its port only after this (serve.cc): a rotation
-  // or deletion committed through another node before then would never
-  // reach a subscriber of this one (`missed` only refetches messages).
+  // listening. A node opens its port only after this (serve.cc), so its
+  // first clients subscribe when it already hears the other nodes.
   bool WaitUntilListening(std::chrono::milliseconds timeout);
 
  private:

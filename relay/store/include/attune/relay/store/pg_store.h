@@ -27,12 +27,15 @@
 // calls fail at once instead of blocking the storage thread.
 //
 // Round trips: a transaction without savepoints runs in libpq pipeline mode.
-// BEGIN, appends to a mailbox this transaction has locked (GetMailbox) and
-// ForgetMessage are sent without waiting for their answers; the next
-// statement whose answer is needed collects them in the same round trip,
-// and a failure among them fails the transaction (never one operation's
-// answer alone: an OK is only sent after COMMIT succeeded). So a send costs
-// one round trip (the locked read), an ack none, a batch one more (COMMIT).
+// BEGIN travels with the first statement. A send's locked read (GetMailbox)
+// is the only statement that waits for its answer, and only the first one
+// per mailbox (the locked row is cached for the transaction). Appends to
+// locked mailboxes and ForgetMessage are held back and sent as one
+// set-based statement each (unnest of arrays) with COMMIT, or before the
+// next statement that may touch their rows; a failure among them fails the
+// transaction (never one operation's answer alone: an OK is only sent after
+// COMMIT succeeded). So a send costs one round trip, an ack none, a batch
+// one more (COMMIT).
 //
 // Notifications: AppendMessage queues NOTIFY attune_mailbox with the hex
 // MailboxTag of the mailbox; PostgreSQL delivers it to the other nodes at
@@ -45,7 +48,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attune/base/result.h"
@@ -123,19 +128,43 @@ class PgMailboxStore final : public MailboxStore {
   // statement failed), else the whole transaction. `statement_failed`: the
   // server rejected a statement, which aborts a transaction without savepoint.
   Error Fail(Error error, bool statement_failed = false);
-  // In a pipelined transaction: locks a mailbox row and counts its messages.
-  Result<std::vector<pg::PgResult>> LockMailbox(const pg::PgParams& params);
-  // In a pipelined transaction: sends write `stmt` without waiting.
-  Status Defer(size_t stmt, const pg::PgParams& params, bool expect_row);
+  // In a pipelined transaction: sends the buffered appends and acks, each
+  // kind as one set-based statement, without waiting. Runs before any other
+  // statement of the transaction and before COMMIT, so statements still
+  // reach the server in the order of the operations.
+  Status FlushBuffered();
+  void ClearTransactionState();
+  // A buffered write may join the transaction (no failure recorded).
+  Status BufferedWriteAllowed();
 
   std::unique_ptr<pg::PgConnection> conn_{};
   const MailboxTagger& tagger_;
   std::atomic<int> backend_pid_{0};
   bool in_transaction_ = false;
   bool pipelined_ = false;  // this transaction runs in pipeline mode (no savepoints)
-  // Next message id of each mailbox this transaction has locked (GetMailbox
-  // FOR UPDATE): an append with that id cannot fail, so it is deferred.
-  std::map<MailboxId, uint64_t> locked_next_{};
+  // Each mailbox this pipelined transaction has locked (GetMailbox FOR
+  // UPDATE), as this transaction changed it: nothing but this transaction
+  // can append to it or change its keys, so a later GetMailbox of the same
+  // mailbox needs no round trip, and an append with its next id cannot fail
+  // and is buffered. Other nodes' acks may only lower the true usage, so
+  // the cached usage is never below it.
+  std::map<MailboxId, MailboxRecord> locked_{};
+  struct BufferedAppend {
+    MailboxId id{};
+    uint64_t message_id = 0;
+    uint64_t expires_at = 0;
+    Blob blob{};
+  };
+  std::vector<BufferedAppend> appends_{};
+  std::vector<std::pair<MailboxId, uint64_t>> acks_{};
+  std::set<MailboxId> buffered_ids_{};  // the mailboxes of appends_ and acks_
+  std::set<MailboxId> appended_ids_{};  // the mailboxes of appends_
+  // The next statement (a lock of a mailbox not in buffered_ids_) may run
+  // before the buffered writes.
+  bool keep_buffered_ = false;
+  // Buffered writes sent at once when this many wait (a batch is larger
+  // than this only under a flood).
+  static constexpr size_t kMaxBuffered = 512;
   bool use_savepoints_ = false;     // this transaction puts each operation under a savepoint
   int savepoint_transactions_ = 0;  // transactions left that use savepoints
   bool operation_wrote_ = false;    // the current operation changed a row

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "attune/base/result.h"
 
@@ -41,6 +42,9 @@ class PgServer {
   std::string PasswordFile() const { return (dir_ / "pgpass").string(); }
   // Creates a fresh empty database and returns its name.
   Result<std::string> CreateDatabase();
+  // Runs `sql` on database "postgres" as the server's superuser; the first
+  // column of every row (text), empty for commands.
+  Result<std::vector<std::string>> Query(const std::string& sql) const;
 
   // pg_ctl stop -m immediate: the server dies without a shutdown
   // checkpoint, as on a crash; Restart() brings it back on the same port
