@@ -39,9 +39,9 @@ void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work 
   const bool on_io_thread = queue.posts_completions();
   // `self` travels storage thread -> io thread by move, so the last
   // reference to a Connection is never dropped on the storage thread.
-  bool queued =
-      queue.Submit([self, io, work = std::move(work), done = std::move(done), bytes,
-                    on_io_thread](MailboxStore& store) mutable -> GroupCommitter::Completion {
+  bool queued = queue.Submit(
+      [self, io, work = std::move(work), done = std::move(done), bytes,
+       on_io_thread](MailboxStore& store) mutable -> GroupCommitter::Completion {
         auto result = work(store);
         return [self = std::move(self), io, result = std::move(result), done = std::move(done),
                 bytes, on_io_thread](const Status& commit) mutable {
@@ -57,7 +57,9 @@ void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work 
             asio::post(*io, std::move(finish));
           }
         };
-      });
+      },
+      // Fair across connections (FairQueue); a fetch costs a nominal size.
+      reinterpret_cast<GroupCommitter::Source>(this), std::max(bytes, kNominalOperationBytes));
   if (!queued) {
     pending_requests_--;
     OnStorageCompleted(bytes);
