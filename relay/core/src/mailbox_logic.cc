@@ -23,6 +23,15 @@ Result<std::optional<MailboxRecord>> OwnedMailbox(MailboxStore& store, const Mai
   return mailbox;
 }
 
+// The write half of an owner-signed request: the mailbox must still exist and
+// belong to the key whose signature the check verified (deleted or rotated
+// by someone else since: that key no longer owns it).
+Result<bool> StillOwnedBy(MailboxStore& store, const MailboxId& id, const OwnerKey& verified) {
+  auto mailbox = store.GetMailbox(id);
+  if (!mailbox.ok()) return mailbox.error();
+  return *mailbox && crypto::ConstantTimeEqual((*mailbox)->owner_key, verified);
+}
+
 }  // namespace
 
 bool CredentialUsable(const CredentialRecord& c, uint64_t now) {
@@ -130,15 +139,37 @@ Outcome AckMessage(MailboxStore& store, const AckRequest& req) {
   return Ok();
 }
 
-Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
-                      const HandshakeHash& handshake_hash) {
+OwnerCheck CheckDelete(MailboxStore& store, const DeleteMailboxRequest& req,
+                       const HandshakeHash& handshake_hash) {
+  OwnerCheck check;
+  // The cheap lookup first: an unknown mailbox costs no signature check.
   auto owned =
       OwnedMailbox(store, req.mailbox_id,
                    mailbox::DeleteSignedBytes(handshake_hash, req.mailbox_id), req.signature);
+  if (!owned.ok()) {
+    check.outcome = Unavailable();
+  } else if (!*owned) {
+    check.outcome = Fail(Code::kUnauthorized, "no such mailbox or bad signature");
+  } else {
+    check.verified_owner_key = (*owned)->owner_key;
+  }
+  return check;
+}
+
+Outcome CommitDelete(MailboxStore& store, const DeleteMailboxRequest& req,
+                     const OwnerKey& verified_owner_key) {
+  auto owned = StillOwnedBy(store, req.mailbox_id, verified_owner_key);
   if (!owned.ok()) return Unavailable();
   if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
   if (!store.DeleteMailbox(req.mailbox_id).ok()) return Unavailable();
   return Ok();
+}
+
+Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
+                      const HandshakeHash& handshake_hash) {
+  OwnerCheck check = CheckDelete(store, req, handshake_hash);
+  if (!check.outcome.ok()) return check.outcome;
+  return CommitDelete(store, req, check.verified_owner_key);
 }
 
 Outcome CheckRotateSignatures(const RotateMailboxRequest& req, const OwnerKey& owner_key,
@@ -180,13 +211,9 @@ RotateCheck CheckRotate(MailboxStore& store, const RotateMailboxRequest& req,
 
 Outcome CommitRotate(MailboxStore& store, const RotateMailboxRequest& req,
                      const OwnerKey& verified_owner_key) {
-  auto mailbox = store.GetMailbox(req.mailbox_id);
-  if (!mailbox.ok()) return Unavailable();
-  // Deleted or rotated by someone else since the check: the signature was
-  // made by a key that no longer owns the mailbox.
-  if (!*mailbox || !crypto::ConstantTimeEqual((*mailbox)->owner_key, verified_owner_key)) {
-    return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
-  }
+  auto owned = StillOwnedBy(store, req.mailbox_id, verified_owner_key);
+  if (!owned.ok()) return Unavailable();
+  if (!*owned) return Fail(Code::kUnauthorized, "no such mailbox or bad signature");
   if (!store.UpdateMailboxKeys(req.mailbox_id, req.new_owner_key, req.new_cap_hash).ok()) {
     return Unavailable();
   }

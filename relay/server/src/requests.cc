@@ -40,9 +40,9 @@ void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work 
   const bool on_io_thread = queue.posts_completions();
   // `self` travels storage thread -> io thread by move, so the last
   // reference to a Connection is never dropped on the storage thread.
-  bool queued =
-      queue.Submit([self, io, work = std::move(work), done = std::move(done), bytes,
-                    on_io_thread](MailboxStore& store) mutable -> GroupCommitter::Completion {
+  bool queued = queue.Submit(
+      [self, io, work = std::move(work), done = std::move(done), bytes,
+       on_io_thread](MailboxStore& store) mutable -> GroupCommitter::Completion {
         auto result = work(store);
         return [self = std::move(self), io, result = std::move(result), done = std::move(done),
                 bytes, on_io_thread](const Status& commit) mutable {
@@ -58,7 +58,9 @@ void Connection::SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work 
             asio::post(*io, std::move(finish));
           }
         };
-      });
+      },
+      // Fair across connections (FairQueue); a fetch costs a nominal size.
+      reinterpret_cast<GroupCommitter::Source>(this), std::max(bytes, kNominalOperationBytes));
   if (!queued) {
     pending_requests_--;
     OnStorageCompleted(bytes);
@@ -238,64 +240,69 @@ void Connection::HandleRequest(ValidatedRequest req) {
           },
           [&](DeleteMailboxRequest& r) {
             HandshakeHash h = session_->handshake_hash();
-            MailboxId id = r.mailbox_id;
-            SubmitStorage(
-                server_.committer, rid, [r, h](MailboxStore& s) { return DeleteMailbox(s, r, h); },
-                [rid, id](Connection& c, Outcome o, bool committed) {
-                  if (!committed) o = Outcome{Code::kUnavailable, "storage unavailable", 0, {}};
+            CheckThenCommit(
+                rid, [r, h](MailboxStore& s) { return CheckDelete(s, r, h); },
+                [r](MailboxStore& s, const OwnerKey& key) { return CommitDelete(s, r, key); },
+                [rid, id = r.mailbox_id](Connection& c, const Outcome& o) {
                   if (o.ok()) {
                     c.server_.EvictSubscribers(id, &c);
                     if (Subscription* sub = c.FindSubscription(id)) c.RemoveSubscription(sub);
                   }
                   c.Respond(rid, o);
-                },
-                kNominalOperationBytes);
+                });
           },
           [&](RotateMailboxRequest& r) {
-            // Two steps, so the committer thread never verifies a signature:
-            // the reader looks the mailbox up (an unknown one costs no
-            // verification) and checks both signatures; the committer then
-            // applies the keys if the owner key is still the one verified.
             HandshakeHash h = session_->handshake_hash();
-            SubmitStorage(
-                server_.reader, rid, [r, h](MailboxStore& s) { return CheckRotate(s, r, h); },
-                [rid, r](Connection& c, RotateCheck check, bool read_ok) {
-                  if (!read_ok) {
-                    check.outcome =
-                        Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+            CheckThenCommit(
+                rid, [r, h](MailboxStore& s) { return CheckRotate(s, r, h); },
+                [r](MailboxStore& s, const OwnerKey& key) { return CommitRotate(s, r, key); },
+                [rid, id = r.mailbox_id, new_key = r.new_owner_key](Connection& c,
+                                                                    const Outcome& o) {
+                  // Others authenticated with the old key: they must prove
+                  // the new one. This connection proved both.
+                  if (o.ok()) {
+                    c.server_.EvictSubscribers(id, &c);
+                    if (Subscription* sub = c.FindSubscription(id)) sub->owner_key = new_key;
                   }
-                  if (!check.outcome.ok() || c.closed_) {
-                    c.Respond(rid, check.outcome);
-                    // An invalid new owner key (PROTOCOL.md section 5).
-                    if (check.outcome.code == Code::kBadRequest) {
-                      c.CloseAfterFlush(CloseReason::kProtocol);
-                    }
-                    return;
-                  }
-                  c.SubmitStorage(
-                      c.server_.committer, rid,
-                      [r, key = check.verified_owner_key](MailboxStore& s) {
-                        return CommitRotate(s, r, key);
-                      },
-                      [rid, id = r.mailbox_id, new_key = r.new_owner_key](Connection& c2, Outcome o,
-                                                                          bool committed) {
-                        if (!committed) {
-                          o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
-                        }
-                        // Others authenticated with the old key: they must
-                        // prove the new one. This connection proved both.
-                        if (o.ok()) {
-                          c2.server_.EvictSubscribers(id, &c2);
-                          if (Subscription* sub = c2.FindSubscription(id)) sub->owner_key = new_key;
-                        }
-                        c2.Respond(rid, o);
-                      },
-                      kNominalOperationBytes);
-                },
-                kNominalOperationBytes);
+                  c.Respond(rid, o);
+                });
           },
       },
       req.body);
+}
+
+template <typename Check, typename Commit, typename Committed>
+void Connection::CheckThenCommit(uint64_t request_id, Check check, Commit commit,
+                                 Committed committed) {
+  const uint64_t rid = request_id;
+  // The reader looks the mailbox up (an unknown one costs no verification)
+  // and verifies; the committer then writes only if the owner key is still
+  // the one verified.
+  SubmitStorage(
+      server_.reader, rid, std::move(check),
+      [rid, commit = std::move(commit), committed = std::move(committed)](
+          Connection& c, OwnerCheck checked, bool read_ok) mutable {
+        if (!read_ok) {
+          checked.outcome = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+        }
+        if (!checked.outcome.ok() || c.closed_) {
+          c.Respond(rid, checked.outcome);
+          // An invalid new owner key (PROTOCOL.md section 5).
+          if (checked.outcome.code == Code::kBadRequest) c.CloseAfterFlush(CloseReason::kProtocol);
+          return;
+        }
+        c.SubmitStorage(
+            c.server_.committer, rid,
+            [commit = std::move(commit), key = checked.verified_owner_key](MailboxStore& s) {
+              return commit(s, key);
+            },
+            [committed = std::move(committed)](Connection& c2, Outcome o, bool ok) {
+              if (!ok) o = Outcome{Code::kUnavailable, "storage unavailable", 0, std::nullopt};
+              committed(c2, o);
+            },
+            kNominalOperationBytes);
+      },
+      kNominalOperationBytes);
 }
 
 Subscription* Connection::FindSubscription(const MailboxId& id) {

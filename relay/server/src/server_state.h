@@ -321,6 +321,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void SubmitStorage(GroupCommitter& queue, uint64_t request_id, Work work, Done done,
                      size_t bytes);
 
+  // Owner-signed writes (DeleteMailbox, RotateMailbox; mailbox_logic.h) in
+  // two steps, so the committer's thread never verifies a signature:
+  // `check(store)` runs on the reader and returns an OwnerCheck; if it
+  // passed, `commit(store, verified_owner_key)` runs on the committer;
+  // `committed(connection, outcome)` then runs on the io thread and answers.
+  template <typename Check, typename Commit, typename Committed>
+  void CheckThenCommit(uint64_t request_id, Check check, Commit commit, Committed committed);
+
   Subscription* FindSubscription(const MailboxId& id);
   void RemoveSubscription(Subscription* sub);
   void MaybeFetch(Subscription& sub);

@@ -40,8 +40,12 @@ class UnavailableStore final : public MailboxStore {
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(MailboxStore& store, size_t max_batch, Mode mode)
-    : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch), mode_(mode) {}
+GroupCommitter::GroupCommitter(MailboxStore& store, size_t max_batch, Mode mode,
+                               size_t max_batch_bytes)
+    : store_(store),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      mode_(mode),
+      max_batch_bytes_(max_batch_bytes) {}
 
 GroupCommitter::~GroupCommitter() { Stop(); }
 
@@ -60,11 +64,11 @@ void GroupCommitter::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool GroupCommitter::Submit(Operation op) {
+bool GroupCommitter::Submit(Operation op, Source source, size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return false;
-    queue_.push_back(std::move(op));
+    queue_.Push(std::move(op), source, bytes);
   }
   cv_.notify_one();
   return true;
@@ -116,13 +120,7 @@ void GroupCommitter::Run() {
         if (maintenance_due) store_.AfterCommit(/*idle=*/true);
         return;
       }
-      if (queue_.size() <= max_batch_) {
-        batch.swap(queue_);
-      } else {
-        batch.assign(std::make_move_iterator(queue_.begin()),
-                     std::make_move_iterator(queue_.begin() + static_cast<long>(max_batch_)));
-        queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(max_batch_));
-      }
+      queue_.TakeBatch(batch, max_batch_, max_batch_bytes_);
       in_progress_ = batch.size();
       poster = poster_;
     }

@@ -69,17 +69,27 @@ Outcome AuthorizeSubscribe(MailboxStore& store, const SubscribeRequest& req,
 // that the connection is subscribed.
 Outcome AckMessage(MailboxStore& store, const AckRequest& req);
 
-Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
-                      const HandshakeHash& handshake_hash);
-
-// Rotation in two steps, so the two Ed25519 verifications never run on the
-// committer's thread: CheckRotate (a read: looks the mailbox up first, then
-// verifies both signatures, on any thread) and CommitRotate (a write: applies
-// the new keys only if the owner key is still the one the check verified).
-struct RotateCheck {
+// Owner-signed writes (DeleteMailbox, RotateMailbox) run in two steps, so no
+// Ed25519 verification ever runs on the committer's thread: a check (a read:
+// looks the mailbox up first, so an unknown one costs no verification, then
+// verifies, on any thread) and a commit (a write: changes the mailbox only
+// if its owner key is still the one the check verified).
+struct OwnerCheck {
   Outcome outcome{};
   OwnerKey verified_owner_key{};  // valid when outcome.ok()
 };
+using RotateCheck = OwnerCheck;
+
+OwnerCheck CheckDelete(MailboxStore& store, const DeleteMailboxRequest& req,
+                       const HandshakeHash& handshake_hash);
+Outcome CommitDelete(MailboxStore& store, const DeleteMailboxRequest& req,
+                     const OwnerKey& verified_owner_key);
+// CheckDelete then CommitDelete on one store (tests, single-threaded callers).
+Outcome DeleteMailbox(MailboxStore& store, const DeleteMailboxRequest& req,
+                      const HandshakeHash& handshake_hash);
+
+// Rotation: CheckRotate verifies both signatures (the current owner's and
+// the new key's), CommitRotate applies the new keys.
 RotateCheck CheckRotate(MailboxStore& store, const RotateMailboxRequest& req,
                         const HandshakeHash& handshake_hash);
 Outcome CommitRotate(MailboxStore& store, const RotateMailboxRequest& req,

@@ -14,6 +14,14 @@
 // back. The committer never runs an operation outside a transaction. Completions also run on the
 // storage thread: they must be quick and hand results to the network thread (asio::post).
 //
+// Fairness: operations are taken into batches in fair order across the
+// sources that submitted them (FairQueue: equal shares of bytes, each
+// source's own operations in order), and a batch holds at most max_batch
+// operations and max_batch_bytes of their sizes. So one commit's write and
+// fsync stay short, and an operation from a client with little queued (a
+// send at window 1 among 200 pipelining senders) goes into the next batch:
+// it waits for at most the batch being committed.
+//
 // Thread safety: Submit() may be called from any thread.
 #pragma once
 
@@ -28,6 +36,7 @@
 #include <vector>
 
 #include "attune/base/result.h"
+#include "attune/relay/store/fair_queue.h"
 #include "attune/relay/store/mailbox_store.h"
 
 namespace attune::relay {
@@ -45,6 +54,10 @@ class GroupCommitter {
   // Bounds the work done under one transaction so a flood of sends cannot
   // delay every reply behind one huge commit.
   static constexpr size_t kDefaultMaxBatch = 1024;
+  // Bounds the bytes (Submit's `bytes`) of one batch, so a flood of 60 KiB
+  // sends makes commits of ~8 sends each rather than one of ~2 MiB.
+  static constexpr size_t kDefaultMaxBatchBytes = size_t{512} * 1024;
+  using Source = FairQueue<int>::Source;
   // MailboxStore::AfterCommit(idle=true) runs once no operation arrived for
   // this long after a batch (and when Stop() drains the queue), so a costly
   // checkpoint never delays a request that is already waiting or about to
@@ -61,7 +74,8 @@ class GroupCommitter {
 
   // `store` must outlive the committer.
   explicit GroupCommitter(MailboxStore& store, size_t max_batch = kDefaultMaxBatch,
-                          Mode mode = Mode::kTransactional);
+                          Mode mode = Mode::kTransactional,
+                          size_t max_batch_bytes = kDefaultMaxBatchBytes);
   ~GroupCommitter();  // Stop()s
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -71,8 +85,10 @@ class GroupCommitter {
   // Submit() calls return false.
   void Stop();
 
-  // Queues `op`. False (and `op` is dropped unrun) once Stop() has begun.
-  bool Submit(Operation op);
+  // Queues `op` from `source` (e.g. the submitting connection; see
+  // FairQueue), costing `bytes` (what it writes, roughly). False (and `op`
+  // is dropped unrun) once Stop() has begun.
+  bool Submit(Operation op, Source source = 0, size_t bytes = 0);
 
   // Sets where completions run (see Poster); empty: on the storage thread.
   void SetPoster(Poster poster);
@@ -112,9 +128,10 @@ class GroupCommitter {
   MailboxStore& store_;
   const size_t max_batch_ = 0;
   const Mode mode_{};
+  const size_t max_batch_bytes_ = 0;
   mutable std::mutex mu_{};
   std::condition_variable cv_{};
-  std::vector<Operation> queue_{};
+  FairQueue<Operation> queue_{};
   std::shared_ptr<const Poster> poster_{};
   // Storage thread only: the batch's announcements (index into the batch's
   // results, function) and the index of the operation running now.
