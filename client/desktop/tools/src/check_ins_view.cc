@@ -5,10 +5,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScreen>
 #include <QSizePolicy>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <utility>
 
 #include "attune/client/check_ins.h"
@@ -174,16 +176,25 @@ void CheckInsView::SizeColumns() {
 }
 
 void CheckInsView::FitToContent(bool shrink) {
-  // Only the page on show counts: a few rows need far less room than the
-  // charts do.
+  // A hidden page must not hold the window at its own minimum (the charts'
+  // heights): only the page on show has a size policy that counts.
   for (int i = 0; i < tabs_->count(); ++i) {
     const auto policy = i == tabs_->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored;
     tabs_->widget(i)->setSizePolicy(policy, policy);
   }
   if (!isWindow()) return;
-  const QSize before = size();
-  adjustSize();  // bounded by Qt to a share of the screen
-  if (!shrink) resize(size().expandedTo(before));
+  // Only the page on show counts: a few rows need far less room than the
+  // charts do, and QTabWidget's own hint is that of its largest page.
+  int largest = 0;
+  for (int i = 0; i < tabs_->count(); ++i) {
+    largest = std::max(largest, tabs_->widget(i)->sizeHint().height());
+  }
+  const int chrome = tabs_->sizeHint().height() - largest;
+  QSize want = sizeHint();
+  want.setHeight(want.height() - tabs_->sizeHint().height() + chrome +
+                 tabs_->currentWidget()->sizeHint().height());
+  if (const QScreen* s = screen()) want = want.boundedTo(s->availableGeometry().size() * 2 / 3);
+  resize(shrink ? want : want.expandedTo(size()));
 }
 
 void CheckInsView::Acknowledge() {
