@@ -49,6 +49,10 @@ QColor RiskTextColor(const QPalette& pal) {
   return dark ? QColor(Qt::white) : QColor(0x8e, 0x0e, 0x0e);
 }
 
+QString FilledText(const therapy::CheckInCard& card) {
+  return QObject::tr("filled in %1").arg(QString::fromStdString(card.filled_at));
+}
+
 // The text (or card) box's size for a bubble at most max_text wide.
 void LayOutText(const QStyleOptionViewItem& option, const QModelIndex& index, int max_text,
                 const QString& meta, MessageDelegate::Layout& l) {
@@ -63,7 +67,7 @@ void LayOutText(const QStyleOptionViewItem& option, const QModelIndex& index, in
     const QFontMetrics bfm(BoldFont(option.font));
     inner_w = std::max(inner_w, bfm.horizontalAdvance(QString::fromStdString(card.title)));
     if (!card.filled_at.empty()) {
-      inner_w = std::max(inner_w, sfm.horizontalAdvance(QString::fromStdString(card.filled_at)));
+      inner_w = std::max(inner_w, sfm.horizontalAdvance(FilledText(card)));
     }
     int value_w = 0;
     for (const therapy::CheckInCardLine& line : card.lines) {
@@ -72,6 +76,7 @@ void LayOutText(const QStyleOptionViewItem& option, const QModelIndex& index, in
       value_w = std::max(value_w, fm.horizontalAdvance(QString::fromStdString(line.value)));
     }
     l.label_width += pad;
+    value_w += pad / 2;  // slack: advances are rounded
     inner_w = std::min(max_text, std::max(inner_w, l.label_width + value_w));
     l.line_height = fm.height();
     y = bfm.height() + (card.filled_at.empty() ? 0 : sfm.height()) +
@@ -173,7 +178,7 @@ void MessageDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
       painter->setFont(small);
       const int h = QFontMetrics(small).height();
       painter->drawText(QRect(l.text.left(), y, l.text.width(), h), Qt::AlignLeft,
-                        tr("filled in %1").arg(QString::fromStdString(card->filled_at)));
+                        FilledText(*card));
       y += h;
     }
     const QFontMetrics fm(option.font);
