@@ -107,5 +107,61 @@ TEST_F(EngineDesktopTest, OutsideChangeMarkMovesOnlyForAnotherInstancesCommits) 
   EXPECT_EQ(history->size(), 2u);
 }
 
+TEST_F(EngineDesktopTest, HistoryComesInPagesWithCheckInCardsAndReadingMarksOnlyThatContact) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client_->SendText("therapist", "text " + std::to_string(i)).ok());
+  }
+  therapy::CheckInInput input;
+  input.mood = 3;
+  input.instruments.push_back(
+      {therapy::InstrumentId::kPhq9, {1, 1, 1, 1, 1, 1, 1, 1, 1}, std::nullopt});
+  ASSERT_TRUE(client_->SendCheckInNow("therapist", input).ok());
+  Sync(therapist_);
+
+  // Newest page first: the check-in and two texts; older ones remain.
+  auto newest = therapist_->HistoryBefore("sam", 0, 3);
+  ASSERT_TRUE(newest.ok()) << newest.error().message;
+  ASSERT_EQ(newest->items.size(), 3u);
+  EXPECT_TRUE(newest->more);
+  EXPECT_EQ(newest->items[0].summary, "text 3");
+  EXPECT_EQ(newest->items[1].summary, "text 4");
+  const client::HistoryItem& card = newest->items[2];
+  EXPECT_EQ(card.kind, client::MessageKind::kCheckIn);
+  ASSERT_TRUE(card.check_in.has_value());
+  EXPECT_TRUE(card.check_in->urgent);
+  EXPECT_EQ(card.check_in->title, "Urgent check-in");
+  EXPECT_FALSE(newest->items[0].check_in.has_value());
+  // The page before it: the rest, and nothing older.
+  auto older = therapist_->HistoryBefore("sam", newest->items[0].message_id, 3);
+  ASSERT_TRUE(older.ok()) << older.error().message;
+  ASSERT_EQ(older->items.size(), 3u);
+  EXPECT_FALSE(older->more);
+  EXPECT_EQ(older->items[0].summary, "text 0");
+  EXPECT_EQ(older->items[2].summary, "text 2");
+  // The same rows as the whole history, card included.
+  auto all = therapist_->History("sam");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 6u);
+  EXPECT_EQ((*all)[5].check_in, card.check_in);
+  EXPECT_EQ(therapist_->HistoryBefore("nobody", 0, 3).error().code, ErrorCode::kNotFound);
+
+  // The received check-in event carries the same card.
+  auto received = therapist_.events->WaitFor<client::MessageReceived>(
+      [](const client::MessageReceived& m) { return m.kind == client::MessageKind::kCheckIn; },
+      std::chrono::seconds(5));
+  ASSERT_TRUE(received.has_value());
+  EXPECT_EQ(received->check_in, card.check_in);
+
+  // Reading the conversation marks its six rows, once.
+  auto marked = therapist_->MarkConversationRead("sam");
+  ASSERT_TRUE(marked.ok()) << marked.error().message;
+  EXPECT_EQ(*marked, 6u);
+  EXPECT_EQ(*therapist_->MarkConversationRead("sam"), 0u);
+  auto contacts = therapist_->Contacts();
+  ASSERT_TRUE(contacts.ok());
+  ASSERT_EQ(contacts->size(), 1u);
+  EXPECT_EQ((*contacts)[0].unread, 0u);
+}
+
 }  // namespace
 }  // namespace attune::testing

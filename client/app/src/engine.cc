@@ -7,6 +7,7 @@
 #include <set>
 
 #include "attune/client/content_view.h"
+#include "attune/client/history_items.h"
 #include "attune/client/message_index.h"
 #include "attune/client/messaging.h"
 #include "attune/client/routing.h"
@@ -375,24 +376,7 @@ Result<std::vector<HistoryItem>> Engine::History(std::string_view contact_name) 
   ATTUNE_ASSIGN_OR_RETURN(
       auto rows,
       store::ListConversationIndexed(profile_.db(), contact.id, StoredKind(MessageKind::kReceipt)));
-  std::vector<HistoryItem> out;
-  out.reserve(rows.size());
-  for (store::ListedMessage& m : rows) {
-    HistoryItem item;
-    item.message_id = m.id;
-    item.outgoing = m.outgoing;
-    item.created_at = m.created_at;
-    item.kind = KindFromStored(m.kind);
-    item.summary = std::move(m.summary);
-    if (item.outgoing) {
-      // A receipt proves the relay had it, whatever the sent flag says.
-      item.status = m.delivered ? HistoryItem::Status::kDelivered
-                    : m.sent    ? HistoryItem::Status::kSent
-                                : HistoryItem::Status::kQueued;
-    }
-    out.push_back(std::move(item));
-  }
-  return out;
+  return HistoryItemsOf(profile_.db(), contact.id, std::move(rows));
 }
 
 }  // namespace attune::client

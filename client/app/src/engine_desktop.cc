@@ -5,7 +5,10 @@
 #include <cstdlib>
 
 #include "attune/client/engine.h"
+#include "attune/client/history_items.h"
+#include "attune/client/message_index.h"
 #include "attune/client/profile_location.h"
+#include "attune/client/store/message_index.h"
 #include "attune/client/store/records.h"
 #include "attune/client/therapy_state.h"
 #include "attune/therapy/check_in.h"
@@ -39,16 +42,31 @@ Result<size_t> Engine::MarkConversationRead(std::string_view contact_name) {
   std::lock_guard lock(mu_);
   store::Database& db = profile_.db();
   ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(contact_name));
-  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListMessages(db, contact.id));
-  size_t changed = 0;
-  ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-  for (const store::MessageRecord& m : rows) {
-    if (m.direction != store::Direction::kIncoming || m.read) continue;
-    ATTUNE_RETURN_IF_ERROR(store::MarkRead(db, m.id));
-    ++changed;
-  }
+  // Called whenever a message arrives on screen: one statement, no message
+  // read, and no disk sync (a read mark lost in a crash only shows a message
+  // as new again).
+  ATTUNE_ASSIGN_OR_RETURN(store::Transaction tx,
+                          store::Transaction::Begin(db, store::Durability::kRelaxed));
+  ATTUNE_ASSIGN_OR_RETURN(size_t changed, store::MarkContactRead(db, contact.id));
   ATTUNE_RETURN_IF_ERROR(tx.Commit());
   return changed;
+}
+
+Result<Engine::HistoryPage> Engine::HistoryBefore(std::string_view contact_name,
+                                                  int64_t before_message_id, size_t limit) {
+  std::lock_guard lock(mu_);
+  ATTUNE_ASSIGN_OR_RETURN(store::Contact contact, ContactLocked(contact_name));
+  ATTUNE_RETURN_IF_ERROR(IndexLocked());
+  ATTUNE_ASSIGN_OR_RETURN(auto rows, store::ListConversationPage(profile_.db(), contact.id,
+                                                                 StoredKind(MessageKind::kReceipt),
+                                                                 before_message_id, limit));
+  HistoryPage page;
+  if (rows.size() > limit) {
+    page.more = true;
+    rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(rows.size() - limit));
+  }
+  ATTUNE_ASSIGN_OR_RETURN(page.items, HistoryItemsOf(profile_.db(), contact.id, std::move(rows)));
+  return page;
 }
 
 Result<CheckInForm> Engine::CheckInFormFor(std::string_view therapist) {

@@ -11,6 +11,7 @@
 #include "attune/client/messaging.h"
 #include "attune/client/practice.h"
 #include "attune/client/store/records.h"
+#include "attune/client/therapy/check_in_card.h"
 #include "attune/client/therapy/render.h"
 #include "attune/client/therapy_state.h"
 #include "attune/therapy/check_in.h"
@@ -108,10 +109,13 @@ Status Engine::ProcessDeliveryLocked(const net::Delivery& delivery, SyncReport& 
         EngineError{EngineError::Kind::kStillQueued, received.receipt_error->code,
                     "could not queue a delivery receipt: " + received.receipt_error->message});
   }
-  events.emplace_back(MessageReceived{received.contact_id, received.contact_name,
-                                      received.message_id, kind, ContentSummary(*parsed),
-                                      static_cast<int64_t>(now_()), received.pending_replaces});
-  if (const auto* c = std::get_if<therapy::CheckIn>(&parsed->body)) {
+  MessageReceived shown{
+      received.contact_id,     received.contact_name,        received.message_id,      kind,
+      ContentSummary(*parsed), static_cast<int64_t>(now_()), received.pending_replaces};
+  const auto* c = std::get_if<therapy::CheckIn>(&parsed->body);
+  if (c != nullptr) shown.check_in = therapy::DescribeCheckInCard(*c);
+  events.emplace_back(std::move(shown));
+  if (c != nullptr) {
     const therapy::RiskAssessment risk = therapy::AssessRisk(*c);
     events.emplace_back(CheckInReceived{
         received.contact_id, received.contact_name, received.message_id, risk.urgent,

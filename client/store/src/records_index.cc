@@ -1,5 +1,6 @@
 // The message index columns (message_index.h; schema version 2).
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -151,6 +152,39 @@ Result<std::vector<ListedMessage>> ListConversationIndexed(Database& db, int64_t
   std::vector<ListedMessage> out;
   ATTUNE_RETURN_IF_ERROR(CollectListed(st, out));
   return out;
+}
+
+Result<std::vector<ListedMessage>> ListConversationPage(Database& db, int64_t contact_id,
+                                                        int64_t hidden_kind, int64_t before_id,
+                                                        size_t limit) {
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare(std::string(kListedColumns) +
+                                     "WHERE contact_id = ? AND id < ? AND kind IS NOT NULL AND "
+                                     "kind != ? ORDER BY id DESC LIMIT ?"));
+  st.Bind(1, contact_id)
+      .Bind(2, before_id > 0 ? before_id : std::numeric_limits<int64_t>::max())
+      .Bind(3, hidden_kind)
+      .Bind(4,
+            static_cast<int64_t>(std::min<size_t>(limit + 1, std::numeric_limits<int64_t>::max())));
+  std::vector<ListedMessage> out;
+  ATTUNE_RETURN_IF_ERROR(CollectListed(st, out));
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<StoredContentRow>> ListContentOfKind(Database& db, int64_t contact_id,
+                                                        int64_t kind, int64_t first_id,
+                                                        int64_t last_id) {
+  ATTUNE_ASSIGN_OR_RETURN(Statement st,
+                          db.Prepare("SELECT id, content FROM messages WHERE contact_id = ? AND "
+                                     "id BETWEEN ? AND ? AND kind = ? ORDER BY id"));
+  st.Bind(1, contact_id).Bind(2, first_id).Bind(3, last_id).Bind(4, kind);
+  std::vector<StoredContentRow> out;
+  while (true) {
+    ATTUNE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return out;
+    out.push_back(StoredContentRow{st.ColumnInt(0), st.ColumnBlob(1)});
+  }
 }
 
 Result<std::map<int64_t, std::string>> ListContactNames(Database& db) {

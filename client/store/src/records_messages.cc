@@ -69,6 +69,15 @@ Status MarkRead(Database& db, int64_t message_id) {
   return st.Bind(1, message_id).Run();
 }
 
+Result<size_t> MarkContactRead(Database& db, int64_t contact_id) {
+  ATTUNE_ASSIGN_OR_RETURN(
+      Statement st,
+      db.Prepare(
+          "UPDATE messages SET read = 1 WHERE direction = 0 AND read = 0 AND contact_id = ?"));
+  ATTUNE_RETURN_IF_ERROR(st.Bind(1, contact_id).Run());
+  return static_cast<size_t>(db.Changes());
+}
+
 Result<int64_t> InsertOutbox(Database& db, const OutboxEntry& e, int64_t now) {
   ATTUNE_ASSIGN_OR_RETURN(Statement st,
                           db.Prepare("INSERT INTO outbox(contact_id, message_id, wire, created_at) "

@@ -1,13 +1,24 @@
 #include "desktop_app_fixture.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
+#include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStyleFactory>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
+#include <algorithm>
 
 #include "attune/crypto/util.h"
+#include "attune/desktop/tools/practice_settings_dialog.h"
 #include "attune/therapy/content.h"
 #include "attune/therapy/schedule.h"
 
@@ -145,18 +156,68 @@ void DesktopApp::OpenPairedWindows(std::unique_ptr<MainWindow>& therapist,
 void DesktopApp::ScheduleDaily(MainWindow& therapist, const std::string& client_name,
                                std::vector<therapy::InstrumentId> instruments,
                                const std::string& zone) {
-  bool scheduled = false;
-  therapist.runner()->Run(
-      &therapist,
-      [client_name, instruments = std::move(instruments), zone](client::Engine& e) {
-        auto cadence = therapy::Cadence::Parse("daily 20:00");
-        if (!cadence.ok()) return false;
-        therapy::CheckInSchedule schedule{
-            {therapy::CheckInItem::kMood}, instruments, *cadence, zone, true};
-        return e.SendSchedule(client_name, schedule).ok();
-      },
-      [&](bool ok) { scheduled = ok; });
-  ASSERT_TRUE(testing::SpinUntil([&] { return scheduled; }));
+  TherapistPage* page = therapist.therapist_page();
+  ASSERT_NE(page, nullptr);
+  QTest::mouseClick(page->settings_button(), Qt::LeftButton);
+  auto* dialog = page->findChild<tools::PracticeSettingsDialog*>();
+  ASSERT_NE(dialog, nullptr);
+  ASSERT_TRUE(testing::SpinUntil([&] { return dialog->loaded(); }));
+  const auto child = [&](const QString& name) { return dialog->findChild<QWidget*>(name); };
+  // The schedule tab, as clicked.
+  auto* tabs = dialog->findChild<QTabWidget*>();
+  ASSERT_NE(tabs, nullptr);
+  int tab = -1;
+  for (int i = 0; i < tabs->count(); ++i) {
+    if (tabs->tabText(i).remove(u'&').contains(QStringLiteral("schedules"))) tab = i;
+  }
+  ASSERT_GE(tab, 0);
+  QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(tab).center());
+  ASSERT_EQ(tabs->currentIndex(), tab);
+  // The client, chosen from the list by typing its name.
+  auto* who = qobject_cast<QComboBox*>(child(QStringLiteral("practiceClient")));
+  ASSERT_NE(who, nullptr);
+  who->setFocus();
+  QTest::keyClicks(who, QString::fromStdString(client_name));
+  ASSERT_EQ(who->currentText(), QString::fromStdString(client_name));
+  // When: daily at 20:00; what: mood, and the questionnaires asked for.
+  auto* when = qobject_cast<QLineEdit*>(child(QStringLiteral("practiceCadence")));
+  ASSERT_NE(when, nullptr);
+  when->selectAll();
+  TypeInto(when, QStringLiteral("daily 20:00"));
+  const auto set_box = [&](const QString& name, bool on) {
+    auto* box = qobject_cast<QCheckBox*>(child(name));
+    ASSERT_NE(box, nullptr) << name.toStdString();
+    if (box->isChecked() != on) QTest::mouseClick(box, Qt::LeftButton);
+    ASSERT_EQ(box->isChecked(), on) << name.toStdString();
+  };
+  set_box(QStringLiteral("practiceItem-mood"), true);
+  for (const char* item : {"anxiety", "sleep", "note"}) {
+    set_box(QStringLiteral("practiceItem-%1").arg(QLatin1String(item)), false);
+  }
+  for (therapy::InstrumentId id : therapy::kAllInstruments) {
+    const bool wanted = std::find(instruments.begin(), instruments.end(), id) != instruments.end();
+    set_box(QStringLiteral("practiceInstrument-%1")
+                .arg(QString::fromLatin1(therapy::GetInstrument(id).short_name)),
+            wanted);
+  }
+  auto* zone_field = qobject_cast<QLineEdit*>(child(QStringLiteral("practiceScheduleZone")));
+  ASSERT_NE(zone_field, nullptr);
+  zone_field->selectAll();
+  QTest::keyClick(zone_field, Qt::Key_Delete);
+  if (!zone.empty()) TypeInto(zone_field, QString::fromStdString(zone));
+  // Send, and wait for the dialog to say it reached the client.
+  QSignalSpy saved(dialog, &tools::PracticeSettingsDialog::saved);
+  QTest::mouseClick(qobject_cast<QPushButton*>(child(QStringLiteral("practiceSendSchedule"))),
+                    Qt::LeftButton);
+  ASSERT_TRUE(saved.count() > 0 || saved.wait(testing::kWaitMs))
+      << dialog->statusText().toStdString();
+  EXPECT_EQ(dialog->statusText(), QStringLiteral("Saved; sent to 1 client."));
+  SaveScreens(*dialog, "therapist-schedule");
+  auto* buttons = dialog->findChild<QDialogButtonBox*>();
+  ASSERT_NE(buttons, nullptr);
+  QPointer<QWidget> open(dialog);
+  QTest::mouseClick(buttons->button(QDialogButtonBox::Close), Qt::LeftButton);
+  EXPECT_TRUE(open.isNull() || !open->isVisible());
 }
 
 void DesktopApp::Unlock(MainWindow& w, const QString& pass) {

@@ -45,8 +45,10 @@ class DesktopApp : public ::testing::Test {
   // windows list each other.
   void PairWindows(MainWindow& therapist, MainWindow& client, const std::string& client_name);
   // The therapist schedules a daily 20:00 check-in of mood and
-  // `instruments` for `client_name` in `zone` (empty: the client's), as
-  // PracticeSettingsDialog does; returns once the engine has sent it.
+  // `instruments` for `client_name` in `zone` (empty: the client's) through
+  // Practice settings' schedule tab, as a person fills it in (saves
+  // therapist-schedule-*.png); returns once the dialog said it was sent and
+  // was closed.
   void ScheduleDaily(MainWindow& therapist, const std::string& client_name,
                      std::vector<therapy::InstrumentId> instruments, const std::string& zone);
   // A therapist window ("Dr Rivera") and a client window ("Ana", known to

@@ -1,29 +1,55 @@
 // attune_desktop_bench: what the desktop app adds on top of the engine
-// (issue 11, "Performance"); numbers for the report, not a pass/fail test.
+// (issue 11, "Performance"), Google Benchmark style, offscreen, with a real
+// attune-relay on 127.0.0.1. Wall-clock figures: quote `uptime` next to them;
+// the cpu counters are the process's CPU time (getrusage), which load
+// inflates far less.
 //
-//   unlock   a therapist profile with 200 clients and 20,000 messages: from
-//            pressing Enter on the unlock screen to the contact list showing
-//            all 200 rows, minus the key derivation alone; then VmRSS once
-//            background sync has settled.
-//   latency  a second engine (the client) sends; time until the therapist
-//            window's conversation model has the row (SendText returns once
-//            the relay has stored it, so this is relay delivery + engine
-//            processing + the queued hop to the GUI thread). p50/p99 of N.
-//   rows     the conversation model and bubble delegate over 5,000 messages:
-//            data() for every role the delegate reads, sizeHint() and paint()
-//            into an image, per row.
+//   BM_UnlockToInbox      a therapist profile with 200 clients and 20,000
+//                         messages: from Enter on the unlock screen until the
+//                         window has painted the 200 contact rows. Counters:
+//                         the key derivation alone (same parameters, same
+//                         thread kind), and the rest: after_kdf_ms (wall) and
+//                         after_kdf_cpu_ms (CPU of every thread of the app).
+//   BM_ReceiveToRow       a second engine (the client, on its own thread)
+//                         sends; time until the therapist window's
+//                         conversation model has the row. from_ack: from the
+//                         moment the relay acknowledged the send to the client
+//                         (it pushes to the therapist at the same moment, so
+//                         this is "after the relay delivers"); from_send: from
+//                         the start of SendText; gui_hop: from the therapist
+//                         engine's MessageReceived event to the row.
+//   BM_OpenConversation5000  choosing a client with 5,000 messages until the
+//                         view has painted them (wall and CPU).
+//   BM_ConversationRow*   the conversation model and bubble delegate over a
+//                         5,000-message conversation, per row: data() for the
+//                         roles the delegate reads, sizeHint() the first time
+//                         and again (what a relayout asks), paint().
+//   BM_ConversationScroll a real 5,000-row conversation view scrolled by one
+//                         page and repainted: the cost of one frame.
 //
-// Usage: QT_QPA_PLATFORM=offscreen attune_desktop_bench [unlock|latency|rows|all] [N]
+// Usage: QT_QPA_PLATFORM=offscreen attune_desktop_bench [--benchmark_filter=...]
+//        ATTUNE_BENCH_MESSAGES (default 200): messages BM_ReceiveToRow sends.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
 #include <QApplication>
 #include <QImage>
 #include <QPainter>
+#include <QScrollBar>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "attune/client/store/database_key.h"
@@ -42,12 +68,30 @@ using attune::testing::RelayUnderTest;
 using attune::testing::TempDir;
 using testing::SpinUntil;
 
+constexpr const char* kPassphrase = "passphrase of therapist";
+
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+// CPU time of every thread of this process, in ms.
+double ProcessCpuMs() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ms = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+  };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
+double ThreadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
 long RssKiB() {
@@ -66,104 +110,262 @@ AppOptions Options(const std::string& dir) {
   return options;
 }
 
-int UnlockBench() {
-  TempDir root("attune-desktop-bench");
+// Therapist with 200 clients and 20,000 messages, made once per process.
+struct InboxProfile {
+  TempDir root{"attune-desktop-bench"};
+  std::unique_ptr<RelayUnderTest> relay{};
+  std::string dir{};
+  client::store::KeyParams params{};
+  bool ok = false;
+};
+
+void MakeInboxProfile(InboxProfile& made, int clients, int per_client) {
   auto relay = RelayUnderTest::Start();
-  if (!relay.ok()) return 1;
-  const std::string dir = (root / "therapist").string();
+  if (!relay.ok()) return;
+  made.relay = std::move(relay).value();
+  made.dir = (made.root / "therapist").string();
   {
-    auto therapist = attune::testing::CreateTherapist(root / "therapist", **relay);
-    if (!therapist.ok()) return 1;
+    auto therapist = attune::testing::CreateTherapist(made.root / "therapist", *made.relay);
+    if (!therapist.ok()) return;
   }
-  const std::string passphrase = "passphrase of therapist";
-  if (!attune::testing::PopulateTherapist(dir, AsBytes(passphrase), 200, 100).ok()) return 1;
-  client::store::KeyParams params;
+  if (!attune::testing::PopulateTherapist(made.dir, AsBytes(kPassphrase), clients, per_client)
+           .ok()) {
+    return;
+  }
+  auto profile = client::store::Profile::Open(made.dir, AsBytes(kPassphrase));
+  if (!profile.ok()) return;
+  made.params = profile->key_params();
+  made.ok = true;
+}
+
+std::unique_ptr<InboxProfile>& InboxProfileSlot() {
+  static std::unique_ptr<InboxProfile> p;
+  return p;
+}
+
+// 200 clients, 100 messages each.
+InboxProfile& SharedInboxProfile() {
+  auto& p = InboxProfileSlot();
+  if (p == nullptr) {
+    p = std::make_unique<InboxProfile>();
+    MakeInboxProfile(*p, 200, 100);
+  }
+  return *p;
+}
+
+std::unique_ptr<InboxProfile>& LongConversationSlot() {
+  static std::unique_ptr<InboxProfile> p;
+  return p;
+}
+
+// One client ("client0") and 5,000 messages with them.
+InboxProfile& SharedLongConversation() {
+  auto& p = LongConversationSlot();
+  if (p == nullptr) {
+    p = std::make_unique<InboxProfile>();
+    MakeInboxProfile(*p, 1, 5000);
+  }
+  return *p;
+}
+
+void BM_UnlockToInbox(benchmark::State& state) {
+  InboxProfile& p = SharedInboxProfile();
+  if (!p.ok) return state.SkipWithError("could not make the profile");
   {
-    auto profile = client::store::Profile::Open(dir, AsBytes(passphrase));
-    if (!profile.ok()) return 1;
-    params = profile->key_params();
+    // The first unlock indexes the history once; not what later unlocks pay.
+    auto engine = client::Engine::Open(p.dir, AsBytes(kPassphrase));
+    if (!engine.ok() || !(*engine)->Contacts().ok()) return state.SkipWithError("open failed");
   }
-  std::vector<double> kdf, populated;
-  long rss = 0;
-  for (int round = 0; round < 5; ++round) {
-    auto k0 = Clock::now();
-    auto key = client::store::DeriveDatabaseKey(AsBytes(passphrase), params);
-    kdf.push_back(Ms(Clock::now() - k0));
-    if (!key.ok()) return 1;
-    MainWindow window(Options(dir));
+  std::vector<double> kdf, kdf_cpu, shown, cpu;
+  int round = 0;
+  for (auto _ : state) {
+    // The KDF alone, on a fresh thread like the app's opener.
+    double kdf_ms = 0, kdf_cpu_ms = 0;
+    std::thread([&] {
+      const double c0 = ThreadCpuMs();
+      const auto k0 = Clock::now();
+      auto key = client::store::DeriveDatabaseKey(AsBytes(kPassphrase), p.params);
+      kdf_ms = Ms(Clock::now() - k0);
+      kdf_cpu_ms = ThreadCpuMs() - c0;
+      benchmark::DoNotOptimize(key);
+    }).join();
+    kdf.push_back(kdf_ms);
+    kdf_cpu.push_back(kdf_cpu_ms);
+
+    MainWindow window(Options(p.dir));
     window.show();
     QLineEdit* field = window.unlock_page()->passphrase();
-    field->setText(QString::fromStdString(passphrase));
-    auto t0 = Clock::now();
+    field->setText(kPassphrase);
+    QCoreApplication::processEvents();
+    const double c0 = ProcessCpuMs();
+    const auto t0 = Clock::now();
     QTest::keyClick(field, Qt::Key_Return);
     if (!SpinUntil([&] {
           return window.therapist_page() != nullptr &&
                  window.therapist_page()->contacts().rowCount() == 200;
         })) {
-      return std::fprintf(stderr, "the inbox did not populate\n"), 1;
+      return state.SkipWithError("the inbox did not populate");
     }
-    populated.push_back(Ms(Clock::now() - t0));
-    if (round == 4) {
-      // Steady state: background sync connected and idle for a while.
-      SpinUntil([] { return false; }, 3000);
-      rss = RssKiB();
+    window.repaint();  // on screen, not only in the model
+    const auto t1 = Clock::now();
+    cpu.push_back(ProcessCpuMs() - c0);
+    shown.push_back(Ms(t1 - t0));
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    if (++round == static_cast<int>(state.max_iterations)) {
+      SpinUntil([] { return false; }, 3000);  // background sync connected and idle
+      state.counters["rss_mib"] = static_cast<double>(RssKiB()) / 1024.0;
     }
   }
-  std::printf(
-      "unlock: 200 clients, 20,000 messages (median of 5): key derivation alone %.1f ms "
-      "(test-strength KDF); Enter -> 200 rows shown %.1f ms; app + engine after the KDF %.1f ms; "
-      "VmRSS after unlock, sync idle %.1f MiB\n",
-      Percentile(kdf, 0.5), Percentile(populated, 0.5),
-      Percentile(populated, 0.5) - Percentile(kdf, 0.5), static_cast<double>(rss) / 1024.0);
-  return 0;
+  state.counters["kdf_ms"] = Percentile(kdf, 0.5);
+  state.counters["kdf_cpu_ms"] = Percentile(kdf_cpu, 0.5);
+  state.counters["shown_ms"] = Percentile(shown, 0.5);
+  state.counters["after_kdf_ms"] = Percentile(shown, 0.5) - Percentile(kdf, 0.5);
+  state.counters["after_kdf_cpu_ms"] = Percentile(cpu, 0.5) - Percentile(kdf_cpu, 0.5);
+}
+BENCHMARK(BM_UnlockToInbox)->Iterations(7)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+int MessagesPerRun() {
+  const char* env = std::getenv("ATTUNE_BENCH_MESSAGES");
+  const int n = env != nullptr ? std::atoi(env) : 0;
+  return n > 0 ? n : 200;
 }
 
-int LatencyBench(int n) {
+// Notes when the therapist's engine reported each message (engine thread).
+class ReceivedAt : public client::EngineObserver {
+ public:
+  void OnEvent(const client::Event& event) override {
+    if (!std::holds_alternative<client::MessageReceived>(event)) return;
+    std::lock_guard lock(mu_);
+    at_ = Clock::now();
+  }
+  Clock::time_point at() {
+    std::lock_guard lock(mu_);
+    return at_;
+  }
+
+ private:
+  std::mutex mu_;
+  Clock::time_point at_{};
+};
+
+void BM_ReceiveToRow(benchmark::State& state) {
   TempDir root("attune-desktop-bench");
   auto relay = RelayUnderTest::Start();
-  if (!relay.ok()) return 1;
+  if (!relay.ok()) return state.SkipWithError("relay did not start");
   auto client = attune::testing::CreateClient(root / "ana", "Ana");
-  if (!client.ok()) return 1;
+  if (!client.ok()) return state.SkipWithError("create failed");
   {
     auto therapist = attune::testing::CreateTherapist(root / "therapist", **relay);
-    if (!therapist.ok()) return 1;
-    if (!attune::testing::Pair(*therapist, *client, "ana").ok()) return 1;
+    if (!therapist.ok()) return state.SkipWithError("create failed");
+    if (!attune::testing::Pair(*therapist, *client, "ana").ok()) {
+      return state.SkipWithError("pairing failed");
+    }
   }
   MainWindow window(Options((root / "therapist").string()));
   window.show();
-  window.unlock_page()->passphrase()->setText("passphrase of therapist");
+  window.unlock_page()->passphrase()->setText(kPassphrase);
   QTest::keyClick(window.unlock_page()->passphrase(), Qt::Key_Return);
   if (!SpinUntil([&] {
         return window.therapist_page() != nullptr &&
                window.therapist_page()->contacts().rowCount() == 1;
       })) {
-    return 1;
+    return state.SkipWithError("the inbox did not populate");
   }
+  auto received = std::make_shared<ReceivedAt>();
+  window.runner()->Post([received](client::Engine& e) { e.Subscribe(received); });
   window.therapist_page()->Select("ana");
   ConversationModel& model = window.therapist_page()->conversation()->model();
   SpinUntil([] { return false; }, 1500);  // background sync subscribed
-  std::vector<double> samples;
-  for (int i = 0; i < n; ++i) {
-    const int before = model.rowCount();
-    auto t0 = Clock::now();
-    if (!(*client)->SendText("therapist", "latency " + std::to_string(i)).ok()) return 1;
-    if (!SpinUntil([&] { return model.rowCount() > before; }, 5000)) return 1;
-    samples.push_back(Ms(Clock::now() - t0));
+  const int n = MessagesPerRun();
+  std::vector<double> from_send, from_ack, hop;
+  for (auto _ : state) {
+    for (int i = 0; i < n; ++i) {
+      const int before = model.rowCount();
+      // The sender runs on its own thread, as another device would: the
+      // therapist's GUI thread stays free to show the row when it comes.
+      std::atomic<bool> acked{false};
+      Clock::time_point t0{}, t_ack{};
+      bool sent = false;
+      t0 = Clock::now();
+      std::thread sender([&] {
+        sent = (*client)->SendText("therapist", "latency " + std::to_string(i)).ok();
+        t_ack = Clock::now();
+        acked = true;
+      });
+      const bool shown = SpinUntil([&] { return model.rowCount() > before; }, 5000);
+      const auto t_row = Clock::now();
+      sender.join();
+      if (!sent || !shown) return state.SkipWithError("the message did not arrive");
+      from_send.push_back(Ms(t_row - t0));
+      from_ack.push_back(Ms(t_row - t_ack));
+      hop.push_back(Ms(t_row - received->at()));
+    }
   }
-  std::printf(
-      "latency: %d messages, client SendText -> row in the therapist's window: p50 %.2f "
-      "ms, p99 %.2f ms, max %.2f ms\n",
-      n, Percentile(samples, 0.5), Percentile(samples, 0.99),
-      *std::max_element(samples.begin(), samples.end()));
-  return 0;
+  state.counters["from_ack_p50_ms"] = Percentile(from_ack, 0.5);
+  state.counters["from_ack_p99_ms"] = Percentile(from_ack, 0.99);
+  state.counters["from_send_p50_ms"] = Percentile(from_send, 0.5);
+  state.counters["from_send_p99_ms"] = Percentile(from_send, 0.99);
+  state.counters["gui_hop_p50_ms"] = Percentile(hop, 0.5);
+  state.counters["gui_hop_p99_ms"] = Percentile(hop, 0.99);
+  state.counters["messages"] = static_cast<double>(from_send.size());
 }
+BENCHMARK(BM_ReceiveToRow)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-int RowsBench() {
-  TempDir root("attune-desktop-bench");
-  auto profile = attune::testing::CreateClient(root / "c", "C");
-  if (!profile.ok()) return 1;
-  EngineRunner runner(std::move(profile->engine));
-  ConversationModel model(runner);
+// Choosing a client whose conversation has 5,000 messages: from the click
+// until the conversation view has painted its newest rows (engine query,
+// model, layout of what was loaded, paint). Counter: rows loaded.
+void BM_OpenConversation5000(benchmark::State& state) {
+  InboxProfile& p = SharedLongConversation();
+  if (!p.ok) return state.SkipWithError("could not make the profile");
+  MainWindow window(Options(p.dir));
+  window.show();
+  window.unlock_page()->passphrase()->setText(kPassphrase);
+  QTest::keyClick(window.unlock_page()->passphrase(), Qt::Key_Return);
+  if (!SpinUntil([&] {
+        return window.therapist_page() != nullptr &&
+               window.therapist_page()->contacts().rowCount() == 1;
+      })) {
+    return state.SkipWithError("the inbox did not populate");
+  }
+  TherapistPage& page = *window.therapist_page();
+  ConversationModel& model = page.conversation()->model();
+  QListView* list = page.conversation()->list();
+  SpinUntil([] { return false; }, 1000);  // the page check and sync start have run
+  std::vector<double> cpu;
+  for (auto _ : state) {
+    page.contact_list()->clearSelection();
+    page.contact_list()->setCurrentIndex({});
+    SpinUntil([&] { return model.rowCount() == 0; });
+    QSignalSpy loaded(&model, &ConversationModel::loaded);
+    const double c0 = ProcessCpuMs();
+    const auto t0 = Clock::now();
+    page.Select("client0");
+    if (!SpinUntil([&] { return loaded.count() > 0; })) {
+      return state.SkipWithError("the conversation did not load");
+    }
+    list->doItemsLayout();
+    list->viewport()->repaint();
+    const auto t1 = Clock::now();
+    cpu.push_back(ProcessCpuMs() - c0);
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+  }
+  state.counters["rows_loaded"] = model.rowCount();
+  state.counters["cpu_ms"] = Percentile(cpu, 0.5);
+}
+BENCHMARK(BM_OpenConversation5000)->Iterations(5)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// A client profile's runner (the models need one) and a 5,000-row model.
+struct Conversation {
+  TempDir root{"attune-desktop-bench"};
+  std::unique_ptr<EngineRunner> runner{};
+  std::unique_ptr<ConversationModel> model{};
+};
+
+void MakeConversation(Conversation& made) {
+  auto profile = attune::testing::CreateClient(made.root / "c", "C");
+  if (!profile.ok()) return;
+  made.runner = std::make_unique<EngineRunner>(std::move(profile->engine));
+  made.model = std::make_unique<ConversationModel>(*made.runner);
   std::vector<client::HistoryItem> items(5000);
   for (size_t i = 0; i < items.size(); ++i) {
     items[i].message_id = static_cast<int64_t>(i + 1);
@@ -173,57 +375,143 @@ int RowsBench() {
                        ", long enough to wrap once in the bubble at this width.";
     items[i].status = client::HistoryItem::Status::kDelivered;
   }
-  model.SetItems(std::move(items));
-  MessageDelegate delegate;
+  made.model->SetItems(std::move(items));
+}
+
+std::unique_ptr<Conversation>& ConversationSlot() {
+  static std::unique_ptr<Conversation> c;
+  return c;
+}
+
+Conversation& SharedConversation() {
+  auto& c = ConversationSlot();
+  if (c == nullptr) {
+    c = std::make_unique<Conversation>();
+    MakeConversation(*c);
+  }
+  return *c;
+}
+
+QStyleOptionViewItem RowOption() {
   QStyleOptionViewItem option;
   option.font = QApplication::font();
   option.palette = QApplication::palette();
   option.rect = QRect(0, 0, 700, 80);
+  return option;
+}
+
+void BM_ConversationRowData(benchmark::State& state) {
+  ConversationModel& model = *SharedConversation().model;
+  int row = 0;
+  for (auto _ : state) {
+    const QModelIndex index = model.index(row);
+    benchmark::DoNotOptimize(index.data(Qt::DisplayRole));
+    benchmark::DoNotOptimize(index.data(ConversationModel::kOutgoingRole));
+    benchmark::DoNotOptimize(index.data(ConversationModel::kMetaTextRole));
+    row = (row + 1) % model.rowCount();
+  }
+}
+BENCHMARK(BM_ConversationRowData);
+
+// Each row's first sizeHint (a fresh delegate every 5,000 rows): what the
+// first layout of a newly opened conversation costs per row.
+void BM_ConversationRowSizeHintFirst(benchmark::State& state) {
+  ConversationModel& model = *SharedConversation().model;
+  const QStyleOptionViewItem option = RowOption();
+  auto delegate = std::make_unique<MessageDelegate>();
+  int row = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(delegate->sizeHint(option, model.index(row)));
+    if (++row == model.rowCount()) {
+      state.PauseTiming();
+      delegate = std::make_unique<MessageDelegate>();
+      row = 0;
+      state.ResumeTiming();
+    }
+  }
+}
+BENCHMARK(BM_ConversationRowSizeHintFirst);
+
+// sizeHint of rows already laid out once: what every relayout and scroll asks.
+void BM_ConversationRowSizeHintAgain(benchmark::State& state) {
+  ConversationModel& model = *SharedConversation().model;
+  const QStyleOptionViewItem option = RowOption();
+  MessageDelegate delegate;
+  for (int row = 0; row < model.rowCount(); ++row)
+    (void)delegate.sizeHint(option, model.index(row));
+  int row = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(delegate.sizeHint(option, model.index(row)));
+    row = (row + 1) % model.rowCount();
+  }
+}
+BENCHMARK(BM_ConversationRowSizeHintAgain);
+
+void BM_ConversationRowPaint(benchmark::State& state) {
+  ConversationModel& model = *SharedConversation().model;
+  QStyleOptionViewItem option = RowOption();
+  MessageDelegate delegate;
   QImage image(700, 200, QImage::Format_ARGB32_Premultiplied);
   QPainter painter(&image);
-  int64_t sink = 0;
-  auto t0 = Clock::now();
-  for (int row = 0; row < model.rowCount(); ++row) {
+  int row = 0;
+  for (auto _ : state) {
     const QModelIndex index = model.index(row);
-    sink += index.data(Qt::DisplayRole).toString().size();
-    sink += index.data(ConversationModel::kOutgoingRole).toBool() ? 1 : 0;
-    sink += index.data(ConversationModel::kTimeRole).toDateTime().toSecsSinceEpoch() & 1;
-    sink += index.data(ConversationModel::kStatusTextRole).toString().size();
+    option.rect = QRect(0, 0, 700, delegate.sizeHint(option, index).height());
+    delegate.paint(&painter, option, index);
+    row = (row + 1) % model.rowCount();
   }
-  auto t1 = Clock::now();
-  for (int row = 0; row < model.rowCount(); ++row) {
-    sink += delegate.sizeHint(option, model.index(row)).height();
+}
+BENCHMARK(BM_ConversationRowPaint);
+
+// One frame of scrolling: the view moves one page and repaints what shows.
+void BM_ConversationScroll(benchmark::State& state) {
+  ConversationModel& model = *SharedConversation().model;
+  QListView view;
+  view.setItemDelegate(new MessageDelegate(&view));
+  view.setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+  view.setUniformItemSizes(false);
+  view.setWordWrap(true);
+  view.resize(700, 600);
+  view.show();
+  QCoreApplication::processEvents();
+  // Opening the conversation: every row laid out once, the last page shown.
+  const auto l0 = Clock::now();
+  view.setModel(&model);
+  view.doItemsLayout();
+  view.scrollToBottom();
+  view.viewport()->repaint();
+  state.counters["first_layout_ms"] = Ms(Clock::now() - l0);
+  QScrollBar* bar = view.verticalScrollBar();
+  int value = bar->maximum();
+  for (auto _ : state) {
+    value -= bar->pageStep();
+    if (value < 0) value = bar->maximum();
+    bar->setValue(value);
+    view.viewport()->repaint();
   }
-  auto t2 = Clock::now();
-  for (int row = 0; row < model.rowCount(); ++row) {
-    option.rect = QRect(0, 0, 700, delegate.sizeHint(option, model.index(row)).height());
-    delegate.paint(&painter, option, model.index(row));
-  }
-  auto t3 = Clock::now();
-  const double rows = model.rowCount();
-  std::printf(
-      "rows: %d messages; per row: data() for the delegate's roles %.2f us, sizeHint "
-      "%.2f us, sizeHint+paint %.2f us (sink %lld)\n",
-      model.rowCount(), Ms(t1 - t0) * 1000 / rows, Ms(t2 - t1) * 1000 / rows,
-      Ms(t3 - t2) * 1000 / rows, static_cast<long long>(sink));
-  return 0;
+}
+BENCHMARK(BM_ConversationScroll)->Unit(benchmark::kMicrosecond);
+
+// Before QApplication goes: the runner's thread and the relay process.
+void ReleaseShared() {
+  ConversationSlot().reset();
+  InboxProfileSlot().reset();
+  LongConversationSlot().reset();
 }
 
 }  // namespace
 }  // namespace attune::desktop
 
 int main(int argc, char** argv) {
-  // Also when CTest lists the tests (gtest discovery runs without the
-  // test's environment): never a real display.
+  // Never a real display.
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QStandardPaths::setTestModeEnabled(true);
   if (!attune::crypto::Init().ok()) return 1;
-  const std::string mode = argc > 1 ? argv[1] : "all";
-  const int n = argc > 2 ? std::atoi(argv[2]) : 200;
-  int rc = 0;
-  if (mode == "rows" || mode == "all") rc |= attune::desktop::RowsBench();
-  if (mode == "latency" || mode == "all") rc |= attune::desktop::LatencyBench(n);
-  if (mode == "unlock" || mode == "all") rc |= attune::desktop::UnlockBench();
-  return rc;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  attune::desktop::ReleaseShared();
+  return 0;
 }

@@ -181,6 +181,53 @@ TEST_F(ModelsWithRelay, ConversationFollowsEngineEvents) {
   EXPECT_TRUE(model.data(model.index(1), Qt::AccessibleTextRole).toString().contains("ana"));
 }
 
+TEST_F(ModelsWithRelay, ConversationOpensAtItsNewestPageAndLoadsOlderOnesOnRequest) {
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_TRUE(clients_[0]->SendText("therapist", "text " + std::to_string(i)).ok());
+  }
+  therapy::CheckInInput input;
+  input.mood = 6;
+  input.instruments.push_back(
+      {therapy::InstrumentId::kPhq9, {1, 1, 1, 1, 1, 1, 1, 1, 2}, std::nullopt});
+  ASSERT_TRUE(clients_[0]->SendCheckInNow("therapist", input).ok());
+  ASSERT_TRUE(attune::testing::QuickSync(therapist_).ok());
+  const int64_t ana_id = therapist_->Contact("ana").value().id;
+  EngineRunner runner(std::move(therapist_.engine));
+  ConversationModel model(runner);
+  model.set_page_rows(3);
+  QSignalSpy loaded(&model, &ConversationModel::loaded);
+  model.SetContact("ana", ana_id);
+  ASSERT_TRUE(loaded.wait(testing::kWaitMs));
+  // Only the newest three rows are read and laid out at first.
+  ASSERT_EQ(model.rowCount(), 3);
+  EXPECT_TRUE(model.HasEarlier());
+  EXPECT_EQ(model.data(model.index(0), Qt::DisplayRole).toString(), "text 5");
+  // The check-in is a card, and says so in words.
+  const QModelIndex card = model.index(2);
+  EXPECT_TRUE(model.data(card, ConversationModel::kCheckInRole).toBool());
+  const QString text = model.data(card, Qt::DisplayRole).toString();
+  EXPECT_TRUE(text.startsWith("Urgent check-in")) << text.toStdString();
+  EXPECT_TRUE(text.contains("Mood: 6 of 10")) << text.toStdString();
+  EXPECT_TRUE(text.contains("PHQ-9: 10 of 27 · Moderate")) << text.toStdString();
+  EXPECT_TRUE(text.contains("Needs attention: PHQ-9 item 9")) << text.toStdString();
+  EXPECT_FALSE(text.contains("[check-in")) << text.toStdString();
+
+  QSignalSpy earlier(&model, &ConversationModel::earlierLoaded);
+  model.LoadEarlier();
+  model.LoadEarlier();  // one request at a time
+  ASSERT_TRUE(earlier.wait(testing::kWaitMs));
+  EXPECT_EQ(earlier.count(), 1);
+  EXPECT_EQ(earlier.at(0).at(0).toInt(), 3);
+  ASSERT_EQ(model.rowCount(), 6);
+  EXPECT_EQ(model.data(model.index(0), Qt::DisplayRole).toString(), "text 2");
+  EXPECT_TRUE(model.HasEarlier());
+  model.LoadEarlier();
+  ASSERT_TRUE(earlier.wait(testing::kWaitMs));
+  ASSERT_EQ(model.rowCount(), 8);
+  EXPECT_EQ(model.data(model.index(0), Qt::DisplayRole).toString(), "text 0");
+  EXPECT_FALSE(model.HasEarlier());
+}
+
 }  // namespace
 }  // namespace attune::desktop
 

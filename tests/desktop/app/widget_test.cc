@@ -6,14 +6,17 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTest>
 
 #include "attune/desktop/main_window.h"
 #include "attune/desktop/tools/check_in_dialog.h"
+#include "attune/desktop/tools/check_in_table_model.h"
 #include "attune/desktop/tools/check_ins_view.h"
 #include "attune/desktop/tools/crisis_resources_dialog.h"
 #include "attune/desktop/tools/invite_dialog.h"
@@ -185,8 +188,7 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   SaveScreens(*therapist, "therapist-conversation");
   SaveScreens(*client, "client-conversation");
 
-  // The therapist schedules a daily PHQ-9 (the engine call
-  // PracticeSettingsDialog makes; that dialog has its own tests).
+  // The therapist schedules a daily PHQ-9 in Practice settings.
   ScheduleDaily(*therapist, "ana", {therapy::InstrumentId::kPhq9}, "");
 
   // Ana checks in with PHQ-9 item 9 answered 2: the crisis resources are on
@@ -228,6 +230,16 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
     urgent_note = urgent_note || n.urgent;
   }
   EXPECT_TRUE(urgent_note);
+  // In the conversation it is a readable card with the reason, not
+  // "[check-in: ...]".
+  ASSERT_TRUE(SpinUntil([&] {
+    const int last = tmodel.rowCount() - 1;
+    return last >= 0 && tmodel.data(tmodel.index(last), ConversationModel::kCheckInRole).toBool();
+  }));
+  const QString card = tmodel.data(tmodel.index(tmodel.rowCount() - 1), Qt::DisplayRole).toString();
+  EXPECT_TRUE(card.startsWith("Urgent check-in")) << card.toStdString();
+  EXPECT_TRUE(card.contains("PHQ-9: 10 of 27 · Moderate")) << card.toStdString();
+  EXPECT_TRUE(card.contains("Needs attention: PHQ-9 item 9")) << card.toStdString();
   SaveScreens(*therapist, "therapist-urgent");
 
   // The therapist opens the client's check-ins and acknowledges: the pin goes.
@@ -237,7 +249,13 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   ASSERT_NE(view, nullptr);
   auto* ack = view->findChild<QPushButton*>(QStringLiteral("checkInsAcknowledge"));
   ASSERT_NE(ack, nullptr);
-  ASSERT_TRUE(SpinUntil([&] { return ack->isEnabled(); }));
+  ASSERT_TRUE(SpinUntil([&] { return ack->isEnabled() && view->loaded(); }));
+  // No column nobody answered.
+  auto* table = view->findChild<QTableView*>(QStringLiteral("checkInsTable"));
+  ASSERT_NE(table, nullptr);
+  EXPECT_FALSE(table->isColumnHidden(tools::CheckInTableModel::kPhq9));
+  EXPECT_TRUE(table->isColumnHidden(tools::CheckInTableModel::kGad7));
+  EXPECT_TRUE(table->isColumnHidden(tools::CheckInTableModel::kNote));
   SaveScreens(*view, "therapist-check-ins");
   QSignalSpy acknowledged(view, &tools::CheckInsView::acknowledged);
   QTest::mouseClick(ack, Qt::LeftButton);
@@ -257,6 +275,14 @@ TEST_F(DesktopApp, TherapistAndClientPairWriteAndAnUrgentCheckInIsPinned) {
   auto* help = cpage->findChild<tools::CrisisResourcesDialog*>();
   ASSERT_NE(help, nullptr);
   ASSERT_TRUE(SpinUntil([&] { return help->resourcesText().contains("988"); }));
+  // In the system's text size (it scales with it), the danger line in bold.
+  auto* list = help->findChild<QLabel*>(QStringLiteral("crisisResources"));
+  auto* danger = help->findChild<QLabel*>(QStringLiteral("crisisDanger"));
+  ASSERT_NE(list, nullptr);
+  ASSERT_NE(danger, nullptr);
+  EXPECT_EQ(list->font().pointSizeF(), help->font().pointSizeF());
+  EXPECT_TRUE(danger->font().bold());
+  EXPECT_TRUE(danger->text().startsWith("If you are in danger now"));
   SaveScreens(*help, "client-help-now");
   help->close();
 

@@ -5,9 +5,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScreen>
+#include <QSizePolicy>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <utility>
 
 #include "attune/client/check_ins.h"
@@ -41,7 +44,8 @@ CheckInsView::CheckInsView(EngineRunner& runner, QString client, QWidget* parent
   urgent_row->addWidget(acknowledge_);
   layout->addLayout(urgent_row);
 
-  auto* tabs = new QTabWidget(this);
+  tabs_ = new QTabWidget(this);
+  QTabWidget* tabs = tabs_;
   Accessible(tabs, tr("Check-ins as table or charts"));
   model_ = new CheckInTableModel(this);
   table_ = new QTableView(this);
@@ -51,11 +55,17 @@ CheckInsView::CheckInsView(EngineRunner& runner, QString client, QWidget* parent
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->verticalHeader()->setVisible(false);
+  // As tall and wide as its rows (FitToContent); the urgent reason and the
+  // note wrap instead of being cut off.
+  table_->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+  table_->setWordWrap(true);
+  table_->setTextElideMode(Qt::ElideNone);
   Accessible(table_, tr("Check-ins, newest first"));
   chart_ = new CheckInChart(this);
   tabs->addTab(table_, tr("&Table"));
   tabs->addTab(chart_, tr("C&harts"));
   layout->addWidget(tabs, 1);
+  connect(tabs, &QTabWidget::currentChanged, this, [this] { FitToContent(/*shrink=*/false); });
 
   auto* exports = new QHBoxLayout();
   auto add_button = [&](const QString& text, const QString& object, const QString& name) {
@@ -138,7 +148,53 @@ void CheckInsView::Show(therapy::ConversationExport conversation) {
   if (!reasons.isEmpty()) acknowledge_->setDefault(true);
   model_->SetRecords(records);
   chart_->SetRecords(std::move(records));
+  const bool first = !conversation_.has_value();
   conversation_ = std::move(conversation);
+  SizeColumns();
+  // Fitted once, when the rows first arrive; later reloads keep the size the
+  // person may have chosen.
+  if (first) FitToContent(/*shrink=*/true);
+}
+
+void CheckInsView::SizeColumns() {
+  // A column nobody answered (no GAD-7 scheduled, no notes) is hidden.
+  for (int column = 0; column < model_->columnCount(); ++column) {
+    bool any = column == CheckInTableModel::kWhen;
+    for (int row = 0; !any && row < model_->rowCount(); ++row) {
+      any = !model_->index(row, column).data().toString().isEmpty();
+    }
+    table_->setColumnHidden(column, !any);
+  }
+  table_->resizeColumnsToContents();
+  // Long text wraps within a readable measure rather than widening the window.
+  const int widest = fontMetrics().averageCharWidth() * 36;
+  for (int column : {int{CheckInTableModel::kUrgent}, int{CheckInTableModel::kNote}}) {
+    if (table_->columnWidth(column) > widest) table_->setColumnWidth(column, widest);
+  }
+  table_->resizeRowsToContents();
+  table_->updateGeometry();
+}
+
+void CheckInsView::FitToContent(bool shrink) {
+  // A hidden page must not hold the window at its own minimum (the charts'
+  // heights): only the page on show has a size policy that counts.
+  for (int i = 0; i < tabs_->count(); ++i) {
+    const auto policy = i == tabs_->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored;
+    tabs_->widget(i)->setSizePolicy(policy, policy);
+  }
+  if (!isWindow()) return;
+  // Only the page on show counts: a few rows need far less room than the
+  // charts do, and QTabWidget's own hint is that of its largest page.
+  int largest = 0;
+  for (int i = 0; i < tabs_->count(); ++i) {
+    largest = std::max(largest, tabs_->widget(i)->sizeHint().height());
+  }
+  const int chrome = tabs_->sizeHint().height() - largest;
+  QSize want = sizeHint();
+  want.setHeight(want.height() - tabs_->sizeHint().height() + chrome +
+                 tabs_->currentWidget()->sizeHint().height());
+  if (const QScreen* s = screen()) want = want.boundedTo(s->availableGeometry().size() * 2 / 3);
+  resize(shrink ? want : want.expandedTo(size()));
 }
 
 void CheckInsView::Acknowledge() {

@@ -17,15 +17,24 @@ CrisisResourcesDialog::CrisisResourcesDialog(EngineRunner& runner, QString thera
   setWindowTitle(tr("Crisis resources"));
   setMinimumWidth(fontMetrics().averageCharWidth() * 64);  // lines stay whole, at any font size
   auto* layout = new QVBoxLayout(this);
+  // What to do right now, first and in bold; the list below in the
+  // system's own size (text scales with it, not beyond it).
+  danger_ = new QLabel(this);
+  danger_->setObjectName(QStringLiteral("crisisDanger"));
+  danger_->setWordWrap(true);
+  danger_->setTextFormat(Qt::PlainText);
+  danger_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+  QFont bold = danger_->font();
+  bold.setBold(true);
+  danger_->setFont(bold);
+  Accessible(danger_, tr("If you are in danger now"));
+  layout->addWidget(danger_);
   resources_ = new QLabel(this);
   resources_->setObjectName(QStringLiteral("crisisResources"));
   resources_->setWordWrap(true);
   resources_->setTextFormat(Qt::PlainText);
   resources_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
   Accessible(resources_, tr("Crisis resources"));
-  QFont larger = resources_->font();
-  larger.setPointSizeF(larger.pointSizeF() * 1.15);
-  resources_->setFont(larger);
   layout->addWidget(resources_);
   why_ = new QLabel(this);
   why_->setObjectName(QStringLiteral("crisisWhy"));
@@ -47,12 +56,18 @@ CrisisResourcesDialog::CrisisResourcesDialog(EngineRunner& runner, QString thera
   cache.Refresh(therapist_);
 }
 
-QString CrisisResourcesDialog::resourcesText() const { return resources_->text(); }
+QString CrisisResourcesDialog::resourcesText() const {
+  return danger_->text() + u'\n' + resources_->text();
+}
 QString CrisisResourcesDialog::whyText() const { return why_->text(); }
 
 void CrisisResourcesDialog::Show() {
   const client::PracticeInfo* info = CrisisResourcesCache::For(runner_).Find(therapist_);
-  resources_->setText(ResourcesText(info));
+  // The first line is the engine's "if you are in danger now" sentence.
+  const QString text = ResourcesText(info);
+  const qsizetype end = text.indexOf(u'\n');
+  danger_->setText(end < 0 ? text : text.left(end));
+  resources_->setText(end < 0 ? QString() : text.mid(end + 1));
   why_->setText(info != nullptr ? ToQ(info->resources_note) : QString());
   why_->setVisible(!why_->text().isEmpty());
 }

@@ -108,6 +108,8 @@ struct HistoryItem {
   // Outgoing only, from one source of truth: queued (not yet on the relay),
   // sent (the relay has it), delivered (the peer's device confirmed).
   enum class Status { kNone, kQueued, kSent, kDelivered } status = Status::kNone;
+  // kCheckIn: what its card says (summary stays the one-line form).
+  std::optional<therapy::CheckInCard> check_in{};
 };
 
 // After a Send*: whether it reached the relay, and what the person should be
@@ -302,8 +304,19 @@ class Engine {
   // with unread messages (most unread first), then by local name.
   Result<std::vector<ContactView>> ContactsByAttention();
   // Marks every incoming message from `contact` read (the conversation is
-  // on screen); one transaction. Returns how many changed. kNotFound.
+  // on screen); one statement, without a disk sync. Returns how many
+  // changed. kNotFound.
   Result<size_t> MarkConversationRead(std::string_view contact);
+  // One page of a conversation, for a window that loads it as the person
+  // scrolls back: the newest `limit` items older than `before_message_id`
+  // (0: the newest), oldest first, as History() lists them; `more` when
+  // older items remain. kNotFound.
+  struct HistoryPage {
+    std::vector<HistoryItem> items{};
+    bool more = false;
+  };
+  Result<HistoryPage> HistoryBefore(std::string_view contact, int64_t before_message_id,
+                                    size_t limit);
   // The engine's clock (EngineOptions::now), unix seconds: a front end
   // stamps and compares times with it, never with the system clock.
   int64_t Now() const { return static_cast<int64_t>(now_()); }

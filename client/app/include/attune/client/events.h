@@ -16,11 +16,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "attune/base/result.h"
+#include "attune/client/therapy/check_in_card.h"
 
 namespace attune::client {
 
@@ -47,6 +49,8 @@ struct MessageReceived {
   // known contact named here: kept, but not from that contact until
   // confirmed. Empty otherwise.
   std::string pending_replaces{};
+  // kCheckIn: what its card in a conversation says (check_in_card.h).
+  std::optional<therapy::CheckInCard> check_in{};
 };
 
 // A check-in arrived (also reported as MessageReceived). urgent: PHQ-9

@@ -1,10 +1,12 @@
 #include "attune/desktop/conversation_model.h"
 
+#include <QLocale>
 #include <algorithm>
 #include <iterator>
 #include <type_traits>
 
 #include "attune/client/content_view.h"
+#include "attune/client/therapy/check_in_card.h"
 
 namespace attune::desktop {
 
@@ -28,27 +30,49 @@ ConversationModel::ConversationModel(EngineRunner& runner, QObject* parent)
 }
 
 int ConversationModel::rowCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : static_cast<int>(items_.size());
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
 }
 
 const client::HistoryItem* ConversationModel::At(int row) const {
-  if (row < 0 || static_cast<size_t>(row) >= items_.size()) return nullptr;
-  return &items_[static_cast<size_t>(row)];
+  if (row < 0 || static_cast<size_t>(row) >= rows_.size()) return nullptr;
+  return &rows_[static_cast<size_t>(row)].item;
+}
+
+ConversationModel::Row ConversationModel::MakeRow(client::HistoryItem item) {
+  Row row;
+  row.text = QString::fromStdString(item.check_in ? therapy::CheckInCardText(*item.check_in)
+                                                  : item.summary);
+  row.item = std::move(item);
+  return row;
 }
 
 QVariant ConversationModel::data(const QModelIndex& index, int role) const {
-  const client::HistoryItem* item = At(index.row());
-  if (item == nullptr || index.parent().isValid()) return {};
+  if (index.row() < 0 || static_cast<size_t>(index.row()) >= rows_.size() ||
+      index.parent().isValid()) {
+    return {};
+  }
+  const Row& row = rows_[static_cast<size_t>(index.row())];
+  const client::HistoryItem* item = &row.item;
   switch (role) {
     case Qt::DisplayRole:
-      return QString::fromStdString(item->summary);
+      return row.text;
     case Qt::AccessibleTextRole: {
       const QString who = item->outgoing ? tr("You") : contact_;
       const QString when = QDateTime::fromSecsSinceEpoch(item->created_at).toString(Qt::TextDate);
-      QString text = tr("%1, %2: %3").arg(who, when, QString::fromStdString(item->summary));
+      QString text = tr("%1, %2: %3").arg(who, when, row.text);
       if (item->outgoing) text += QStringLiteral(" (") + StatusText(item->status) + ')';
       return text;
     }
+    case kMetaTextRole:
+      if (row.meta.isEmpty()) {
+        row.meta = QLocale().toString(QDateTime::fromSecsSinceEpoch(item->created_at),
+                                      QLocale::ShortFormat);
+        const QString status = item->outgoing ? StatusText(item->status) : QString();
+        if (!status.isEmpty()) row.meta += QStringLiteral(" · ") + status;
+      }
+      return row.meta;
+    case kCheckInRole:
+      return item->check_in.has_value();
     case kOutgoingRole:
       return item->outgoing;
     case kTimeRole:
@@ -67,38 +91,88 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const {
 void ConversationModel::SetContact(const QString& contact, int64_t contact_id) {
   contact_ = contact;
   contact_id_ = contact_id;
-  const uint64_t generation = ++generation_;
+  ++generation_;
+  more_ = false;
+  loading_earlier_ = false;
   SetItems({});
   if (contact.isEmpty()) return;
-  const std::string name = contact.toStdString();
+  LoadPage(0);
+}
+
+void ConversationModel::LoadEarlier() {
+  if (!more_ || loading_earlier_ || rows_.empty()) return;
+  loading_earlier_ = true;
+  LoadPage(rows_.front().item.message_id);
+}
+
+void ConversationModel::LoadPage(int64_t before_message_id) {
+  const uint64_t generation = generation_;
+  const std::string name = contact_.toStdString();
+  const size_t limit = page_rows_;
+  struct Page {
+    Result<bool> more = false;  // the page's error, or whether older rows remain
+    std::vector<Row> rows{};
+  };
   runner_.Run(
       this,
-      [name](client::Engine& engine) {
-        // Lines as written (the summary is the terminal's form), converted
-        // here on the engine's thread, not per paint.
-        auto history = engine.History(name);
-        if (history.ok()) {
-          for (client::HistoryItem& item : *history) {
-            item.summary = client::WindowText(item.summary);
-          }
+      [name, before_message_id, limit](client::Engine& engine) {
+        Page out;
+        auto page = engine.HistoryBefore(name, before_message_id, limit);
+        if (!page.ok()) {
+          out.more = page.error();
+          return out;
         }
-        return history;
+        out.more = page->more;
+        // Lines as written (the summary is the terminal's form) and as Qt
+        // strings, converted here on the engine's thread, not per paint.
+        out.rows.reserve(page->items.size());
+        for (client::HistoryItem& item : page->items) {
+          item.summary = client::WindowText(item.summary);
+          out.rows.push_back(MakeRow(std::move(item)));
+        }
+        return out;
       },
-      [this, generation](Result<std::vector<client::HistoryItem>> result) {
+      [this, generation, before_message_id](Page page) {
         if (generation != generation_) return;  // another contact was chosen meanwhile
-        if (!result.ok()) {
-          emit failed(QString::fromStdString(result.error().message));
+        if (!page.more.ok()) {
+          loading_earlier_ = false;
+          emit failed(QString::fromStdString(page.more.error().message));
           return;
         }
-        SetItems(std::move(result).value());
-        emit loaded();
+        more_ = *page.more;
+        if (before_message_id == 0) {
+          beginResetModel();
+          rows_ = std::move(page.rows);
+          endResetModel();
+          emit loaded();
+          return;
+        }
+        loading_earlier_ = false;
+        const int count = static_cast<int>(page.rows.size());
+        if (count > 0) {
+          beginInsertRows({}, 0, count - 1);
+          rows_.insert(rows_.begin(), std::make_move_iterator(page.rows.begin()),
+                       std::make_move_iterator(page.rows.end()));
+          endInsertRows();
+        }
+        emit earlierLoaded(count);
       });
 }
 
 void ConversationModel::SetItems(std::vector<client::HistoryItem> items) {
+  std::vector<Row> rows;
+  rows.reserve(items.size());
+  for (client::HistoryItem& item : items) rows.push_back(MakeRow(std::move(item)));
   beginResetModel();
-  items_ = std::move(items);
+  rows_ = std::move(rows);
   endResetModel();
+}
+
+void ConversationModel::Append(client::HistoryItem item) {
+  const int row = rowCount();
+  beginInsertRows({}, row, row);
+  rows_.push_back(MakeRow(std::move(item)));
+  endInsertRows();
 }
 
 void ConversationModel::AppendOwn(const client::SendResult& sent, const QString& summary,
@@ -111,10 +185,7 @@ void ConversationModel::AppendOwn(const client::SendResult& sent, const QString&
   item.summary = summary.toStdString();
   item.status =
       sent.uploaded ? client::HistoryItem::Status::kSent : client::HistoryItem::Status::kQueued;
-  const int row = rowCount();
-  beginInsertRows({}, row, row);
-  items_.push_back(std::move(item));
-  endInsertRows();
+  Append(std::move(item));
 }
 
 void ConversationModel::OnEvent(const client::Event& event) {
@@ -127,22 +198,22 @@ void ConversationModel::OnEvent(const client::Event& event) {
     item.created_at = m->received_at;
     item.kind = m->kind;
     item.summary = client::WindowText(m->summary);
-    const int row = rowCount();
-    beginInsertRows({}, row, row);
-    items_.push_back(std::move(item));
-    endInsertRows();
+    item.check_in = m->check_in;
+    Append(std::move(item));
   } else if (const auto* d = std::get_if<client::MessagesDelivered>(&event)) {
     if (d->contact_id != contact_id_) return;
     for (int64_t id : d->message_ids) {
       // Receipts are for recent messages: search from the newest row.
-      auto rit = std::find_if(
-          items_.rbegin(), items_.rend(),
-          [id](const client::HistoryItem& item) { return item.outgoing && item.message_id == id; });
-      if (rit == items_.rend()) continue;
+      auto rit = std::find_if(rows_.rbegin(), rows_.rend(), [id](const Row& row) {
+        return row.item.outgoing && row.item.message_id == id;
+      });
+      if (rit == rows_.rend()) continue;
       auto it = std::prev(rit.base());
-      it->status = client::HistoryItem::Status::kDelivered;
-      const QModelIndex changed = index(static_cast<int>(it - items_.begin()));
-      emit dataChanged(changed, changed, {kStatusRole, kStatusTextRole, Qt::AccessibleTextRole});
+      it->item.status = client::HistoryItem::Status::kDelivered;
+      it->meta.clear();
+      const QModelIndex changed = index(static_cast<int>(it - rows_.begin()));
+      emit dataChanged(changed, changed,
+                       {kStatusRole, kStatusTextRole, kMetaTextRole, Qt::AccessibleTextRole});
     }
   }
 }

@@ -1,6 +1,7 @@
 #include "attune/desktop/conversation_pane.h"
 
 #include <QHBoxLayout>
+#include <QScrollBar>
 #include <QVBoxLayout>
 
 #include "attune/desktop/message_delegate.h"
@@ -55,6 +56,7 @@ ConversationPane::ConversationPane(EngineRunner& runner, QWidget* parent)
   connect(send_, &QPushButton::clicked, this, &ConversationPane::Send);
   connect(&model_, &QAbstractItemModel::rowsInserted, this,
           [this](const QModelIndex& /*parent*/, int /*first*/, int last) {
+            if (last != model_.rowCount() - 1) return;  // older rows, shown above
             list_->scrollToBottom();
             // A message that arrives while its conversation is on screen is
             // read: the list must not keep counting it as new.
@@ -63,6 +65,19 @@ ConversationPane::ConversationPane(EngineRunner& runner, QWidget* parent)
             if (incoming && isVisible()) MarkRead();
           });
   connect(&model_, &ConversationModel::loaded, list_, [this] { list_->scrollToBottom(); });
+  // Older messages load as the person scrolls back to the top; what was on
+  // screen stays where it was.
+  QScrollBar* bar = list_->verticalScrollBar();
+  connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) {
+    if (value == bar->minimum() && bar->maximum() > bar->minimum() && model_.HasEarlier()) {
+      earlier_from_ = bar->maximum() - value;
+      model_.LoadEarlier();
+    }
+  });
+  connect(&model_, &ConversationModel::earlierLoaded, this, [this, bar](int /*count*/) {
+    list_->doItemsLayout();
+    bar->setValue(bar->maximum() - earlier_from_);
+  });
   connect(&model_, &ConversationModel::failed, this, &ConversationPane::problem);
   SetContact(nullptr);
 }

@@ -146,8 +146,7 @@ void TherapistPage::OpenCheckIns() {
   view->setAttribute(Qt::WA_DeleteOnClose);
   view->setWindowTitle(tr("Check-ins of %1").arg(current_));
   connect(view, &tools::CheckInsView::acknowledged, &contacts_, &ContactListModel::Reload);
-  view->resize(900, 640);
-  view->show();
+  view->show();  // sized to its rows once they are read
 }
 
 void TherapistPage::OpenPracticeSettings() {

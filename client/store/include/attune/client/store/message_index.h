@@ -21,12 +21,12 @@
 namespace attune::client::store {
 
 struct MessageIndex {
-  int64_t kind = 0;         // the engine's stable code for the content type
-  bool listed = false;      // a person reads it (texts, check-ins, unknown)
-  bool urgent = false;      // an incoming urgent check-in
+  int64_t kind = 0;           // the engine's stable code for the content type
+  bool listed = false;        // a person reads it (texts, check-ins, unknown)
+  bool urgent = false;        // an incoming urgent check-in
   bool acknowledged = false;  // urgent and acknowledged by the therapist
-  Bytes content_id{};       // the content's message id (receipts, acks)
-  std::string summary{};    // one line for lists
+  Bytes content_id{};         // the content's message id (receipts, acks)
+  std::string summary{};      // one line for lists
 };
 
 struct UnindexedMessage {
@@ -76,6 +76,22 @@ Result<std::vector<ListedMessage>> ListInboxIndexed(Database& db, size_t limit);
 // (receipts), oldest first.
 Result<std::vector<ListedMessage>> ListConversationIndexed(Database& db, int64_t contact_id,
                                                            int64_t hidden_kind);
+// One page of that: the newest `limit` such rows with id < before_id (0:
+// no bound), oldest first; one more row than asked says older ones remain.
+Result<std::vector<ListedMessage>> ListConversationPage(Database& db, int64_t contact_id,
+                                                        int64_t hidden_kind, int64_t before_id,
+                                                        size_t limit);
+
+// Content of one conversation's rows of kind `kind` with ids in
+// [first_id, last_id] (the check-ins of a page, for their cards), oldest
+// first. Uses the per-contact index; reads only those rows.
+struct StoredContentRow {
+  int64_t id = 0;
+  Bytes content{};
+};
+Result<std::vector<StoredContentRow>> ListContentOfKind(Database& db, int64_t contact_id,
+                                                        int64_t kind, int64_t first_id,
+                                                        int64_t last_id);
 
 // Contact id -> local name, for lists (no secret columns are read).
 Result<std::map<int64_t, std::string>> ListContactNames(Database& db);

@@ -124,6 +124,9 @@ Result<std::vector<MessageRecord>> ListMessages(Database& db, int64_t contact_id
 inline constexpr size_t kNoLimit = static_cast<size_t>(-1);
 Result<std::vector<MessageRecord>> ListInbox(Database& db, size_t limit);
 Status MarkRead(Database& db, int64_t message_id);
+// Marks every unread incoming message of one contact read, in one statement
+// (the inbox index finds them; no message is read). Returns how many changed.
+Result<size_t> MarkContactRead(Database& db, int64_t contact_id);
 
 // ---- outbox: encrypted blobs not yet acknowledged by the relay ----
 struct OutboxEntry {

@@ -55,6 +55,7 @@ class ConversationPane : public QWidget {
   QLabel* notice_ = nullptr;
   Composer* composer_ = nullptr;
   QPushButton* send_ = nullptr;
+  int earlier_from_ = 0;  // distance from the bottom when older rows were asked for
 };
 
 }  // namespace attune::desktop

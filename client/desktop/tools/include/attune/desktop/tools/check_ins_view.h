@@ -1,7 +1,9 @@
 // Therapist, per client: the check-ins over time as a table and as charts,
 // the urgent reason spelled out with an *Acknowledge* button
 // (Engine::AcknowledgeUrgent), and exports (CSV, JSON, printable PDF).
-// Reloads by itself when a check-in from this client arrives.
+// Reloads by itself when a check-in from this client arrives. As a window
+// it fits its content: the table's rows and the columns anyone answered
+// (wrapped, not cut), or the charts when they are on show.
 #pragma once
 
 #include <QWidget>
@@ -12,6 +14,7 @@
 
 class QLabel;
 class QPushButton;
+class QTabWidget;
 class QTableView;
 
 namespace attune::desktop::tools {
@@ -40,6 +43,10 @@ class CheckInsView : public QWidget {
 
  private:
   void Show(therapy::ConversationExport conversation);
+  void SizeColumns();
+  // Resizes the window to the current tab's content; never smaller than
+  // now unless `shrink`.
+  void FitToContent(bool shrink);
   void Acknowledge();
   // Asks for a path, then writes on the runner's worker.
   void Export(const QString& title, const QString& filter, const QString& suffix,
@@ -51,6 +58,7 @@ class CheckInsView : public QWidget {
   CheckInTableModel* model_ = nullptr;
   CheckInChart* chart_ = nullptr;
   QTableView* table_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
   QLabel* urgent_ = nullptr;
   QPushButton* acknowledge_ = nullptr;
   QLabel* status_ = nullptr;

@@ -18,7 +18,7 @@ class CrisisResourcesDialog : public QDialog {
  public:
   CrisisResourcesDialog(EngineRunner& runner, QString therapist, QWidget* parent);
 
-  QString resourcesText() const;
+  QString resourcesText() const;  // everything listed, the danger line first
   QString whyText() const;
 
  private:
@@ -26,6 +26,7 @@ class CrisisResourcesDialog : public QDialog {
 
   EngineRunner& runner_;
   QString therapist_{};
+  QLabel* danger_ = nullptr;
   QLabel* resources_ = nullptr;
   QLabel* why_ = nullptr;
 };
