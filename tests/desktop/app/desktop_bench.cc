@@ -437,8 +437,9 @@ void BM_ConversationRowSizeHintAgain(benchmark::State& state) {
   ConversationModel& model = *SharedConversation().model;
   const QStyleOptionViewItem option = RowOption();
   MessageDelegate delegate;
-  for (int row = 0; row < model.rowCount(); ++row)
+  for (int row = 0; row < model.rowCount(); ++row) {
     (void)delegate.sizeHint(option, model.index(row));
+  }
   int row = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(delegate.sizeHint(option, model.index(row)));
