@@ -138,19 +138,18 @@ void MakeInboxProfile(InboxProfile& made, int clients, int per_client) {
   made.ok = true;
 }
 
+// Made once per slot, on first use; main() resets the slots before exit.
+InboxProfile& SharedProfile(std::unique_ptr<InboxProfile>& slot, int clients, int messages) {
+  if (slot == nullptr) {
+    slot = std::make_unique<InboxProfile>();
+    MakeInboxProfile(*slot, clients, messages);
+  }
+  return *slot;
+}
+
 std::unique_ptr<InboxProfile>& InboxProfileSlot() {
   static std::unique_ptr<InboxProfile> p;
   return p;
-}
-
-// 200 clients, 100 messages each.
-InboxProfile& SharedInboxProfile() {
-  auto& p = InboxProfileSlot();
-  if (p == nullptr) {
-    p = std::make_unique<InboxProfile>();
-    MakeInboxProfile(*p, 200, 100);
-  }
-  return *p;
 }
 
 std::unique_ptr<InboxProfile>& LongConversationSlot() {
@@ -158,15 +157,11 @@ std::unique_ptr<InboxProfile>& LongConversationSlot() {
   return p;
 }
 
+// 200 clients, 100 messages each.
+InboxProfile& SharedInboxProfile() { return SharedProfile(InboxProfileSlot(), 200, 100); }
+
 // One client ("client0") and 5,000 messages with them.
-InboxProfile& SharedLongConversation() {
-  auto& p = LongConversationSlot();
-  if (p == nullptr) {
-    p = std::make_unique<InboxProfile>();
-    MakeInboxProfile(*p, 1, 5000);
-  }
-  return *p;
-}
+InboxProfile& SharedLongConversation() { return SharedProfile(LongConversationSlot(), 1, 5000); }
 
 void BM_UnlockToInbox(benchmark::State& state) {
   InboxProfile& p = SharedInboxProfile();
