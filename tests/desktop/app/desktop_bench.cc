@@ -459,6 +459,25 @@ void BM_ConversationRowPaint(benchmark::State& state) {
 }
 BENCHMARK(BM_ConversationRowPaint);
 
+// The same rows painted again (a screenful of 12): what every repaint of
+// the visible rows costs — a new message, focus, a scroll by a few pixels.
+void BM_ConversationRowRepaint(benchmark::State& state) {
+  ConversationModel& model = *SharedConversation().model;
+  QStyleOptionViewItem option = RowOption();
+  MessageDelegate delegate;
+  QImage image(700, 200, QImage::Format_ARGB32_Premultiplied);
+  QPainter painter(&image);
+  constexpr int kScreenRows = 12;
+  int row = 0;
+  for (auto _ : state) {
+    const QModelIndex index = model.index(row);
+    option.rect = QRect(0, 0, 700, delegate.sizeHint(option, index).height());
+    delegate.paint(&painter, option, index);
+    row = (row + 1) % kScreenRows;
+  }
+}
+BENCHMARK(BM_ConversationRowRepaint);
+
 // One frame of scrolling: the view moves one page and repaints what shows.
 void BM_ConversationScroll(benchmark::State& state) {
   ConversationModel& model = *SharedConversation().model;

@@ -10,8 +10,9 @@
 #include <QFile>
 #include <QLineSeries>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
-#include <QTabWidget>
+#include <QTableView>
 #include <QTest>
 
 #include "attune/client/therapy/export.h"
@@ -54,8 +55,7 @@ TEST_F(CheckInsViewTest, UrgentCheckInShownAcknowledgedAndExported) {
   SendCheckIn(risky, 3, now - 60);
 
   CheckInsView view(*therapist_, QStringLiteral("sam"), nullptr);
-  view.resize(900, 700);
-  view.show();
+  view.show();  // at its own size, as the app opens it
   QSignalSpy reloaded(&view, &CheckInsView::reloaded);
   // The therapist's engine receives them; the view reloads on the event.
   EXPECT_EQ(Sync(*therapist_).new_messages, 2u);
@@ -77,10 +77,12 @@ TEST_F(CheckInsViewTest, UrgentCheckInShownAcknowledgedAndExported) {
   ASSERT_NE(totals, nullptr);
   ASSERT_EQ(totals->count(), 2);
   EXPECT_DOUBLE_EQ(totals->at(1).y(), 10);
-  SaveScreens(view, QStringLiteral("check-ins-view-table"));
-  view.findChild<QTabWidget*>()->setCurrentIndex(1);
-  SaveScreens(view, QStringLiteral("check-ins-view-charts"));
-  view.findChild<QTabWidget*>()->setCurrentIndex(0);
+  // One page: the table as tall as its two rows, the charts below it.
+  auto* table = view.findChild<QTableView*>(QStringLiteral("checkInsTable"));
+  ASSERT_NE(table, nullptr);
+  EXPECT_LT(table->height(), view.chart()->height());
+  EXPECT_EQ(table->verticalScrollBar()->maximum(), 0);  // every row shows
+  SaveScreens(view, QStringLiteral("check-ins-view"));
 
   // Exports, called directly with a path.
   auto conversation =
@@ -135,6 +137,31 @@ TEST_F(CheckInsViewTest, UrgentCheckInShownAcknowledgedAndExported) {
   ASSERT_NE(own_totals, nullptr);
   EXPECT_EQ(own_totals->count(), 2);
   SaveScreens(own, QStringLiteral("own-check-ins-view"));
+}
+
+// Many check-ins: the table stops growing at kVisibleRows and scrolls; the
+// charts keep the rest of the window.
+TEST_F(CheckInsViewTest, ManyCheckInsScrollInATableOfBoundedHeight) {
+  const auto now = static_cast<int64_t>(client::SystemNow());
+  constexpr int kCount = CheckInsView::kVisibleRows + 6;
+  for (int i = 0; i < kCount; ++i) {
+    std::vector<uint32_t> phq9(9, static_cast<uint32_t>(i % 3));
+    phq9[8] = 0;
+    SendCheckIn(phq9, static_cast<uint32_t>(3 + (i % 5)), now - ((kCount - i) * 86400));
+  }
+  CheckInsView view(*therapist_, QStringLiteral("sam"), nullptr);
+  view.show();
+  EXPECT_EQ(Sync(*therapist_).new_messages, static_cast<size_t>(kCount));
+  QTRY_COMPARE_WITH_TIMEOUT(view.model()->rowCount(), kCount, 10000);
+  QTest::qWait(50);
+  auto* table = view.findChild<QTableView*>(QStringLiteral("checkInsTable"));
+  ASSERT_NE(table, nullptr);
+  EXPECT_GT(table->verticalScrollBar()->maximum(), 0);
+  int shown = 0;
+  for (int row = 0; row < CheckInsView::kVisibleRows; ++row) shown += table->rowHeight(row);
+  EXPECT_LE(table->viewport()->height(), shown + 1);
+  EXPECT_GT(view.chart()->height(), table->height());
+  SaveScreens(view, QStringLiteral("check-ins-view-many"));
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QEvent>
+#include <QGraphicsLayout>
+#include <QHBoxLayout>
 #include <QLegend>
 #include <QLineSeries>
 #include <QVBoxLayout>
@@ -47,7 +49,13 @@ void Style(QChart* chart, const QWidget& owner) {
   const QPalette& p = owner.palette();
   chart->setTheme(IsDark(owner) ? QChart::ChartThemeDark : QChart::ChartThemeLight);
   chart->setBackgroundBrush(p.brush(QPalette::Base));
+  chart->setBackgroundRoundness(0);
   chart->legend()->setAlignment(Qt::AlignBottom);
+  // The plot gets the room: Qt's default margins are a fifth of a small
+  // chart's height.
+  const int margin = owner.fontMetrics().height() / 2;
+  chart->setMargins(QMargins(margin, 0, margin, 0));
+  chart->layout()->setContentsMargins(0, 0, 0, 0);
 }
 
 // After every series and axis is added (adding applies the theme again):
@@ -71,7 +79,7 @@ QDateTimeAxis* TimeAxis(QChart* chart, const std::vector<client::CheckInRecord>&
   const auto [lo, hi] = TimeRange(records);
   // Within a few days, ticks fall within one day: show the time too.
   axis->setFormat(hi - lo <= 4 * kDayMs ? QStringLiteral("d MMM HH:mm") : QStringLiteral("d MMM"));
-  axis->setTickCount(4);
+  axis->setTickCount(2);  // FitTicks() sets it to the plot's width
   axis->setRange(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(lo)),
                  QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(hi)));
   chart->addAxis(axis, Qt::AlignBottom);
@@ -173,27 +181,56 @@ void BuildDailyChart(QChart* chart, const std::vector<client::CheckInRecord>& re
   ApplyPalette(chart, owner);
 }
 
+// As many time ticks as labels fit side by side in the plot's width, so
+// they never run into each other (2 to 6).
+void FitTicks(QChart* chart, const QWidget& owner) {
+  for (QAbstractAxis* axis : chart->axes(Qt::Horizontal)) {
+    auto* time = qobject_cast<QDateTimeAxis*>(axis);
+    if (time == nullptr) continue;
+    const QFontMetrics fm(owner.font());
+    const int label =
+        fm.horizontalAdvance(time->min().toString(time->format())) + (2 * fm.height());
+    const int fit = static_cast<int>(chart->plotArea().width()) / std::max(1, label) + 1;
+    const int ticks = std::clamp(fit, 2, 6);
+    if (time->tickCount() != ticks) time->setTickCount(ticks);
+  }
+}
+
 QChartView* NewView(const QString& name, QWidget* parent) {
   auto* view = new QChartView(new QChart(), parent);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumHeight(view->fontMetrics().height() * 14);
+  view->setMinimumHeight(view->fontMetrics().height() * 10);
+  view->setMinimumWidth(view->fontMetrics().averageCharWidth() * 36);
   view->setAccessibleName(name);
   view->setFocusPolicy(Qt::NoFocus);  // nothing to operate; the table has the values
+  QChart* chart = view->chart();
+  QObject::connect(chart, &QChart::plotAreaChanged, view,
+                   [chart, parent] { FitTicks(chart, *parent); });
   return view;
 }
 
 }  // namespace
 
 CheckInChart::CheckInChart(QWidget* parent) : QWidget(parent) {
+  // The two questionnaires side by side, the daily values under them at the
+  // full width: two charts' height, not three, so a window of ordinary size
+  // shows them all.
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  auto* scores = new QHBoxLayout();
   phq9_ = NewView(tr("PHQ-9 totals over time, over the severity bands"), this);
   gad7_ = NewView(tr("GAD-7 totals over time, over the severity bands"), this);
   daily_ = NewView(tr("Mood, anxiety and sleep over time"), this);
-  layout->addWidget(phq9_);
-  layout->addWidget(gad7_);
-  layout->addWidget(daily_);
+  scores->addWidget(phq9_);
+  scores->addWidget(gad7_);
+  layout->addLayout(scores, 1);
+  layout->addWidget(daily_, 1);
   Rebuild();
+}
+
+QSize CheckInChart::sizeHint() const {
+  const QFontMetrics fm = fontMetrics();
+  return {fm.averageCharWidth() * 140, fm.height() * 38};
 }
 
 QChart* CheckInChart::phq9Chart() const { return phq9_->chart(); }
@@ -223,6 +260,17 @@ void CheckInChart::Rebuild() {
   BuildScoreChart(phq9_->chart(), therapy::InstrumentId::kPhq9, records_, *this);
   BuildScoreChart(gad7_->chart(), therapy::InstrumentId::kGad7, records_, *this);
   BuildDailyChart(daily_->chart(), records_, *this);
+  for (QChartView* view : {phq9_, gad7_, daily_}) FitTicks(view->chart(), *this);
+  // A questionnaire nobody was asked is no chart of empty bands; with
+  // neither (or nothing yet) both show, so the window keeps its shape.
+  auto answered = [this](therapy::InstrumentId id) {
+    return std::any_of(records_.begin(), records_.end(),
+                       [id](const client::CheckInRecord& r) { return r.Find(id) != nullptr; });
+  };
+  const bool phq9 = answered(therapy::InstrumentId::kPhq9);
+  const bool gad7 = answered(therapy::InstrumentId::kGad7);
+  phq9_->setVisible(phq9 || !gad7);
+  gad7_->setVisible(gad7 || !phq9);
 }
 
 }  // namespace attune::desktop::tools

@@ -5,9 +5,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScreen>
+#include <QScrollBar>
 #include <QSizePolicy>
-#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -44,9 +45,6 @@ CheckInsView::CheckInsView(EngineRunner& runner, QString client, QWidget* parent
   urgent_row->addWidget(acknowledge_);
   layout->addLayout(urgent_row);
 
-  tabs_ = new QTabWidget(this);
-  QTabWidget* tabs = tabs_;
-  Accessible(tabs, tr("Check-ins as table or charts"));
   model_ = new CheckInTableModel(this);
   table_ = new QTableView(this);
   table_->setObjectName(QStringLiteral("checkInsTable"));
@@ -55,17 +53,15 @@ CheckInsView::CheckInsView(EngineRunner& runner, QString client, QWidget* parent
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->verticalHeader()->setVisible(false);
-  // As tall and wide as its rows (FitToContent); the urgent reason and the
-  // note wrap instead of being cut off.
-  table_->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+  // The urgent reason and the note wrap instead of being cut off; the
+  // height is the rows' (FitTableHeight), the charts take what is left.
   table_->setWordWrap(true);
   table_->setTextElideMode(Qt::ElideNone);
+  table_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
   Accessible(table_, tr("Check-ins, newest first"));
+  layout->addWidget(table_);
   chart_ = new CheckInChart(this);
-  tabs->addTab(table_, tr("&Table"));
-  tabs->addTab(chart_, tr("C&harts"));
-  layout->addWidget(tabs, 1);
-  connect(tabs, &QTabWidget::currentChanged, this, [this] { FitToContent(/*shrink=*/false); });
+  layout->addWidget(chart_, 1);
 
   auto* exports = new QHBoxLayout();
   auto add_button = [&](const QString& text, const QString& object, const QString& name) {
@@ -81,14 +77,15 @@ CheckInsView::CheckInsView(EngineRunner& runner, QString client, QWidget* parent
                                  tr("Export check-ins as JSON"));
   QPushButton* pdf = add_button(tr("&Printable record (PDF)…"), QStringLiteral("checkInsPdf"),
                                 tr("Save a printable PDF record"));
-  exports->addStretch(1);
-  layout->addLayout(exports);
-
+  // What happened (saved, acknowledged, no check-ins yet) beside the
+  // buttons that did it, not on a line of its own that is mostly empty.
   status_ = new QLabel(this);
   status_->setObjectName(QStringLiteral("checkInsStatus"));
   status_->setWordWrap(true);
+  status_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
   Accessible(status_, tr("Status"));
-  layout->addWidget(status_);
+  exports->addWidget(status_, 1);
+  layout->addLayout(exports);
 
   connect(acknowledge_, &QPushButton::clicked, this, &CheckInsView::Acknowledge);
   connect(csv, &QPushButton::clicked, this, [this] {
@@ -146,14 +143,18 @@ void CheckInsView::Show(therapy::ConversationExport conversation) {
   acknowledge_->setVisible(!reasons.isEmpty());
   acknowledge_->setEnabled(!reasons.isEmpty());
   if (!reasons.isEmpty()) acknowledge_->setDefault(true);
+  const bool records_empty = records.empty();
   model_->SetRecords(records);
   chart_->SetRecords(std::move(records));
   const bool first = !conversation_.has_value();
   conversation_ = std::move(conversation);
+  status_->setText(records_empty ? tr("No check-ins from %1 yet.").arg(client_) : QString());
   SizeColumns();
-  // Fitted once, when the rows first arrive; later reloads keep the size the
-  // person may have chosen.
-  if (first) FitToContent(/*shrink=*/true);
+  FitTableHeight();
+  // Fitted when the first rows arrive (or at once, to none); later reloads
+  // keep the size the person may have chosen.
+  if (first || (!fitted_to_rows_ && !records_empty)) FitWindow();
+  fitted_to_rows_ = fitted_to_rows_ || !records_empty;
 }
 
 void CheckInsView::SizeColumns() {
@@ -175,26 +176,40 @@ void CheckInsView::SizeColumns() {
   table_->updateGeometry();
 }
 
-void CheckInsView::FitToContent(bool shrink) {
-  // A hidden page must not hold the window at its own minimum (the charts'
-  // heights): only the page on show has a size policy that counts.
-  for (int i = 0; i < tabs_->count(); ++i) {
-    const auto policy = i == tabs_->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored;
-    tabs_->widget(i)->setSizePolicy(policy, policy);
+void CheckInsView::FitTableHeight() {
+  const int rows = model_->rowCount();
+  int height = table_->horizontalHeader()->sizeHint().height() + (2 * table_->frameWidth());
+  if (rows == 0) height += table_->verticalHeader()->defaultSectionSize();
+  for (int row = 0; row < std::min(rows, kVisibleRows); ++row) height += table_->rowHeight(row);
+  // The viewport's width as it will be: a vertical scroll bar comes with
+  // more rows than are shown.
+  int room = table_->width() - (2 * table_->frameWidth());
+  if (rows > kVisibleRows) room -= table_->verticalScrollBar()->sizeHint().width();
+  if (table_->horizontalHeader()->length() > room) {
+    height += table_->horizontalScrollBar()->sizeHint().height();
   }
+  if (table_->height() != height) table_->setFixedHeight(height);
+}
+
+void CheckInsView::FitWindow() {
   if (!isWindow()) return;
-  // Only the page on show counts: a few rows need far less room than the
-  // charts do, and QTabWidget's own hint is that of its largest page.
-  int largest = 0;
-  for (int i = 0; i < tabs_->count(); ++i) {
-    largest = std::max(largest, tabs_->widget(i)->sizeHint().height());
+  int columns = 2 * table_->frameWidth();
+  if (model_->rowCount() > kVisibleRows) columns += table_->verticalScrollBar()->sizeHint().width();
+  for (int column = 0; column < model_->columnCount(); ++column) {
+    if (!table_->isColumnHidden(column)) columns += table_->columnWidth(column);
   }
-  const int chrome = tabs_->sizeHint().height() - largest;
+  const QMargins margins = layout()->contentsMargins();
   QSize want = sizeHint();
-  want.setHeight(want.height() - tabs_->sizeHint().height() + chrome +
-                 tabs_->currentWidget()->sizeHint().height());
-  if (const QScreen* s = screen()) want = want.boundedTo(s->availableGeometry().size() * 2 / 3);
-  resize(shrink ? want : want.expandedTo(size()));
+  want.setWidth(std::max(want.width(), columns + margins.left() + margins.right()));
+  if (const QScreen* s = screen()) want = want.boundedTo(s->availableGeometry().size() * 9 / 10);
+  resize(want);
+  FitTableHeight();
+}
+
+void CheckInsView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  // A narrower window may need the horizontal scroll bar, a wider one not.
+  FitTableHeight();
 }
 
 void CheckInsView::Acknowledge() {

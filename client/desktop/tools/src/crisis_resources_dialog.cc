@@ -15,8 +15,15 @@ CrisisResourcesDialog::CrisisResourcesDialog(EngineRunner& runner, QString thera
                                              QWidget* parent)
     : QDialog(parent), runner_(runner), therapist_(std::move(therapist)) {
   setWindowTitle(tr("Crisis resources"));
-  setMinimumWidth(fontMetrics().averageCharWidth() * 64);  // lines stay whole, at any font size
+  // In units of the system font, so it scales with it: a measure where each
+  // resource is one line, and room around the blocks, so the text sits in
+  // the dialog as it does in the main window rather than filling it.
+  const QFontMetrics fm = fontMetrics();
+  setMinimumWidth(fm.averageCharWidth() * 84);
   auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(fm.height() * 3 / 2, fm.height() * 3 / 2, fm.height() * 3 / 2,
+                             fm.height());
+  layout->setSpacing(fm.height());
   // What to do right now, first and in bold; the list below in the
   // system's own size (text scales with it, not beyond it).
   danger_ = new QLabel(this);
@@ -41,6 +48,7 @@ CrisisResourcesDialog::CrisisResourcesDialog(EngineRunner& runner, QString thera
   why_->setWordWrap(true);
   Accessible(why_, tr("Which resources these are"));
   layout->addWidget(why_);
+  layout->addStretch(1);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
   QPushButton* close = buttons->button(QDialogButtonBox::Close);
   close->setDefault(true);

@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
+#include "attune/desktop/form_widgets.h"
 #include "attune/desktop/tools/check_in_dialog.h"
 #include "attune/desktop/tools/crisis_resources_dialog.h"
 #include "attune/desktop/tools/own_check_ins_view.h"
@@ -29,12 +30,13 @@ ClientPage::ClientPage(EngineRunner& runner, QWidget* parent)
   pair_error_->setWordWrap(true);
   pair_error_->setAccessibleName(tr("Error"));
   pair_error_->hide();
-  auto* pairing_layout = new QVBoxLayout(pairing_);
+  auto* pairing_layout = new QVBoxLayout(MakeCentredColumn(pairing_));
+  pairing_layout->addStretch(1);
   pairing_layout->addWidget(intro);
   pairing_layout->addWidget(invitation_);
   pairing_layout->addWidget(pair_error_);
   pairing_layout->addWidget(pair_, 0, Qt::AlignRight);
-  pairing_layout->addStretch(1);
+  pairing_layout->addStretch(2);
 
   // --- paired ---
   main_ = new QWidget(this);

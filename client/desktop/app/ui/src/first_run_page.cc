@@ -67,13 +67,14 @@ FirstRunPage::FirstRunPage(const QString& profile_dir, QWidget* parent) : QWidge
   form->addRow(tr("Passphrase &again:"), confirm_);
   form->addRow(QString(), strength_);
   form->addRow(tr("&Enrollment code:"), enrollment_box_);
-  auto* layout = new QVBoxLayout(this);
+  auto* layout = new QVBoxLayout(MakeCentredColumn(this));
+  layout->addStretch(1);
   layout->addWidget(intro);
   layout->addLayout(form);
   layout->addWidget(error_);
   layout->addWidget(progress_);
   layout->addWidget(create_, 0, Qt::AlignRight);
-  layout->addStretch(1);
+  layout->addStretch(2);
 
   setTabOrder(role_, name_);
   setTabOrder(name_, pass_);

@@ -1,6 +1,7 @@
 #include "attune/desktop/message_delegate.h"
 
 #include <QApplication>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
 #include <QTextOption>
@@ -14,6 +15,9 @@ namespace {
 // Drop cached layouts beyond this many rows (conversations opened one
 // after another in a long session); each is a few dozen bytes.
 constexpr qsizetype kMaxCachedLayouts = 50000;
+
+// A line that never wraps (qt_format_text's width for one).
+constexpr qreal kUnwrappedWidth = 0x01000000;
 
 QFont SmallFont(const QFont& base) {
   QFont small = base;
@@ -34,6 +38,35 @@ QFont BoldFont(const QFont& base) {
 const client::HistoryItem* ItemOf(const QModelIndex& index) {
   const auto* model = qobject_cast<const ConversationModel*>(index.model());
   return model != nullptr ? model->At(index.row()) : nullptr;
+}
+
+// The row's key in the caches: its message, or (no message) its row.
+qint64 RowKey(const QModelIndex& index) {
+  const client::HistoryItem* item = ItemOf(index);
+  return item != nullptr ? item->message_id : -1 - index.row();
+}
+
+// Lays `text` out as drawText(rect, flags) does (qt_format_text): a newline
+// breaks the line, the font's leading between lines; with `wrap`
+// (Qt::TextWordWrap) lines `width` wide, else one line however long (the
+// time line: its width was measured in whole pixels, its glyphs are not).
+void LayOutLines(QTextLayout& layout, QString text, const QFont& font, qreal width, bool wrap) {
+  text.replace(u'\n', QChar::LineSeparator);
+  layout.setText(text);
+  layout.setFont(font);
+  layout.setCacheEnabled(true);  // keep the glyphs for the next paint
+  QTextOption option;
+  option.setWrapMode(wrap ? QTextOption::WordWrap : QTextOption::NoWrap);
+  layout.setTextOption(option);
+  const qreal leading = QFontMetricsF(font).leading();
+  qreal y = 0;
+  layout.beginLayout();
+  for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+    line.setLineWidth(wrap ? width : kUnwrappedWidth);
+    line.setPosition(QPointF(0, y));
+    y += line.height() + leading;
+  }
+  layout.endLayout();
 }
 
 // The urgent band: the palette's own "wrong" colour would be ideal, but Qt
@@ -106,15 +139,17 @@ const MessageDelegate::Layout& MessageDelegate::LayoutFor(const QStyleOptionView
                                                           const QModelIndex& index) const {
   if (option.font != font_ || layouts_.size() > kMaxCachedLayouts) {
     layouts_.clear();
+    painted_.clear();
     font_ = option.font;
   }
   const client::HistoryItem* item = ItemOf(index);
-  const qint64 key = item != nullptr ? item->message_id : -1 - index.row();
+  const qint64 key = RowKey(index);
   const int status = item != nullptr ? static_cast<int>(item->status) : -1;
   auto it = layouts_.find(key);
   if (it != layouts_.end() && it->width == option.rect.width() && it->status == status) {
     return *it;
   }
+  painted_.remove(key);  // made for the old layout
   Layout l;
   l.width = option.rect.width();
   l.status = status;
@@ -134,6 +169,36 @@ const MessageDelegate::Layout& MessageDelegate::LayoutFor(const QStyleOptionView
   return *layouts_.insert(key, l);
 }
 
+const MessageDelegate::Painted& MessageDelegate::PaintedFor(const QStyleOptionViewItem& option,
+                                                            const Layout& layout,
+                                                            const QModelIndex& index,
+                                                            bool card) const {
+  const qint64 key = RowKey(index);
+  if (const Painted* hit = painted_.object(key)) return *hit;
+  auto made = std::make_unique<Painted>();
+  const QString meta = index.data(ConversationModel::kMetaTextRole).toString();
+  LayOutLines(made->meta, meta, SmallFont(option.font), layout.meta.width(),
+              /*wrap=*/false);
+  qsizetype cost = meta.size();
+  if (!card) {
+    const QString text = index.data(Qt::DisplayRole).toString();
+    // The width LayOutText wrapped it to: the same lines.
+    LayOutLines(made->text, text, option.font, layout.text.width(), /*wrap=*/true);
+    cost += text.size();
+  }
+  Painted* kept = made.get();
+  if (painted_.insert(key, made.release(), std::max<qsizetype>(1, cost))) return *kept;
+  // Longer than the whole budget: insert() deleted it; this paint only.
+  uncached_ = std::make_unique<Painted>();
+  LayOutLines(uncached_->meta, meta, SmallFont(option.font), layout.meta.width(),
+              /*wrap=*/false);
+  if (!card) {
+    LayOutLines(uncached_->text, index.data(Qt::DisplayRole).toString(), option.font,
+                layout.text.width(), /*wrap=*/true);
+  }
+  return *uncached_;
+}
+
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem& option,
                                 const QModelIndex& index) const {
   const Layout& l = LayoutFor(option, index);
@@ -147,6 +212,7 @@ void MessageDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
   const bool ours = index.data(ConversationModel::kOutgoingRole).toBool();
   const client::HistoryItem* item = ItemOf(index);
   const therapy::CheckInCard* card = item != nullptr && item->check_in ? &*item->check_in : nullptr;
+  const Painted& painted = PaintedFor(option, l, index, card != nullptr);
   const QPalette& pal = option.palette;
   const QColor text_color = ours ? pal.color(QPalette::HighlightedText) : pal.color(QPalette::Text);
   painter->save();
@@ -163,8 +229,7 @@ void MessageDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
   painter->setPen(text_color);
   if (card == nullptr) {
     painter->setFont(option.font);
-    painter->drawText(l.text, Qt::TextWordWrap | Qt::AlignLeft,
-                      index.data(Qt::DisplayRole).toString());
+    painted.text.draw(painter, l.text.topLeft());
   } else {
     const QFont bold = BoldFont(option.font);
     const QFont small = SmallFont(option.font);
@@ -211,9 +276,10 @@ void MessageDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
       painter->setPen(text_color);
     }
   }
-  painter->setFont(SmallFont(option.font));
-  painter->drawText(l.meta, ours ? Qt::AlignRight : Qt::AlignLeft,
-                    index.data(ConversationModel::kMetaTextRole).toString());
+  const qreal meta_w =
+      painted.meta.lineCount() > 0 ? painted.meta.lineAt(0).naturalTextWidth() : 0.0;
+  const qreal meta_x = ours ? l.meta.left() + l.meta.width() - meta_w : l.meta.left();
+  painted.meta.draw(painter, QPointF(meta_x, l.meta.top()));
   painter->restore();
 }
 

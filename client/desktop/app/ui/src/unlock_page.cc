@@ -4,7 +4,6 @@
 #include <QVBoxLayout>
 
 #include "attune/desktop/form_widgets.h"
-
 #include "attune/desktop/profile_opener.h"
 
 namespace attune::desktop {
@@ -27,7 +26,7 @@ UnlockPage::UnlockPage(const QString& profile_dir, QWidget* parent) : QWidget(pa
 
   auto* form = new QFormLayout;
   form->addRow(tr("&Passphrase:"), pass_);
-  auto* layout = new QVBoxLayout(this);
+  auto* layout = new QVBoxLayout(MakeCentredColumn(this));
   layout->addStretch(1);
   layout->addWidget(intro);
   layout->addLayout(form);

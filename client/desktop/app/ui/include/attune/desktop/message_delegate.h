@@ -12,12 +12,20 @@
 // per width and font and kept, keyed by the message; a view that lays out
 // 5,000 rows again (a new row, a resize of the other axis) or scrolls asks
 // sizeHint() and paint() of laid-out rows, which then only look it up.
+// What paint() draws of a text row (the wrapped text and the time line, as
+// QTextLayout: shaped and broken into lines once) is kept too, for the rows
+// painted most recently (kMaxPaintedChars), and dropped with the layout it
+// was made for (another width, status or font). Colours are the painter's,
+// so a palette change needs nothing new.
 #pragma once
 
+#include <QCache>
 #include <QFont>
 #include <QHash>
 #include <QRect>
 #include <QStyledItemDelegate>
+#include <QTextLayout>
+#include <memory>
 
 namespace attune::desktop {
 
@@ -26,6 +34,10 @@ class MessageDelegate : public QStyledItemDelegate {
 
  public:
   explicit MessageDelegate(QObject* parent = nullptr) : QStyledItemDelegate(parent) {}
+
+  // painted_'s budget, in characters of text kept ready to draw: about a
+  // thousand ordinary rows, a few MiB of shaped glyphs.
+  static constexpr qsizetype kMaxPaintedChars = qsizetype{1} << 17;
 
   void paint(QPainter* painter, const QStyleOptionViewItem& option,
              const QModelIndex& index) const override;
@@ -44,10 +56,24 @@ class MessageDelegate : public QStyledItemDelegate {
   };
 
  private:
+  // A text row's words and its time line, ready to draw (cards: the time
+  // line only; their lines are drawn from the card).
+  struct Painted {
+    QTextLayout text{};
+    QTextLayout meta{};
+  };
+
   const Layout& LayoutFor(const QStyleOptionViewItem& option, const QModelIndex& index) const;
+  // The cached Painted of the row, made when missing; valid until the next
+  // call.
+  const Painted& PaintedFor(const QStyleOptionViewItem& option, const Layout& layout,
+                            const QModelIndex& index, bool card) const;
 
   mutable QFont font_{};  // the font the cached layouts were made with
   mutable QHash<qint64, Layout> layouts_{};
+  // Cost: characters (shaped glyphs, a few dozen bytes each).
+  mutable QCache<qint64, Painted> painted_{kMaxPaintedChars};
+  mutable std::unique_ptr<Painted> uncached_{};  // longer than painted_ holds
 };
 
 }  // namespace attune::desktop

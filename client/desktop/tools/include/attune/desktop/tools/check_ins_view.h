@@ -1,9 +1,11 @@
 // Therapist, per client: the check-ins over time as a table and as charts,
 // the urgent reason spelled out with an *Acknowledge* button
 // (Engine::AcknowledgeUrgent), and exports (CSV, JSON, printable PDF).
-// Reloads by itself when a check-in from this client arrives. As a window
-// it fits its content: the table's rows and the columns anyone answered
-// (wrapped, not cut), or the charts when they are on show.
+// Reloads by itself when a check-in from this client arrives. One page:
+// the table as tall as its rows (up to kVisibleRows, then it scrolls), only
+// the columns anyone answered (long text wrapped, not cut), and the charts
+// in the rest of the window. As a window it opens at a size that shows the
+// table's columns and the charts, within the screen.
 #pragma once
 
 #include <QWidget>
@@ -14,7 +16,6 @@
 
 class QLabel;
 class QPushButton;
-class QTabWidget;
 class QTableView;
 
 namespace attune::desktop::tools {
@@ -34,6 +35,9 @@ class CheckInsView : public QWidget {
   QString statusText() const;
   bool loaded() const { return conversation_.has_value(); }
 
+  // Rows the table shows before it scrolls.
+  static constexpr int kVisibleRows = 8;
+
  public slots:
   void reload();
 
@@ -42,11 +46,19 @@ class CheckInsView : public QWidget {
   void reloaded();
 
  private:
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
   void Show(therapy::ConversationExport conversation);
   void SizeColumns();
-  // Resizes the window to the current tab's content; never smaller than
-  // now unless `shrink`.
-  void FitToContent(bool shrink);
+  // The table's height: its header, up to kVisibleRows rows and, when the
+  // columns are wider than the table, the horizontal scroll bar.
+  void FitTableHeight();
+  // As a window: wide enough for the table's columns and the charts, tall
+  // enough for the table and the charts at their preferred height, within
+  // nine tenths of the screen.
+  void FitWindow();
   void Acknowledge();
   // Asks for a path, then writes on the runner's worker.
   void Export(const QString& title, const QString& filter, const QString& suffix,
@@ -55,10 +67,10 @@ class CheckInsView : public QWidget {
   EngineRunner& runner_;
   QString client_{};
   std::optional<therapy::ConversationExport> conversation_{};
+  bool fitted_to_rows_ = false;  // FitWindow ran with rows in the table
   CheckInTableModel* model_ = nullptr;
   CheckInChart* chart_ = nullptr;
   QTableView* table_ = nullptr;
-  QTabWidget* tabs_ = nullptr;
   QLabel* urgent_ = nullptr;
   QPushButton* acknowledge_ = nullptr;
   QLabel* status_ = nullptr;
