@@ -443,7 +443,8 @@ void BM_ConversationRowSizeHintAgain(benchmark::State& state) {
 }
 BENCHMARK(BM_ConversationRowSizeHintAgain);
 
-void BM_ConversationRowPaint(benchmark::State& state) {
+// Paints rows 0, 1, ... cycling after `rows` rows.
+void PaintRowsCycling(benchmark::State& state, int rows) {
   ConversationModel& model = *SharedConversation().model;
   QStyleOptionViewItem option = RowOption();
   MessageDelegate delegate;
@@ -454,27 +455,21 @@ void BM_ConversationRowPaint(benchmark::State& state) {
     const QModelIndex index = model.index(row);
     option.rect = QRect(0, 0, 700, delegate.sizeHint(option, index).height());
     delegate.paint(&painter, option, index);
-    row = (row + 1) % model.rowCount();
+    row = (row + 1) % rows;
   }
+}
+
+// Every row of the conversation in turn.
+void BM_ConversationRowPaint(benchmark::State& state) {
+  PaintRowsCycling(state, SharedConversation().model->rowCount());
 }
 BENCHMARK(BM_ConversationRowPaint);
 
 // The same rows painted again (a screenful of 12): what every repaint of
 // the visible rows costs — a new message, focus, a scroll by a few pixels.
 void BM_ConversationRowRepaint(benchmark::State& state) {
-  ConversationModel& model = *SharedConversation().model;
-  QStyleOptionViewItem option = RowOption();
-  MessageDelegate delegate;
-  QImage image(700, 200, QImage::Format_ARGB32_Premultiplied);
-  QPainter painter(&image);
   constexpr int kScreenRows = 12;
-  int row = 0;
-  for (auto _ : state) {
-    const QModelIndex index = model.index(row);
-    option.rect = QRect(0, 0, 700, delegate.sizeHint(option, index).height());
-    delegate.paint(&painter, option, index);
-    row = (row + 1) % kScreenRows;
-  }
+  PaintRowsCycling(state, kScreenRows);
 }
 BENCHMARK(BM_ConversationRowRepaint);
 
