@@ -28,10 +28,10 @@
 #   ATTUNE_DEBUG_INFO=full  the presets' full -g instead of line tables (-g1)
 #   ATTUNE_TIDY=0   skip clang-tidy (it runs by default). The whole tree is
 #                   clean under it since 2026-12-01. A complete run over all
-#                   290 files (71 translation units, scripts/tidy_unity.py, 2
-#                   processes) cost 1,149 s of CPU (user+sys, /usr/bin/time,
+#                   290 files (79 translation units, scripts/tidy_unity.py, 2
+#                   processes) cost 1,018 s of CPU (user+sys, /usr/bin/time,
 #                   2026-12-02; 2,080 s before chunks became main-file text):
-#                   ~9-10 min of wall time on 2 idle cores.
+#                   585 s of wall time on 2 idle cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${ATTUNE_JOBS:-2}

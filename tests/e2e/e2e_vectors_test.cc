@@ -27,7 +27,7 @@ namespace attune::e2e {
 namespace {
 
 using nlohmann::json;
-using testing::HexToBytes;
+using attune::testing::HexToBytes;
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -37,7 +37,7 @@ std::string ReadFile(const std::filesystem::path& path) {
 }
 
 std::filesystem::path VectorPath(const std::string& name) {
-  return testing::SourceDir() / "tests" / "vectors" / name;
+  return attune::testing::SourceDir() / "tests" / "vectors" / name;
 }
 
 Bytes B(const json& j) { return HexToBytes(j.get<std::string>()); }
@@ -124,7 +124,7 @@ void CheckIdentity(const json& id) {
 }
 
 TEST(E2eVectorsTest, X3dhVectorsFollowTheDocumentedConstructions) {
-  auto file = testing::LoadJson(VectorPath("e2e_x3dh.json"));
+  auto file = attune::testing::LoadJson(VectorPath("e2e_x3dh.json"));
   ASSERT_TRUE(file);
   const json& v = *file;
   for (const char* who : {"therapist", "client", "other_client"}) {
@@ -252,7 +252,7 @@ void CheckRootStep(const json& step, const std::string& chain_field,
 }
 
 TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
-  auto file = testing::LoadJson(VectorPath("e2e_ratchet.json"));
+  auto file = attune::testing::LoadJson(VectorPath("e2e_ratchet.json"));
   ASSERT_TRUE(file);
   const json& v = *file;
   const Bytes ad = B(v["associated_data"]);
@@ -266,7 +266,7 @@ TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
   next_chain_key[init["ratchet_public"]] = B(init["sending_chain_key"]);
   size_t dh_steps = 0;
   size_t repeated = 0;
-  auto x3dh_file = testing::LoadJson(VectorPath("e2e_x3dh.json"));
+  auto x3dh_file = attune::testing::LoadJson(VectorPath("e2e_x3dh.json"));
   ASSERT_TRUE(x3dh_file);
   const Bytes x3dh_prefix = B((*x3dh_file)["x3dh"]["x3dh_prefix"]);
   for (const json& m : v["messages"]) {
@@ -360,7 +360,7 @@ TEST(E2eVectorsTest, RatchetVectorsDecryptWithThePrintedKeys) {
 }
 
 TEST(E2eVectorsTest, SafetyNumberVectorsFollowTheDocumentedConstruction) {
-  auto file = testing::LoadJson(VectorPath("e2e_safety_number.json"));
+  auto file = attune::testing::LoadJson(VectorPath("e2e_safety_number.json"));
   ASSERT_TRUE(file);
   for (const json& c : (*file)["cases"]) {
     std::vector<std::pair<std::string, Bytes>> sides;
