@@ -203,7 +203,8 @@ TEST_F(ClientE2eTest, RecipientOfflineReceivesEverythingLaterInOrderOnce) {
 
 // Fifty clients in the default preset. Under ASan/UBSan every `attune`
 // process costs about twice the CPU (0.23 s against 0.12 s here) and this
-// test starts four per client, so the asan preset (ATTUNE_SANITIZED_BUILD)
+// test starts five per client (invite, init, accept, send, export), so the
+// asan preset (ATTUNE_SANITIZED_BUILD)
 // runs sixteen: the sanitizers look for memory errors in the same code paths,
 // which sixteen concurrent clients reach as surely as fifty (98 s of the asan
 // suite's 247 s of wall time went to this one test with fifty).
