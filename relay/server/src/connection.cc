@@ -242,8 +242,10 @@ void Connection::ReserveRead(size_t want) {
 asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
   struct Running {
     bool& flag;
-    ~Running() { flag = false; }
-  } running{reading_};
+    const bool& idle_waiting;
+    // The idle wait carries the reading on without this coroutine.
+    ~Running() { flag = idle_waiting; }
+  } running{reading_, idle_waiting_};
   while (!closed_) {
     // Handle every complete frame already buffered.
     while (!closed_) {
@@ -314,13 +316,13 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       rlen_ += n;
       continue;
     }
-    // Idle: wait for readability without a buffer, then read what is there.
-    auto [wait_ec] = co_await socket_.async_wait(Socket::wait_read, kTuple);
-    if (closed_) co_return;
-    if (wait_ec) {
-      Close(CloseReason::kPeer);
+    // Idle: wait for readability without a buffer and without this
+    // coroutine; the Reader the wait starts reads what is there.
+    if (!readable_) {
+      WaitReadableIdle();
       co_return;
     }
+    readable_ = false;
     ReserveRead(want);
     std::error_code ec;
     const size_t n =
@@ -332,6 +334,20 @@ asio::awaitable<void> Connection::Reader(std::shared_ptr<Connection> /*self*/) {
       co_return;
     }
   }
+}
+
+void Connection::WaitReadableIdle() {
+  idle_waiting_ = true;
+  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](std::error_code ec) {
+    self->idle_waiting_ = false;
+    if (self->closed_ || ec) {
+      self->reading_ = false;
+      self->Close(CloseReason::kPeer);  // nothing if already closed
+      return;
+    }
+    self->readable_ = true;
+    asio::co_spawn(self->server_.io, self->Reader(self), asio::detached);
+  });
 }
 
 bool Connection::HandleHandshake(ByteView message) {

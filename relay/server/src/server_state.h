@@ -283,6 +283,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   asio::awaitable<void> Reader(std::shared_ptr<Connection> self);
+  // Waits for readability with a plain callback, not in the Reader, which
+  // ends meanwhile: the callback starts a new Reader. So an idle connection
+  // holds no coroutine frames (~1 KiB), only the wait.
+  void WaitReadableIdle();
   // Writes out_ without waiting while the socket takes it; when it is full,
   // hands the rest to the Writer coroutine. So an idle connection holds no
   // writer coroutine, timer or buffers, and at most one write is in flight.
@@ -355,7 +359,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // so the reactor reads as soon as data arrives (one recv per arrival, no
   // re-arm); an idle one only waits for readability and holds no buffer.
   bool active_ = false;
-  bool going_idle_ = false;  // the sweep cancelled the posted read to go idle
+  bool going_idle_ = false;    // the sweep cancelled the posted read to go idle
+  bool idle_waiting_ = false;  // WaitReadableIdle's wait is pending (reading_ stays set)
+  bool readable_ = false;      // that wait completed: the new Reader reads at once
   uint64_t last_frame_ns_ = 0;
   // Output: frames are appended to out_ while requests and completions are
   // handled, and written in one go by Flush() (posted once per round), so an
@@ -378,7 +384,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool protocol_error_ = false;
   bool draining_ = false;         // CloseAfterFlush called
   bool writing_ = false;          // a Writer coroutine is running
-  bool reading_ = false;          // a Reader coroutine is running
+  bool reading_ = false;          // a Reader coroutine, or its idle wait, is running
   bool handshaking_ = true;       // counted in ServerState::pending_handshakes
   bool storage_waiting_ = false;  // queued in ServerState's storage waiters
   CloseReason drain_reason_ = CloseReason::kProtocol;
