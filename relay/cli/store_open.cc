@@ -20,6 +20,8 @@ Result<OpenedStore> OpenConfiguredStore(const ServerConfig& config,
   SqliteMailboxStore::Options options;
   // The mailbox cache is only for the single writer of the file.
   options.cache_mailboxes = role == StoreRole::kWriter;
+  // No commit of the relay's carries a WAL checkpoint.
+  options.background_checkpoints = role == StoreRole::kWriter;
   ATTUNE_ASSIGN_OR_RETURN(auto sqlite,
                           SqliteMailboxStore::Open(DatabasePath(config.data_dir), options));
   out.store = std::move(sqlite);

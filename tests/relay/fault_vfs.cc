@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <mutex>
 
 namespace attune::relay::testing {
@@ -11,7 +12,14 @@ namespace {
 struct FaultFile {
   sqlite3_file base{};
   sqlite3_file* real = nullptr;
+  bool main_db = false;  // opened with SQLITE_OPEN_MAIN_DB
 };
+
+// HoldDatabaseSyncs() state.
+std::mutex g_hold_mu;
+std::condition_variable g_hold_cv;
+bool g_holding = false;
+int g_held = 0;
 
 sqlite3_vfs* g_real = nullptr;
 sqlite3_vfs g_vfs{};
@@ -38,6 +46,14 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
 }
 int Sync(sqlite3_file* f, int flags) {
   if (FaultVfs::fail_syncs) return Injected(SQLITE_IOERR_FSYNC);
+  if (reinterpret_cast<FaultFile*>(f)->main_db) {
+    std::unique_lock<std::mutex> lock(g_hold_mu);
+    if (g_holding) {
+      g_held++;
+      g_hold_cv.notify_all();
+      g_hold_cv.wait(lock, [] { return !g_holding; });
+    }
+  }
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
@@ -95,6 +111,7 @@ const sqlite3_io_methods kMethods = {
 int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out_flags) {
   auto* f = reinterpret_cast<FaultFile*>(file);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
+  f->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
   int rc = g_real->xOpen(g_real, name, f->real, flags, out_flags);
   file->pMethods = f->real->pMethods != nullptr ? &kMethods : nullptr;
   return rc;
@@ -106,6 +123,25 @@ std::atomic<bool> FaultVfs::fail_reads{false};
 std::atomic<bool> FaultVfs::fail_writes{false};
 std::atomic<bool> FaultVfs::fail_syncs{false};
 std::atomic<int> FaultVfs::failures{0};
+
+void FaultVfs::HoldDatabaseSyncs() {
+  std::lock_guard<std::mutex> lock(g_hold_mu);
+  g_holding = true;
+  g_held = 0;
+}
+
+void FaultVfs::ReleaseDatabaseSyncs() {
+  {
+    std::lock_guard<std::mutex> lock(g_hold_mu);
+    g_holding = false;
+  }
+  g_hold_cv.notify_all();
+}
+
+int FaultVfs::HeldDatabaseSyncs() {
+  std::lock_guard<std::mutex> lock(g_hold_mu);
+  return g_held;
+}
 
 void FaultVfs::Register() {
   static std::once_flag once;

@@ -21,6 +21,13 @@ class FaultVfs {
   // Calls failed so far (any kind).
   static std::atomic<int> failures;
 
+  // While held, an fsync of a main database file (not of its WAL) waits
+  // until released: a checkpoint then stays stuck in its last step.
+  static void HoldDatabaseSyncs();
+  static void ReleaseDatabaseSyncs();
+  // Database fsyncs that started waiting since the last HoldDatabaseSyncs().
+  static int HeldDatabaseSyncs();
+
   static void Clear() {
     fail_reads = false;
     fail_writes = false;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sqlite_statement.h"
+#include "wal_checkpointer.h"
 
 namespace attune::relay {
 namespace {
@@ -200,13 +201,71 @@ Result<std::unique_ptr<SqliteMailboxStore>> SqliteMailboxStore::Open(const std::
   }
   ATTUNE_RETURN_IF_ERROR(store->Exec("COMMIT"));
   ATTUNE_RETURN_IF_ERROR(store->stmts_->Prepare(db));
+  if (store->options_.background_checkpoints) {
+    ATTUNE_ASSIGN_OR_RETURN(store->checkpointer_,
+                            WalCheckpointer::Start(path, store->options_.vfs));
+    sqlite3_wal_hook(db, &SqliteMailboxStore::OnWalCommit, store.get());
+  }
   return store;
+}
+
+int SqliteMailboxStore::OnWalCommit(void* store, sqlite3* /*db*/, const char* /*schema*/,
+                                    int frames) {
+  auto* self = static_cast<SqliteMailboxStore*>(store);
+  self->wal_frames_ = frames;
+  if (frames >= kBackgroundCheckpointFrames && !self->checkpoint_cycle_ &&
+      self->checkpointer_ != nullptr) {
+    self->checkpoint_cycle_ = true;
+    self->checkpointer_->Request();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteMailboxStore::ContinueCheckpointCycle() {
+  int log_frames = 0;
+  int checkpointed = 0;
+  if (wal_frames_ >= kMaxWalFrames) {
+    // The cycle never finished (the writer outran every step): copy all of
+    // it now, while nothing is written, after the step in progress and
+    // waiting (busy timeout) for readers. SQLITE_BUSY while another process
+    // checkpoints: the next commit tries again.
+    auto exclusive = checkpointer_->Exclusive();
+    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, &log_frames,
+                                  &checkpointed) == SQLITE_OK) {
+      checkpoint_cycle_ = false;
+    }
+    return;
+  }
+  const WalCheckpointer::Stats stats = checkpointer_->stats();
+  if (stats.steps == steps_seen_) return;  // a step still runs
+  steps_seen_ = stats.steps;
+  if (wal_frames_ - stats.copied_frames > kFinishCheckpointFrames) {
+    checkpointer_->Request();  // the frames committed during that step (or a retry)
+    return;
+  }
+  // Few frames left: copy them here, between two batches, so that nothing
+  // is appended meanwhile and the next transaction starts the WAL over.
+  auto exclusive = checkpointer_->Exclusive();
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                           &checkpointed);
+  if (rc == SQLITE_OK && checkpointed == log_frames) {
+    checkpoint_cycle_ = false;
+  } else {
+    checkpointer_->Request();  // a reader or another process was in the way
+  }
+}
+
+uint64_t SqliteMailboxStore::BackgroundCheckpoints() const {
+  return checkpointer_ != nullptr ? checkpointer_->stats().checkpoints : 0;
 }
 
 SqliteMailboxStore::SqliteMailboxStore(sqlite3* db, Options options)
     : db_(db), options_(std::move(options)), stmts_(std::make_unique<Statements>()) {}
 
 SqliteMailboxStore::~SqliteMailboxStore() {
+  // First: its connection must be closed before this one, the last, whose
+  // close checkpoints the WAL and removes it.
+  checkpointer_.reset();
   if (in_transaction_) Rollback();
   // A clean close leaves no counter behind (a crash is repaired on open).
   if (!dirty_.empty() && Begin().ok()) {
@@ -449,6 +508,9 @@ void SqliteMailboxStore::AfterCommit(bool idle) {
       }
     }
   }
+  if (checkpoint_cycle_ && checkpointer_ != nullptr && !in_transaction_) {
+    ContinueCheckpointCycle();
+  }
   if (!checkpoint_due_ || in_transaction_) return;
   if (!idle && batches_since_delete_ < kCheckpointAfterDeletingBatches) return;
   // On failure (a reader in the way) it stays due and is tried again.
@@ -459,11 +521,15 @@ Status SqliteMailboxStore::CheckpointTruncate() {
   if (in_transaction_) return MakeError(ErrorCode::kInternal, "checkpoint inside a transaction");
   int log_frames = 0;
   int checkpointed = 0;
-  // TRUNCATE waits (busy timeout) for readers, which only hold short reads.
+  // After the background checkpoint in progress, if any; TRUNCATE waits
+  // (busy timeout) for readers, which only hold short reads.
+  std::unique_lock<std::mutex> exclusive;
+  if (checkpointer_ != nullptr) exclusive = checkpointer_->Exclusive();
   if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
                                 &checkpointed) != SQLITE_OK) {
     return SqliteError(db_, "checkpoint");
   }
+  checkpoint_cycle_ = false;  // the WAL is empty
   return Status::Ok();
 }
 

@@ -39,6 +39,19 @@ inline constexpr size_t kMaxCachedMailboxes = 65536;
 // in a commit only when it deleted the mailbox's newest message; all of them
 // at the latest every this many commits and once the committer is idle.
 inline constexpr uint32_t kFlushCountersAfterBatches = 64;
+// Background checkpoints (Options::background_checkpoints): once a commit
+// leaves the WAL with kBackgroundCheckpointFrames frames (SQLite's own
+// automatic threshold), the checkpointer thread copies them into the
+// database file while the writer goes on. It runs again for the frames
+// committed meanwhile until at most kFinishCheckpointFrames are left; the
+// writer copies those itself between two batches, which lets its next
+// transaction start the WAL over. Should the WAL still reach kMaxWalFrames,
+// the writer checkpoints all of it (RESTART) after that commit.
+inline constexpr int kBackgroundCheckpointFrames = 1000;
+inline constexpr int kFinishCheckpointFrames = 256;
+inline constexpr int kMaxWalFrames = 16384;
+
+class WalCheckpointer;
 
 class SqliteMailboxStore final : public MailboxStore {
  public:
@@ -53,6 +66,11 @@ class SqliteMailboxStore final : public MailboxStore {
     // Name of a registered sqlite3_vfs to open the file with (empty: the
     // default). Tests use it to inject I/O errors.
     std::string vfs;
+    // Runs the WAL's size-triggered checkpoints on a second connection and
+    // thread (WalCheckpointer) instead of inside the COMMIT that crosses
+    // SQLite's threshold, so no request waits for one. For the relay's
+    // committer (a long-lived writer); see kBackgroundCheckpointFrames.
+    bool background_checkpoints = false;
   };
 
   // Opens (creating if missing) the database at `path`. Errors: kIoError
@@ -85,6 +103,9 @@ class SqliteMailboxStore final : public MailboxStore {
   // bytes, so deleted blobs no longer sit in old WAL frames. kIoError (and
   // nothing lost) when a reader kept it from finishing.
   Status CheckpointTruncate();
+  // PASSIVE checkpoints the background checkpointer has completed (0
+  // without background_checkpoints).
+  uint64_t BackgroundCheckpoints() const;
 
   Result<std::optional<MailboxRecord>> GetMailbox(const MailboxId& id) override;
   Status InsertMailbox(const MailboxRecord& record) override;
@@ -121,6 +142,9 @@ class SqliteMailboxStore final : public MailboxStore {
   };
 
   SqliteMailboxStore(sqlite3* db, Options options);
+  // sqlite3_wal_hook: after each commit of this connection, with the
+  // number of frames now in the WAL. Replaces SQLite's automatic checkpoint.
+  static int OnWalCommit(void* store, sqlite3* db, const char* schema, int frames);
   Status Exec(const char* sql);
   // Writes the counters of dirty cached mailboxes: all of them, or (all =
   // false, at a commit) only those whose newest message was deleted in the
@@ -213,6 +237,15 @@ class SqliteMailboxStore final : public MailboxStore {
   bool deleted_in_transaction_ = false;
   bool checkpoint_due_ = false;
   uint32_t batches_since_delete_ = 0;
+  // Background checkpoints: frames in the WAL after the last commit; a
+  // cycle runs from the commit that crossed kBackgroundCheckpointFrames to
+  // the checkpoint that copied everything.
+  std::unique_ptr<WalCheckpointer> checkpointer_{};
+  int wal_frames_ = 0;
+  bool checkpoint_cycle_ = false;
+  uint64_t steps_seen_ = 0;  // background checkpoint steps already looked at
+  // Runs the next step of a background checkpoint cycle (AfterCommit).
+  void ContinueCheckpointCycle();
 };
 
 }  // namespace attune::relay
