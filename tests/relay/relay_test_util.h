@@ -74,4 +74,13 @@ struct Owner {
   Hash32 cap_hash() const { return SendCapabilityHash(capability); }
 };
 
+// The mailbox row `o` owns, as InsertMailbox takes it.
+inline MailboxRecord NewMailbox(const Owner& o) {
+  MailboxRecord r;
+  r.id = o.id;
+  r.owner_key = o.key.public_key;
+  r.cap_hash = o.cap_hash();
+  return r;
+}
+
 }  // namespace attune::relay::testing

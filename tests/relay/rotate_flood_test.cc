@@ -25,17 +25,10 @@ namespace attune::relay {
 namespace {
 
 namespace pb = attune::relay::v1;
+using testing::NewMailbox;
 using testing::Owner;
 using testing::TempDir;
 using testing::TestClient;
-
-MailboxRecord NewMailbox(const Owner& o) {
-  MailboxRecord r;
-  r.id = o.id;
-  r.owner_key = o.key.public_key;
-  r.cap_hash = o.cap_hash();
-  return r;
-}
 
 // `o` signs as the owner of mailbox `id` (its own by default).
 RotateMailboxRequest SignedRotate(const Owner& o, const Owner& next, const HandshakeHash& h,

@@ -32,14 +32,6 @@ std::unique_ptr<SqliteMailboxStore> OpenWithBackgroundCheckpoints(const std::str
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
-MailboxRecord NewMailbox(const Owner& o) {
-  MailboxRecord r;
-  r.id = o.id;
-  r.owner_key = o.key.public_key;
-  r.cap_hash = o.cap_hash();
-  return r;
-}
-
 // One batch as the committer runs it: a transaction with one send, then
 // the after-commit housekeeping of a busy relay.
 Status CommitOneSend(SqliteMailboxStore& store, const Owner& owner, uint64_t id,
@@ -70,7 +62,7 @@ TEST(SqliteCheckpointTest, CommitsGoOnWhileACheckpointIsStuckInTheDatabaseFsync)
   auto store = OpenWithBackgroundCheckpoints(path, /*background=*/true);
   ASSERT_NE(store, nullptr);
   Owner a = Owner::Random();
-  ASSERT_TRUE(store->InsertMailbox(NewMailbox(a)).ok());
+  ASSERT_TRUE(store->InsertMailbox(testing::NewMailbox(a)).ok());
   FaultVfs::HoldDatabaseSyncs();
   struct Release {
     ~Release() { FaultVfs::ReleaseDatabaseSyncs(); }  // never leave a sync stuck
@@ -112,7 +104,7 @@ TEST(SqliteCheckpointTest, TheWalStartsOverUnderContinuousCommits) {
   {
     auto store = OpenWithBackgroundCheckpoints(path, /*background=*/true);
     ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->InsertMailbox(NewMailbox(a)).ok());
+    ASSERT_TRUE(store->InsertMailbox(testing::NewMailbox(a)).ok());
     for (uint64_t id = 1; id <= kCommits; ++id) {
       ASSERT_TRUE(CommitOneSend(*store, a, id, blob).ok());
       largest_wal = std::max(largest_wal, FileSize(path + "-wal"));

@@ -23,6 +23,7 @@ namespace {
 
 using testing::FaultVfs;
 using testing::MakeBlob;
+using testing::NewMailbox;
 using testing::Owner;
 using testing::TempDir;
 
@@ -70,14 +71,6 @@ class Batch {
   std::vector<GroupCommitter::Operation> ops_{};
   std::vector<std::unique_ptr<Answer>> answers_{};
 };
-
-MailboxRecord NewMailbox(const Owner& o) {
-  MailboxRecord r;
-  r.id = o.id;
-  r.owner_key = o.key.public_key;
-  r.cap_hash = o.cap_hash();
-  return r;
-}
 
 std::unique_ptr<SqliteMailboxStore> Open(const std::string& path, bool fault_vfs = false) {
   SqliteMailboxStore::Options options;

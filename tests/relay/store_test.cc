@@ -25,16 +25,9 @@ namespace attune::relay {
 namespace {
 
 using testing::MakeBlob;
+using testing::NewMailbox;
 using testing::Owner;
 using testing::TempDir;
-
-MailboxRecord NewMailbox(const Owner& o) {
-  MailboxRecord r;
-  r.id = o.id;
-  r.owner_key = o.key.public_key;
-  r.cap_hash = o.cap_hash();
-  return r;
-}
 
 // One database of one backend; Open() may be called repeatedly (reopen,
 // or several connections at once, as several relay nodes would).
