@@ -27,7 +27,7 @@ for f in "$relay" "$bench" "$mqtt_bench" "$mqtt_dir/run.sh"; do
   [ -e "$f" ] || { echo "bench_vs_mosquitto: missing $f" >&2; exit 1; }
 done
 ulimit -n 20000 2>/dev/null || true
-samples=$(mktemp /tmp/attune-vs-mqtt.XXXXXX)
+samples=$(mktemp)
 trap 'rm -f "$samples"' EXIT
 
 # Prints "metric value" lines for one Attune run of a scenario.

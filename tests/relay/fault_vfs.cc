@@ -50,7 +50,6 @@ int Sync(sqlite3_file* f, int flags) {
     std::unique_lock<std::mutex> lock(g_hold_mu);
     if (g_holding) {
       g_held++;
-      g_hold_cv.notify_all();
       g_hold_cv.wait(lock, [] { return !g_holding; });
     }
   }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "attune/crypto/ed25519.h"
 #include "attune/crypto/random.h"
@@ -49,12 +50,17 @@ class TempDir {
 };
 
 inline std::unique_ptr<SqliteMailboxStore> OpenStoreOrDie(const std::string& path,
+                                                          SqliteMailboxStore::Options options) {
+  auto store = SqliteMailboxStore::Open(path, std::move(options));
+  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().ToString());
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+inline std::unique_ptr<SqliteMailboxStore> OpenStoreOrDie(const std::string& path,
                                                           bool cache_mailboxes = false) {
   SqliteMailboxStore::Options options;
   options.cache_mailboxes = cache_mailboxes;
-  auto store = SqliteMailboxStore::Open(path, options);
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().ToString());
-  return store.ok() ? std::move(store).value() : nullptr;
+  return OpenStoreOrDie(path, std::move(options));
 }
 
 inline Blob MakeBlob(const std::string& s) { return std::make_shared<const std::string>(s); }

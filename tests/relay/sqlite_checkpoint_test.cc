@@ -27,9 +27,7 @@ std::unique_ptr<SqliteMailboxStore> OpenWithBackgroundCheckpoints(const std::str
   options.cache_mailboxes = true;  // as the relay's committer
   options.background_checkpoints = background;
   options.vfs = FaultVfs::kName;
-  auto store = SqliteMailboxStore::Open(path, options);
-  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().ToString());
-  return store.ok() ? std::move(store).value() : nullptr;
+  return testing::OpenStoreOrDie(path, std::move(options));
 }
 
 // One batch as the committer runs it: a transaction with one send, then

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -221,17 +222,23 @@ int SqliteMailboxStore::OnWalCommit(void* store, sqlite3* /*db*/, const char* /*
   return SQLITE_OK;
 }
 
+int SqliteMailboxStore::WriterCheckpoint(int mode, int* log_frames, int* checkpointed) {
+  // The background step in progress, if any, finishes first: the two would
+  // otherwise meet as SQLITE_BUSY.
+  std::unique_lock<std::mutex> exclusive;
+  if (checkpointer_ != nullptr) exclusive = checkpointer_->Exclusive();
+  return sqlite3_wal_checkpoint_v2(db_, nullptr, mode, log_frames, checkpointed);
+}
+
 void SqliteMailboxStore::ContinueCheckpointCycle() {
   int log_frames = 0;
   int checkpointed = 0;
   if (wal_frames_ >= kMaxWalFrames) {
     // The cycle never finished (the writer outran every step): copy all of
-    // it now, while nothing is written, after the step in progress and
-    // waiting (busy timeout) for readers. SQLITE_BUSY while another process
-    // checkpoints: the next commit tries again.
-    auto exclusive = checkpointer_->Exclusive();
-    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, &log_frames,
-                                  &checkpointed) == SQLITE_OK) {
+    // it now, while nothing is written, waiting (busy timeout) for readers.
+    // SQLITE_BUSY while another process checkpoints: the next commit tries
+    // again.
+    if (WriterCheckpoint(SQLITE_CHECKPOINT_RESTART, &log_frames, &checkpointed) == SQLITE_OK) {
       checkpoint_cycle_ = false;
     }
     return;
@@ -245,9 +252,7 @@ void SqliteMailboxStore::ContinueCheckpointCycle() {
   }
   // Few frames left: copy them here, between two batches, so that nothing
   // is appended meanwhile and the next transaction starts the WAL over.
-  auto exclusive = checkpointer_->Exclusive();
-  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                           &checkpointed);
+  const int rc = WriterCheckpoint(SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed);
   if (rc == SQLITE_OK && checkpointed == log_frames) {
     checkpoint_cycle_ = false;
   } else {
@@ -521,12 +526,8 @@ Status SqliteMailboxStore::CheckpointTruncate() {
   if (in_transaction_) return MakeError(ErrorCode::kInternal, "checkpoint inside a transaction");
   int log_frames = 0;
   int checkpointed = 0;
-  // After the background checkpoint in progress, if any; TRUNCATE waits
-  // (busy timeout) for readers, which only hold short reads.
-  std::unique_lock<std::mutex> exclusive;
-  if (checkpointer_ != nullptr) exclusive = checkpointer_->Exclusive();
-  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
-                                &checkpointed) != SQLITE_OK) {
+  // TRUNCATE waits (busy timeout) for readers, which only hold short reads.
+  if (WriterCheckpoint(SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &checkpointed) != SQLITE_OK) {
     return SqliteError(db_, "checkpoint");
   }
   checkpoint_cycle_ = false;  // the WAL is empty

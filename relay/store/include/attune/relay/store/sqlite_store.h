@@ -246,6 +246,9 @@ class SqliteMailboxStore final : public MailboxStore {
   uint64_t steps_seen_ = 0;  // background checkpoint steps already looked at
   // Runs the next step of a background checkpoint cycle (AfterCommit).
   void ContinueCheckpointCycle();
+  // Every checkpoint of this connection: sqlite3_wal_checkpoint_v2 in
+  // `mode`, after the background checkpointer's step in progress.
+  int WriterCheckpoint(int mode, int* log_frames, int* checkpointed);
 };
 
 }  // namespace attune::relay
